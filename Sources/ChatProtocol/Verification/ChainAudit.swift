@@ -1,0 +1,69 @@
+/// Per-key hash chain checks (PROTOCOL.md §3): exactly one start, every link
+/// names an event of the same key (else gap), no two events name the same
+/// predecessor (else fork).
+struct ChainAudit {
+    struct Node {
+        let eventID: String
+        let senderID: String
+        let hash: String
+        let prev: String?
+        let signer: PublicKey
+        let timestampMs: Int64
+    }
+
+    struct Finding {
+        let alarm: Alarm
+        /// The key whose chain it concerns.
+        let signer: PublicKey
+    }
+
+    /// Every gap and fork among the nodes, in a deterministic order.
+    static func findings(_ nodes: [Node]) -> [Finding] {
+        var byHash: [ExactString: Int] = [:]
+        for (i, node) in nodes.enumerated() { byHash[ExactString(node.hash)] = i }
+        var byKey: [PublicKey: [Int]] = [:]
+        for (i, node) in nodes.enumerated() { byKey[node.signer, default: []].append(i) }
+
+        var findings: [Finding] = []
+        let orderedKeys = byKey.keys.sorted { $0.base64 < $1.base64 }
+        for key in orderedKeys {
+            guard let indices = byKey[key] else { continue }
+            let members = indices.sorted {
+                nodes[$0].timestampMs != nodes[$1].timestampMs
+                    ? nodes[$0].timestampMs < nodes[$1].timestampMs
+                    : nodes[$0].eventID.utf8.lexicographicallyPrecedes(nodes[$1].eventID.utf8)
+            }
+            let starts = members.filter { nodes[$0].prev == nil }
+            if starts.isEmpty, let first = members.first {
+                let node = nodes[first]
+                findings.append(Finding(alarm: Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                    detail: "no first event for key \(key): the start of this device's chain is missing (deleted or withheld)"), signer: key))
+            }
+            for extra in starts.dropFirst() {
+                let node = nodes[extra]
+                findings.append(Finding(alarm: Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                    detail: "key \(key) starts its chain more than once: equivocation, or one key on two live devices"), signer: key))
+            }
+            var successors: [ExactString: [Int]] = [:]
+            for i in members {
+                let node = nodes[i]
+                guard let prev = node.prev else { continue }
+                guard let p = byHash[ExactString(prev)], nodes[p].signer == key else {
+                    findings.append(Finding(alarm: Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                        detail: "prev_event_hash \(prev) names no event of key \(key): an earlier event of this device was deleted or withheld"), signer: key))
+                    continue
+                }
+                successors[ExactString(prev), default: []].append(i)
+            }
+            for i in members {
+                guard let children = successors[ExactString(nodes[i].hash)], children.count > 1 else { continue }
+                for child in children.dropFirst() {
+                    let node = nodes[child]
+                    findings.append(Finding(alarm: Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                        detail: "\(node.eventID) and \(nodes[children[0]].eventID) both follow \(nodes[i].eventID) in the chain of key \(key): equivocation, or one key on two live devices"), signer: key))
+                }
+            }
+        }
+        return findings
+    }
+}
