@@ -16,8 +16,6 @@ public struct RoomStateResolver: Sendable {
     let metadata: RoomMetadata?
     /// For legacy rooms: keys the user supplied, per sender.
     let suppliedKeys: [String: [PublicKey]]
-    /// Every (sender, key) that was trusted at some point: the chains to check.
-    public private(set) var everTrusted: [String: Set<PublicKey>] = [:]
 
     var isLegacy: Bool { metadata?.isLegacy ?? false }
 
@@ -43,10 +41,7 @@ public struct RoomStateResolver: Sendable {
             return applyLegacy(event, signer: signer, verify: verify)
         }
         let verdict = decide(event, metadata: metadata, signer: signer, verify: verify)
-        if case .accepted(let key) = verdict {
-            if let key { everTrusted[event.senderID, default: []].insert(key) }
-            record(event)
-        }
+        if case .accepted = verdict { record(event) }
         return verdict
     }
 
@@ -222,7 +217,6 @@ public struct RoomStateResolver: Sendable {
         guard let key = (signer.flatMap { keys.contains($0) ? $0 : nil }) ?? keys.first(where: { $0 != signer && verify($0) }) else {
             return .rejected(.badSignature, "no supplied key of \(sender) verifies the signature")
         }
-        everTrusted[sender, default: []].insert(key)
         var member = state.members[sender] ?? RoomState.Member(membership: .join)
         member.keys = keys
         switch event.content {

@@ -7,24 +7,22 @@ struct ChainAudit {
         let senderID: String
         let hash: String
         let prev: String?
-        let signer: PublicKey
+        /// The key that verified the event; nil when none did.
+        let signer: PublicKey?
         let timestampMs: Int64
     }
 
-    struct Finding {
-        let alarm: Alarm
-        /// The key whose chain it concerns.
-        let signer: PublicKey
-    }
-
-    /// Every gap and fork among the nodes, in a deterministic order.
-    static func findings(_ nodes: [Node]) -> [Finding] {
+    /// Every gap and fork among the verified nodes, in a deterministic order,
+    /// then a gap for each unverified node whose predecessor is not there at all.
+    static func findings(_ nodes: [Node], unverified: [Node] = []) -> [Alarm] {
         var byHash: [ExactString: Int] = [:]
         for (i, node) in nodes.enumerated() { byHash[ExactString(node.hash)] = i }
         var byKey: [PublicKey: [Int]] = [:]
-        for (i, node) in nodes.enumerated() { byKey[node.signer, default: []].append(i) }
+        for (i, node) in nodes.enumerated() {
+            if let signer = node.signer { byKey[signer, default: []].append(i) }
+        }
 
-        var findings: [Finding] = []
+        var findings: [Alarm] = []
         let orderedKeys = byKey.keys.sorted { $0.base64 < $1.base64 }
         for key in orderedKeys {
             guard let indices = byKey[key] else { continue }
@@ -36,21 +34,21 @@ struct ChainAudit {
             let starts = members.filter { nodes[$0].prev == nil }
             if starts.isEmpty, let first = members.first {
                 let node = nodes[first]
-                findings.append(Finding(alarm: Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
-                    detail: "no first event for key \(key): the start of this device's chain is missing (deleted or withheld)"), signer: key))
+                findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                    detail: "no first event for key \(key): the start of this device's chain is missing (deleted or withheld)"))
             }
             for extra in starts.dropFirst() {
                 let node = nodes[extra]
-                findings.append(Finding(alarm: Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
-                    detail: "key \(key) starts its chain more than once: equivocation, or one key on two live devices"), signer: key))
+                findings.append(Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                    detail: "key \(key) starts its chain more than once: equivocation, or one key on two live devices"))
             }
             var successors: [ExactString: [Int]] = [:]
             for i in members {
                 let node = nodes[i]
                 guard let prev = node.prev else { continue }
                 guard let p = byHash[ExactString(prev)], nodes[p].signer == key else {
-                    findings.append(Finding(alarm: Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
-                        detail: "prev_event_hash \(prev) names no event of key \(key): an earlier event of this device was deleted or withheld"), signer: key))
+                    findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                        detail: "prev_event_hash \(prev) names no event of key \(key): an earlier event of this device was deleted or withheld"))
                     continue
                 }
                 successors[ExactString(prev), default: []].append(i)
@@ -59,10 +57,16 @@ struct ChainAudit {
                 guard let children = successors[ExactString(nodes[i].hash)], children.count > 1 else { continue }
                 for child in children.dropFirst() {
                     let node = nodes[child]
-                    findings.append(Finding(alarm: Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
-                        detail: "\(node.eventID) and \(nodes[children[0]].eventID) both follow \(nodes[i].eventID) in the chain of key \(key): equivocation, or one key on two live devices"), signer: key))
+                    findings.append(Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                        detail: "\(node.eventID) and \(nodes[children[0]].eventID) both follow \(nodes[i].eventID) in the chain of key \(key): equivocation, or one key on two live devices"))
                 }
             }
+        }
+        let present = Set(unverified.map { ExactString($0.hash) }).union(byHash.keys)
+        for node in unverified.sorted(by: { ($0.timestampMs, $0.eventID) < ($1.timestampMs, $1.eventID) }) {
+            guard let prev = node.prev, !present.contains(ExactString(prev)) else { continue }
+            findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                detail: "no key verifies this event and its prev_event_hash \(prev) names no event of the room: an earlier event of \(node.senderID), perhaps their join, was deleted or withheld"))
         }
         return findings
     }

@@ -94,7 +94,7 @@ public struct RoomVerifier: Sendable {
             }
         }
 
-        auditChains(unique.map(\.line), signers: signerOf, resolver: resolver, legacy: metadata?.isLegacy ?? false,
+        auditChains(unique.map(\.line), signers: signerOf, legacy: metadata?.isLegacy ?? false,
                     accepted: &accepted, alarms: &alarms, warnings: &warnings)
 
         rejected.sort { ($0.objectKey, $0.line ?? 0) < ($1.objectKey, $1.line ?? 0) }
@@ -224,20 +224,24 @@ public struct RoomVerifier: Sendable {
         return lines.indices.filter { keep[$0] }.map { lines[$0] }
     }
 
-    /// Checks every trusted key's chain; marks accepted events that alarms touch.
+    /// Checks the chain of every key that verified an event; marks accepted
+    /// events that alarms touch. Events no key verifies still raise a gap when
+    /// their predecessor is missing: withholding a sender's join would
+    /// otherwise turn the rest of their chain into mere unauthorised attempts.
     /// In legacy rooms, broken chains are expected and become `unchained` warnings.
-    private func auditChains(_ lines: [LogFileParser.Line], signers: [PublicKey?], resolver: RoomStateResolver, legacy: Bool,
+    private func auditChains(_ lines: [LogFileParser.Line], signers: [PublicKey?], legacy: Bool,
                              accepted: inout [VerifiedEvent], alarms: inout [Alarm], warnings: inout [VerificationWarning]) {
         var nodes: [ChainAudit.Node] = []
+        var unverified: [ChainAudit.Node] = []
         for (line, signer) in zip(lines, signers) {
-            guard let signer, resolver.everTrusted[line.event.senderID]?.contains(signer) == true else { continue }
-            nodes.append(ChainAudit.Node(eventID: line.event.eventID, senderID: line.event.senderID, hash: line.hash,
-                                         prev: line.event.prevEventHash, signer: signer, timestampMs: line.event.timestampMs))
+            let node = ChainAudit.Node(eventID: line.event.eventID, senderID: line.event.senderID, hash: line.hash,
+                                       prev: line.event.prevEventHash, signer: signer, timestampMs: line.event.timestampMs)
+            if signer != nil { nodes.append(node) } else { unverified.append(node) }
         }
-        let findings = ChainAudit.findings(nodes)
+        let findings = ChainAudit.findings(nodes, unverified: unverified)
         if legacy {
             var senders: [String] = []
-            for f in findings where !senders.contains(f.alarm.senderID ?? "") { senders.append(f.alarm.senderID ?? "") }
+            for alarm in findings where !senders.contains(alarm.senderID ?? "") { senders.append(alarm.senderID ?? "") }
             for sender in senders.sorted() {
                 warnings.append(VerificationWarning(kind: "unchained", objectKey: nil,
                     detail: "legacy room: events of \(sender) carry no complete hash chain, so deleted events cannot be detected"))
@@ -246,9 +250,9 @@ public struct RoomVerifier: Sendable {
         }
         guard !findings.isEmpty else { return }
         var marks: [ExactString: Set<AlarmKind>] = [:]
-        for f in findings {
-            alarms.append(f.alarm)
-            if let id = f.alarm.eventID { marks[ExactString(id), default: []].insert(f.alarm.kind) }
+        for alarm in findings {
+            alarms.append(alarm)
+            if let id = alarm.eventID { marks[ExactString(id), default: []].insert(alarm.kind) }
         }
         for i in accepted.indices {
             if let m = marks[ExactString(accepted[i].event.eventID)] { accepted[i].marks = m }
