@@ -30,6 +30,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "bucketchat-roomgen",
+            dependencies: [
+                "ChatProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "ChatProtocolTests",
             dependencies: ["ChatProtocol"],

@@ -12,10 +12,28 @@ struct ChainAudit {
         let timestampMs: Int64
     }
 
+    /// Chain findings over deduplicated lines and the keys that verified them
+    /// (found ahead of authorisation): the chain of every key that verified an
+    /// event. Events no key verifies still raise a gap when their predecessor is
+    /// missing: withholding a sender's join would otherwise turn the rest of
+    /// their chain into mere unauthorised attempts.
+    static func findings(_ lines: [(line: LogFileParser.Line, signer: PublicKey?)]) -> [Alarm] {
+        var nodes: [Node] = []
+        var unverified: [Node] = []
+        nodes.reserveCapacity(lines.count)
+        for (line, signer) in lines {
+            let node = Node(eventID: line.event.eventID, senderID: line.event.senderID, hash: line.hash,
+                            prev: line.event.prevEventHash, signer: signer, timestampMs: line.event.timestampMs)
+            if signer != nil { nodes.append(node) } else { unverified.append(node) }
+        }
+        return findings(nodes, unverified: unverified)
+    }
+
     /// Every gap and fork among the verified nodes, in a deterministic order,
     /// then a gap for each unverified node whose predecessor is not there at all.
     static func findings(_ nodes: [Node], unverified: [Node] = []) -> [Alarm] {
         var byHash: [ExactString: Int] = [:]
+        byHash.reserveCapacity(nodes.count)
         for (i, node) in nodes.enumerated() { byHash[ExactString(node.hash)] = i }
         var byKey: [PublicKey: [Int]] = [:]
         for (i, node) in nodes.enumerated() {
@@ -62,9 +80,10 @@ struct ChainAudit {
                 }
             }
         }
-        let present = Set(unverified.map { ExactString($0.hash) }).union(byHash.keys)
+        guard !unverified.isEmpty else { return findings }
+        let unverifiedHashes = Set(unverified.map { ExactString($0.hash) })
         for node in unverified.sorted(by: { ($0.timestampMs, $0.eventID) < ($1.timestampMs, $1.eventID) }) {
-            guard let prev = node.prev, !present.contains(ExactString(prev)) else { continue }
+            guard let prev = node.prev, byHash[ExactString(prev)] == nil, !unverifiedHashes.contains(ExactString(prev)) else { continue }
             findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
                 detail: "no key verifies this event and its prev_event_hash \(prev) names no event of the room: an earlier event of \(node.senderID), perhaps their join, was deleted or withheld"))
         }

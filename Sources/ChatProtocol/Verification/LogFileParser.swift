@@ -14,7 +14,10 @@ struct LogFileParser: Sendable {
     let nowMs: Int64
 
     /// A line that passed the per-line checks, ready for signature checks.
-    struct Line: Sendable {
+    ///
+    /// A class: lines are sorted, grouped and passed between stages by the
+    /// hundred thousand, and copying the struct would retain every field each time.
+    final class Line: Sendable {
         let event: Event
         let canonical: [UInt8]
         let hash: String
@@ -24,6 +27,17 @@ struct LogFileParser: Sendable {
         /// A rejection found while the event may still be authentic (file or clock
         /// mismatch): the event stays out of the timeline but counts in its chain.
         let earlyRejection: (reason: RejectionReason, detail: String)?
+
+        init(event: Event, canonical: [UInt8], hash: String, signature: [UInt8], objectKey: String, line: Int,
+             earlyRejection: (reason: RejectionReason, detail: String)?) {
+            self.event = event
+            self.canonical = canonical
+            self.hash = hash
+            self.signature = signature
+            self.objectKey = objectKey
+            self.line = line
+            self.earlyRejection = earlyRejection
+        }
     }
 
     enum Outcome {

@@ -62,7 +62,6 @@ public struct RoomVerifier: Sendable {
 
         let unique = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
 
-        // Timeline order, then authorisation in that order.
         var timeline: [Int] = []
         for (i, entry) in unique.enumerated() {
             if let early = entry.line.earlyRejection {
@@ -72,34 +71,25 @@ public struct RoomVerifier: Sendable {
                 timeline.append(i)
             }
         }
-        timeline.sort { RoomVerifier.precedes(unique[$0].line.event, unique[$1].line.event) }
 
-        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
-        var signerOf = unique.map(\.signer)
-        var accepted: [VerifiedEvent] = []
-        accepted.reserveCapacity(timeline.count)
-        for i in timeline {
-            let line = unique[i].line
-            let verdict = resolver.apply(line.event, signer: unique[i].signer) { key in
-                key.verify(signature: line.signature, of: line.canonical)
-            }
-            switch verdict {
-            case .accepted(let signer):
-                signerOf[i] = signer
-                accepted.append(VerifiedEvent(event: line.event, hash: line.hash, objectKey: line.objectKey,
-                                              line: line.line, signer: signer, marks: []))
-            case .rejected(let reason, let detail):
-                rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
-                                          reason: reason, detail: detail))
-            }
+        // Authorisation is sequential by nature; the chain audit needs only hashes and the
+        // keys found in parallel, so the two run side by side.
+        let order = timeline
+        let halves = Parallel.map(count: 2) { half -> Stage in
+            half == 0
+                ? .resolution(resolve(unique, order: order, roomID: roomID, metadata: metadata))
+                : .chains(ChainAudit.findings(unique))
         }
-
-        auditChains(unique.map(\.line), signers: signerOf, legacy: metadata?.isLegacy ?? false,
-                    accepted: &accepted, alarms: &alarms, warnings: &warnings)
+        guard case .resolution(let resolution) = halves[0], case .chains(let findings) = halves[1] else {
+            preconditionFailure("Parallel.map returns results in index order")
+        }
+        var accepted = resolution.accepted
+        rejected += resolution.rejected
+        applyChainFindings(findings, legacy: metadata?.isLegacy ?? false, accepted: &accepted, alarms: &alarms, warnings: &warnings)
 
         rejected.sort { ($0.objectKey, $0.line ?? 0) < ($1.objectKey, $1.line ?? 0) }
         return RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
-                                alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(), state: resolver.state)
+                                alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(), state: resolution.state)
     }
 
     /// Timeline order: `(timestamp_ms, event_id)` ascending, ids compared by code point.
@@ -224,21 +214,51 @@ public struct RoomVerifier: Sendable {
         return lines.indices.filter { keep[$0] }.map { lines[$0] }
     }
 
-    /// Checks the chain of every key that verified an event; marks accepted
-    /// events that alarms touch. Events no key verifies still raise a gap when
-    /// their predecessor is missing: withholding a sender's join would
-    /// otherwise turn the rest of their chain into mere unauthorised attempts.
-    /// In legacy rooms, broken chains are expected and become `unchained` warnings.
-    private func auditChains(_ lines: [LogFileParser.Line], signers: [PublicKey?], legacy: Bool,
-                             accepted: inout [VerifiedEvent], alarms: inout [Alarm], warnings: inout [VerificationWarning]) {
-        var nodes: [ChainAudit.Node] = []
-        var unverified: [ChainAudit.Node] = []
-        for (line, signer) in zip(lines, signers) {
-            let node = ChainAudit.Node(eventID: line.event.eventID, senderID: line.event.senderID, hash: line.hash,
-                                       prev: line.event.prevEventHash, signer: signer, timestampMs: line.event.timestampMs)
-            if signer != nil { nodes.append(node) } else { unverified.append(node) }
+    /// What the two halves of the last stage produce.
+    enum Stage: Sendable {
+        case resolution(Resolution)
+        case chains([Alarm])
+    }
+
+    struct Resolution: Sendable {
+        var accepted: [VerifiedEvent] = []
+        var rejected: [Rejection] = []
+        var state: RoomState
+    }
+
+    /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
+    private func resolve(_ unique: [(line: LogFileParser.Line, signer: PublicKey?)], order: [Int], roomID: String,
+                         metadata: RoomMetadata?) -> Resolution {
+        let sortKeys = unique.map { (timestamp: $0.line.event.timestampMs, id: $0.line.event.eventID) }
+        let timeline = order.sorted { a, b in
+            let ka = sortKeys[a], kb = sortKeys[b]
+            return ka.timestamp != kb.timestamp ? ka.timestamp < kb.timestamp : ka.id.utf8.lexicographicallyPrecedes(kb.id.utf8)
         }
-        let findings = ChainAudit.findings(nodes, unverified: unverified)
+        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
+        var out = Resolution(state: resolver.state)
+        out.accepted.reserveCapacity(timeline.count)
+        for i in timeline {
+            let line = unique[i].line
+            let verdict = resolver.apply(line.event, signer: unique[i].signer) { key in
+                key.verify(signature: line.signature, of: line.canonical)
+            }
+            switch verdict {
+            case .accepted(let signer):
+                out.accepted.append(VerifiedEvent(event: line.event, hash: line.hash, objectKey: line.objectKey,
+                                                  line: line.line, signer: signer, marks: []))
+            case .rejected(let reason, let detail):
+                out.rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
+                                              reason: reason, detail: detail))
+            }
+        }
+        out.state = resolver.state
+        return out
+    }
+
+    /// Records chain alarms and marks the accepted events they touch.
+    /// In legacy rooms, broken chains are expected and become `unchained` warnings.
+    private func applyChainFindings(_ findings: [Alarm], legacy: Bool, accepted: inout [VerifiedEvent],
+                                    alarms: inout [Alarm], warnings: inout [VerificationWarning]) {
         if legacy {
             var senders: [String] = []
             for alarm in findings where !senders.contains(alarm.senderID ?? "") { senders.append(alarm.senderID ?? "") }
