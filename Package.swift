@@ -42,6 +42,10 @@ let package = Package(
             dependencies: ["ChatProtocol"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(
+            name: "BucketChatCLITests",
+            dependencies: ["bucketchat", "bucketchat-roomgen"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
