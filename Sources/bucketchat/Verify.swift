@@ -53,7 +53,10 @@ struct Verify: AsyncParsableCommand {
         } else {
             print(VerifySummary(result: result).text)
         }
-        if result.hasIntegrityProblem { throw ExitCode(1) }
+        // Exit here rather than return: returning would free every event of the room one
+        // by one (a noticeable share of the run on large rooms) just before the process ends.
+        fflush(nil)
+        Foundation.exit(result.hasIntegrityProblem ? 1 : 0)
     }
 
     /// Reads `{"sender_id": "key"}` (a list of keys per sender is accepted too).

@@ -17,14 +17,15 @@ struct ChainAudit {
     /// event. Events no key verifies still raise a gap when their predecessor is
     /// missing: withholding a sender's join would otherwise turn the rest of
     /// their chain into mere unauthorised attempts.
-    static func findings(_ lines: [(line: LogFileParser.Line, signer: PublicKey?)]) -> [Alarm] {
+    static func findings(_ lines: [RoomVerifier.CheckedLine]) -> [Alarm] {
         var nodes: [Node] = []
         var unverified: [Node] = []
         nodes.reserveCapacity(lines.count)
-        for (line, signer) in lines {
-            let node = Node(eventID: line.event.eventID, senderID: line.event.senderID, hash: line.hash,
-                            prev: line.event.prevEventHash, signer: signer, timestampMs: line.event.timestampMs)
-            if signer != nil { nodes.append(node) } else { unverified.append(node) }
+        for entry in lines {
+            let event = entry.line.event
+            let node = Node(eventID: event.eventID, senderID: event.senderID, hash: entry.hash,
+                            prev: event.prevEventHash, signer: entry.signer, timestampMs: event.timestampMs)
+            if entry.signer != nil { nodes.append(node) } else { unverified.append(node) }
         }
         return findings(nodes, unverified: unverified)
     }

@@ -15,12 +15,13 @@ struct LogFileParser: Sendable {
 
     /// A line that passed the per-line checks, ready for signature checks.
     ///
+    /// It does not keep the canonical bytes: they are made again where the
+    /// signature is checked, which costs less than holding them for every event.
+    ///
     /// A class: lines are sorted, grouped and passed between stages by the
     /// hundred thousand, and copying the struct would retain every field each time.
     final class Line: Sendable {
         let event: Event
-        let canonical: [UInt8]
-        let hash: String
         let signature: [UInt8]
         let objectKey: String
         let line: Int
@@ -28,11 +29,9 @@ struct LogFileParser: Sendable {
         /// mismatch): the event stays out of the timeline but counts in its chain.
         let earlyRejection: (reason: RejectionReason, detail: String)?
 
-        init(event: Event, canonical: [UInt8], hash: String, signature: [UInt8], objectKey: String, line: Int,
+        init(event: Event, signature: [UInt8], objectKey: String, line: Int,
              earlyRejection: (reason: RejectionReason, detail: String)?) {
             self.event = event
-            self.canonical = canonical
-            self.hash = hash
             self.signature = signature
             self.objectKey = objectKey
             self.line = line
@@ -135,9 +134,7 @@ struct LogFileParser: Sendable {
         } else if event.timestampMs > nowMs + LogFileParser.futureToleranceMs {
             early = (.futureTimestamp, "timestamp_ms \(event.timestampMs) is more than an hour ahead of this reader's clock")
         }
-        let canonical = event.canonicalBytes
-        let hash = Base64.encode(SHA256.digest(canonical))
-        return .line(Line(event: event, canonical: canonical, hash: hash, signature: signature,
+        return .line(Line(event: event, signature: signature,
                              objectKey: key, line: line, earlyRejection: early))
     }
 }

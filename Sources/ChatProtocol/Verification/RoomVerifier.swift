@@ -53,12 +53,10 @@ public struct RoomVerifier: Sendable {
 
         // Signature checks against declared keys, in parallel.
         let candidates = candidateKeys(parsed, metadata: metadata)
-        let signers = Parallel.map(count: parsed.count) { i in RoomVerifier.speculativeSigners(parsed[i].lines, candidates: candidates) }
-        var lines: [(line: LogFileParser.Line, signer: PublicKey?)] = []
+        let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: candidates) }
+        var lines: [CheckedLine] = []
         lines.reserveCapacity(parsed.reduce(0) { $0 + $1.lines.count })
-        for (file, fileSigners) in zip(parsed, signers) {
-            for (line, signer) in zip(file.lines, fileSigners) { lines.append((line, signer)) }
-        }
+        for file in checked { lines += file }
 
         let unique = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
 
@@ -148,29 +146,37 @@ public struct RoomVerifier: Sendable {
         return out
     }
 
-    /// For each line of one object, the declared key that verifies it, if any.
-    /// A device's lines share a key, so the last key that worked is tried first.
-    static func speculativeSigners(_ lines: [LogFileParser.Line], candidates: [String: [PublicKey]]) -> [PublicKey?] {
+    /// For each line of one object: its event hash and the declared key that
+    /// verifies it, if any. A device's lines share a key, so the last key that
+    /// worked is tried first.
+    static func check(_ lines: [LogFileParser.Line], candidates: [String: [PublicKey]]) -> [CheckedLine] {
         var lastKey: [String: PublicKey] = [:]
         return lines.map { line in
-            let sender = line.event.senderID
-            var tried: [PublicKey] = []
-            func attempt(_ key: PublicKey) -> Bool {
-                guard !tried.contains(key) else { return false }
-                tried.append(key)
-                return key.verify(signature: line.signature, of: line.canonical)
-            }
-            if let key = lastKey[sender], attempt(key) { return key }
-            if case .member(let m) = line.event.content, let key = m.publicKey, attempt(key) {
-                lastKey[sender] = key
-                return key
-            }
-            for key in candidates[sender] ?? [] where attempt(key) {
-                lastKey[sender] = key
-                return key
-            }
-            return nil
+            let canonical = line.event.canonicalBytes
+            let hash = Base64.encode(SHA256.digest(canonical))
+            return CheckedLine(line: line, hash: hash, signer: signer(line, canonical, candidates, &lastKey))
         }
+    }
+
+    private static func signer(_ line: LogFileParser.Line, _ canonical: [UInt8], _ candidates: [String: [PublicKey]],
+                               _ lastKey: inout [String: PublicKey]) -> PublicKey? {
+        let sender = line.event.senderID
+        var tried: [PublicKey] = []
+        func attempt(_ key: PublicKey) -> Bool {
+            guard !tried.contains(key) else { return false }
+            tried.append(key)
+            return key.verify(signature: line.signature, of: canonical)
+        }
+        if let key = lastKey[sender], attempt(key) { return key }
+        if case .member(let m) = line.event.content, let key = m.publicKey, attempt(key) {
+            lastKey[sender] = key
+            return key
+        }
+        for key in candidates[sender] ?? [] where attempt(key) {
+            lastKey[sender] = key
+            return key
+        }
+        return nil
     }
 
     /// Merges identical copies of an event; rejects every version of an id
@@ -179,8 +185,8 @@ public struct RoomVerifier: Sendable {
     /// A version whose signature verifies under no declared key takes no part:
     /// otherwise anyone with write access could suppress an event by uploading
     /// garbage under its id.
-    private func mergeDuplicates(_ lines: [(line: LogFileParser.Line, signer: PublicKey?)],
-                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> [(line: LogFileParser.Line, signer: PublicKey?)] {
+    private func mergeDuplicates(_ lines: [CheckedLine],
+                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> [CheckedLine] {
         var groups: [ExactString: [Int]] = [:]
         groups.reserveCapacity(lines.count)
         for (i, entry) in lines.enumerated() { groups[ExactString(entry.line.event.eventID), default: []].append(i) }
@@ -188,7 +194,7 @@ public struct RoomVerifier: Sendable {
         for (id, indices) in groups where indices.count > 1 {
             var distinct: [Int] = []
             for i in indices {
-                if distinct.contains(where: { lines[$0].line.canonical == lines[i].line.canonical && lines[$0].line.event.signature == lines[i].line.event.signature }) {
+                if distinct.contains(where: { lines[$0].hash == lines[i].hash && lines[$0].line.event.signature == lines[i].line.event.signature }) {
                     keep[i] = false
                 } else {
                     distinct.append(i)
@@ -214,6 +220,13 @@ public struct RoomVerifier: Sendable {
         return lines.indices.filter { keep[$0] }.map { lines[$0] }
     }
 
+    /// A line with its event hash and the declared key that verified it, if any.
+    struct CheckedLine: Sendable {
+        let line: LogFileParser.Line
+        let hash: String
+        let signer: PublicKey?
+    }
+
     /// What the two halves of the last stage produce.
     enum Stage: Sendable {
         case resolution(Resolution)
@@ -227,7 +240,7 @@ public struct RoomVerifier: Sendable {
     }
 
     /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
-    private func resolve(_ unique: [(line: LogFileParser.Line, signer: PublicKey?)], order: [Int], roomID: String,
+    private func resolve(_ unique: [CheckedLine], order: [Int], roomID: String,
                          metadata: RoomMetadata?) -> Resolution {
         let sortKeys = unique.map { (timestamp: $0.line.event.timestampMs, id: $0.line.event.eventID) }
         let timeline = order.sorted { a, b in
@@ -240,11 +253,11 @@ public struct RoomVerifier: Sendable {
         for i in timeline {
             let line = unique[i].line
             let verdict = resolver.apply(line.event, signer: unique[i].signer) { key in
-                key.verify(signature: line.signature, of: line.canonical)
+                key.verify(signature: line.signature, of: line.event.canonicalBytes)
             }
             switch verdict {
             case .accepted(let signer):
-                out.accepted.append(VerifiedEvent(event: line.event, hash: line.hash, objectKey: line.objectKey,
+                out.accepted.append(VerifiedEvent(event: line.event, hash: unique[i].hash, objectKey: line.objectKey,
                                                   line: line.line, signer: signer, marks: []))
             case .rejected(let reason, let detail):
                 out.rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
