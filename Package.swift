@@ -67,7 +67,7 @@ let package = Package(
         // Benchmarks and the cross-process race helper used by the tests.
         .executableTarget(
             name: "store-bench",
-            dependencies: ["ObjectStore", "Stores", "S3Store"]
+            dependencies: ["ObjectStore", "Stores", "S3Store", "GCSStore"]
         ),
         .testTarget(
             name: "ChatProtocolTests",

@@ -57,7 +57,7 @@ start() {
   s3_port="$(free_port)"
   # IAM and SigV4 are enforced once this many requests have gone by; set-up
   # below uses fewer, then burns the rest with a bogus key until moto refuses.
-  INITIAL_NO_AUTH_ACTION_COUNT=12 nohup moto_server -H 127.0.0.1 -p "$s3_port" >"$state/moto.log" 2>&1 &
+  INITIAL_NO_AUTH_ACTION_COUNT=12 nohup python3 scripts/moto_server_raw_uri.py -H 127.0.0.1 -p "$s3_port" >"$state/moto.log" 2>&1 &
   echo $! >"$state/moto.pid"
 
   gcs_port="$(free_port)"

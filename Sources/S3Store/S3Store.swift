@@ -93,12 +93,18 @@ public struct S3Store: ObjectStore {
         let payloadHash = Digest.sha256(body).hexString
         let configuration = self.configuration
         let signer = self.signer
+        // BUCKETCHAT_DEBUG_SIGV4=1 prints each canonical request, to compare
+        // with what a server that rejects the signature expected.
+        let debugSigning = ProcessInfo.processInfo.environment["BUCKETCHAT_DEBUG_SIGV4"] != nil
         return try await configuration.client.send(what: what) { () throws(StoreError) -> HTTPRequest in
             var all = headers
             all.append((name: "Host", value: configuration.hostHeader))
             all.append((name: "x-amz-content-sha256", value: payloadHash))
             let signature = signer.sign(method: method, path: configuration.path(forKey: key), query: query,
                                         headers: all, payloadHash: payloadHash, date: Date())
+            if debugSigning {
+                FileHandle.standardError.write(Data("SigV4 canonical request:\n\(signature.canonicalRequest)\n".utf8))
+            }
             let url = configuration.origin + signature.encodedPath + (signature.encodedQuery.isEmpty ? "" : "?" + signature.encodedQuery)
             return HTTPRequest(method: method, url: url, headers: signature.headers, body: body)
         }
