@@ -2,13 +2,17 @@
 import PackageDescription
 
 // One target per layer; dependencies point one way (see docs/ARCHITECTURE.md).
-// Each C library enters through exactly one `C*` wrapper target.
+// Each C library enters through exactly one `C*` wrapper target, and each
+// wrapper has exactly one importing Swift target (CSodium → ChatProtocol,
+// CCurl and CCrypto → CloudHTTP).
 let package = Package(
     name: "bucketchat",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "bucketchat", targets: ["bucketchat"]),
         .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Stores", targets: ["Stores"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,9 +23,39 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "ChatProtocol",
             dependencies: ["CSodium"]
+        ),
+        // The store interface, keys, locations, errors, local folder and memory stores.
+        .target(name: "ObjectStore"),
+        // HTTP over libcurl plus the digests and signatures cloud stores need.
+        .target(
+            name: "CloudHTTP",
+            dependencies: ["ObjectStore", "CCurl", "CCrypto"]
+        ),
+        .target(
+            name: "S3Store",
+            dependencies: ["ObjectStore", "CloudHTTP"]
+        ),
+        .target(
+            name: "GCSStore",
+            dependencies: ["ObjectStore", "CloudHTTP"]
+        ),
+        // Opens any store location (folder, s3://, gs://) as an ObjectStore.
+        .target(
+            name: "Stores",
+            dependencies: ["ObjectStore", "S3Store", "GCSStore"]
         ),
         .executableTarget(
             name: "bucketchat",
@@ -37,6 +71,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks and the cross-process race helper used by the tests.
+        .executableTarget(
+            name: "store-bench",
+            dependencies: ["ObjectStore", "Stores", "S3Store", "GCSStore"]
+        ),
         .testTarget(
             name: "ChatProtocolTests",
             dependencies: ["ChatProtocol"],
@@ -45,6 +84,15 @@ let package = Package(
         .testTarget(
             name: "BucketChatCLITests",
             dependencies: ["bucketchat", "bucketchat-roomgen"]
+        ),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: ["ObjectStore"]
+        ),
+        .testTarget(
+            name: "CloudStoreTests",
+            dependencies: ["ObjectStore", "CloudHTTP", "S3Store", "GCSStore", "Stores"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

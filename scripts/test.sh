@@ -8,4 +8,11 @@ export PATH="/opt/swift/usr/bin:$PATH"
 bash scripts/install-deps.sh
 
 swift build --build-tests
+
+# moto_server (S3 + IAM) and fake-gcs-server on 127.0.0.1, stopped on any exit.
+trap 'bash scripts/test-servers.sh stop' EXIT
+bash scripts/test-servers.sh start
+# shellcheck disable=SC1091
+source .test-servers/env
+
 swift test --skip-build

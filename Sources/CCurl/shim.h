@@ -1,0 +1,24 @@
+#ifndef BUCKETCHAT_CCURL_SHIM_H
+#define BUCKETCHAT_CCURL_SHIM_H
+// curl's option setters are C variadics, which Swift cannot call; these typed
+// inline functions give each argument kind one Swift-callable entry point.
+#include <curl/curl.h>
+
+static inline CURLcode bc_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode bc_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode bc_easy_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode bc_easy_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode bc_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+
+typedef size_t (*bc_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+static inline CURLcode bc_easy_setopt_data_callback(CURL *h, CURLoption o, bc_data_callback f) { return curl_easy_setopt(h, o, f); }
+
+static inline CURLcode bc_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode bc_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
+
+static inline CURLMcode bc_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+// CURLMsg carries its result in a union; read it here rather than rely on how
+// Swift imports anonymous unions.
+static inline CURLcode bc_msg_result(CURLMsg *m) { return m->data.result; }
+#endif

@@ -1,0 +1,11 @@
+/// A transfer that got no HTTP response: libcurl's code and message.
+public struct TransportFailure: Error, Sendable, CustomStringConvertible {
+    public let curlCode: Int
+    public let message: String
+    /// Connection refused, reset, timed out or similar: worth a retry.
+    public let isRetryable: Bool
+    /// The TLS certificate could not be verified.
+    public let isTLS: Bool
+
+    public var description: String { "curl error \(curlCode): \(message)" }
+}

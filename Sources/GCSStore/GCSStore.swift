@@ -1,0 +1,119 @@
+import CloudHTTP
+import Foundation
+import ObjectStore
+
+/// A write-once store in a Google Cloud Storage bucket, over the JSON API.
+///
+/// Creates are multipart uploads with `ifGenerationMatch=0` (only the
+/// multipart form is honoured by fake-gcs-server too); a 412 means the name is
+/// taken, and the stored bytes are fetched and compared.
+public struct GCSStore: ObjectStore {
+    public let configuration: GCSConfiguration
+    let tokens: GoogleTokenSource
+
+    public init(_ configuration: GCSConfiguration) {
+        self.configuration = configuration
+        self.tokens = GoogleTokenSource(credentials: configuration.credentials, client: configuration.client)
+    }
+
+    public var locationDescription: String { "gs://\(configuration.bucket)/\(configuration.prefix)" }
+
+    var bucketPath: String { "\(configuration.endpoint)/storage/v1/b/\(PercentEncoding.encode(configuration.bucket))" }
+
+    func objectURL(_ key: ObjectKey, query: String = "") -> String {
+        // Object names go in one path segment, slashes encoded.
+        bucketPath + "/o/" + PercentEncoding.encode(key.prefixed(by: configuration.prefix)) + (query.isEmpty ? "" : "?" + query)
+    }
+
+    public func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+        try ObjectKey.validatePrefix(prefix)
+        let storePrefix = configuration.prefix
+        var found: [ObjectInfo] = []
+        var token: String?
+        struct Page: Decodable {
+            struct Item: Decodable {
+                let name: String
+                let size: String?
+                let etag: String?
+            }
+            let items: [Item]?
+            let nextPageToken: String?
+        }
+        repeat {
+            var query: [(name: String, value: String)] = [
+                (name: "prefix", value: storePrefix + prefix),
+                (name: "maxResults", value: String(configuration.pageSize)),
+                (name: "fields", value: "items(name,size,etag),nextPageToken"),
+            ]
+            if let token { query.append((name: "pageToken", value: token)) }
+            let what = "listing \"\(prefix)\" in \(locationDescription)"
+            let response = try await send(HTTPRequest(method: "GET", url: bucketPath + "/o?" + PercentEncoding.query(query)), what: what)
+            guard response.status == 200 else { throw failure(response, what: what, key: nil) }
+            guard let page = try? JSONDecoder().decode(Page.self, from: response.body) else {
+                throw StoreError(.badResponse, "The server answered \(what) with something that is not a GCS object list. Check the endpoint.", cause: HTTPStatus(response))
+            }
+            for item in page.items ?? [] where item.name.hasPrefix(storePrefix) {
+                found.append(ObjectInfo(key: String(item.name.dropFirst(storePrefix.count)),
+                                        size: item.size.flatMap { Int($0) } ?? 0, etag: item.etag ?? ""))
+            }
+            token = page.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return found
+    }
+
+    public func get(_ key: ObjectKey) async throws(StoreError) -> Data {
+        let what = "reading \"\(key)\" from \(locationDescription)"
+        let response = try await send(HTTPRequest(method: "GET", url: objectURL(key, query: "alt=media")), what: what)
+        guard response.status == 200 else { throw failure(response, what: what, key: key) }
+        return response.body
+    }
+
+    public func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? {
+        let what = "inspecting \"\(key)\" in \(locationDescription)"
+        let response = try await send(HTTPRequest(method: "GET", url: objectURL(key, query: "fields=name,size,etag")), what: what)
+        if response.status == 404, !isMissingBucket(response) { return nil }
+        guard response.status == 200 else { throw failure(response, what: what, key: key) }
+        struct Metadata: Decodable {
+            let size: String?
+            let etag: String?
+        }
+        guard let metadata = try? JSONDecoder().decode(Metadata.self, from: response.body) else {
+            throw StoreError(.badResponse, "The server answered \(what) with unreadable metadata.", cause: HTTPStatus(response))
+        }
+        return ObjectInfo(key: key.rawValue, size: metadata.size.flatMap { Int($0) } ?? 0, etag: metadata.etag ?? "")
+    }
+
+    public func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome {
+        let what = "creating \"\(key)\" in \(locationDescription)"
+        let boundary = "bucketchat-" + UUID().uuidString
+        let metadata = try? JSONSerialization.data(withJSONObject: ["name": key.prefixed(by: configuration.prefix)])
+        var body = Data("--\(boundary)\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n".utf8)
+        body.append(metadata ?? Data())
+        body.append(Data("\r\n--\(boundary)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+        body.append(bytes)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        let url = "\(configuration.endpoint)/upload/storage/v1/b/\(PercentEncoding.encode(configuration.bucket))/o?uploadType=multipart&ifGenerationMatch=0"
+        let request = HTTPRequest(method: "POST", url: url,
+                                  headers: [(name: "Content-Type", value: "multipart/related; boundary=\(boundary)")],
+                                  body: body)
+        let response = try await send(request, what: what)
+        switch response.status {
+        case 200, 201:
+            return .created
+        case 412:
+            let existing = try await get(key)
+            return .alreadyExists(sameBytes: existing == bytes)
+        default:
+            throw failure(response, what: what, key: key)
+        }
+    }
+
+    /// Sends with the current bearer token, retrying per the client's policy.
+    func send(_ request: HTTPRequest, what: String) async throws(StoreError) -> HTTPResponse {
+        var request = request
+        if let authorization = try await tokens.authorization() {
+            request.headers.append((name: "Authorization", value: authorization))
+        }
+        return try await configuration.client.send(request, what: what)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The blocking halves of LocalFolderStore's operations, on POSIX calls so the
+// write-once steps (O_EXCL, fsync, link, directory fsync) are explicit.
+extension LocalFolderStore {
+    func putIfAbsentNow(_ key: ObjectKey, _ bytes: Data) throws(StoreError) -> PutOutcome {
+        let finalPath = path(of: key)
+        let folder = (finalPath as NSString).deletingLastPathComponent
+        try makeFolders(folder, key: key)
+
+        let temporary = folder + "/" + Self.temporaryPrefix + UUID().uuidString
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ioError("create a temporary file for", key, call: "open") }
+        do throws(StoreError) {
+            try writeAll(fd, bytes, key: key)
+            guard fsync(fd) == 0 else { throw ioError("flush", key, call: "fsync") }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+
+        let linked = link(temporary, finalPath)
+        let linkErrno = errno
+        unlink(temporary)
+        if linked != 0 {
+            if linkErrno == EEXIST {
+                let existing = try readAll(finalPath, key: key)
+                return .alreadyExists(sameBytes: existing == bytes)
+            }
+            throw StoreError(.io, "Could not create \"\(key)\" in \(root). Check that the folder is writable and on a filesystem that supports hard links.", cause: SystemError("link", errno: linkErrno))
+        }
+        try syncFolder(folder, key: key)
+        return .created
+    }
+
+    func getNow(_ key: ObjectKey) throws(StoreError) -> Data {
+        try readAll(path(of: key), key: key)
+    }
+
+    func headNow(_ key: ObjectKey) throws(StoreError) -> ObjectInfo? {
+        var info = stat()
+        if stat(path(of: key), &info) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw ioError("inspect", key, call: "stat")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return ObjectInfo(key: key.rawValue, size: Int(info.st_size), etag: Self.etag(info))
+    }
+
+    func listNow(prefix: String) throws(StoreError) -> [ObjectInfo] {
+        // Walk only the deepest folder the prefix names completely.
+        let folderPart = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
+        var found: [ObjectInfo] = []
+        try walk(relative: folderPart, prefix: prefix, into: &found)
+        return found.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    private func walk(relative: String, prefix: String, into found: inout [ObjectInfo]) throws(StoreError) {
+        let folder = relative.isEmpty ? root : root + "/" + relative
+        guard let dir = opendir(folder) else {
+            if errno == ENOENT || errno == ENOTDIR { return }
+            throw StoreError(.io, "Could not list \(folder). Check that the store folder is readable.", cause: SystemError("opendir", errno: errno))
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." || name.hasPrefix(Self.temporaryPrefix) { continue }
+            let key = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(folder + "/" + name, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                // Descend only where keys below could still match the prefix.
+                let below = key + "/"
+                if below.hasPrefix(prefix) || prefix.hasPrefix(below) {
+                    try walk(relative: key, prefix: prefix, into: &found)
+                }
+            case S_IFREG where key.hasPrefix(prefix):
+                found.append(ObjectInfo(key: key, size: Int(info.st_size), etag: Self.etag(info)))
+            default:
+                continue
+            }
+        }
+    }
+
+    /// A local etag: device, inode and size identify the file, which is never
+    /// rewritten in place.
+    static func etag(_ info: stat) -> String {
+        "\(String(info.st_dev, radix: 16))-\(String(info.st_ino, radix: 16))-\(String(info.st_size, radix: 16))"
+    }
+
+    private func makeFolders(_ folder: String, key: ObjectKey) throws(StoreError) {
+        var missing: [String] = []
+        var current = folder
+        while !current.isEmpty, current != "/", access(current, F_OK) != 0 {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        for created in missing.reversed() {
+            if mkdir(created, 0o755) != 0, errno != EEXIST {
+                throw StoreError(.io, "Could not create the folder \(created) for \"\(key)\". Check that \(root) is writable.", cause: SystemError("mkdir", errno: errno))
+            }
+            // A new folder's name is durable only once its parent is synced.
+            try syncFolder((created as NSString).deletingLastPathComponent, key: key)
+        }
+    }
+
+    private func syncFolder(_ folder: String, key: ObjectKey) throws(StoreError) {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("open the folder of", key, call: "open") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ioError("flush the folder of", key, call: "fsync") }
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: Data, key: ObjectKey) throws(StoreError) {
+        let failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return nil
+        }
+        if let failure {
+            throw StoreError(.io, "Could not write \"\(key)\" in \(root). Check free space and permissions.", cause: SystemError("write", errno: failure))
+        }
+    }
+
+    private func readAll(_ path: String, key: ObjectKey) throws(StoreError) -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR {
+                throw StoreError(.notFound, "No object \"\(key)\" in \(root).")
+            }
+            throw ioError("read", key, call: "open")
+        }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", key, call: "read")
+            }
+            if n == 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return data
+    }
+
+    private func ioError(_ action: String, _ key: ObjectKey, call: String) -> StoreError {
+        StoreError(.io, "Could not \(action) \"\(key)\" in \(root). Check that the folder exists and is readable and writable.", cause: SystemError(call, errno: errno))
+    }
+}

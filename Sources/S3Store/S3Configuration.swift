@@ -1,0 +1,62 @@
+import CloudHTTP
+import Foundation
+import ObjectStore
+
+/// Everything an `S3Store` needs to reach one bucket.
+public struct S3Configuration: Sendable {
+    public var bucket: String
+    /// Empty or ending in `/`; keys are stored under it.
+    public var prefix: String
+    public var region: String
+    /// `scheme://host[:port]` of a custom endpoint, or nil for AWS itself.
+    public var endpoint: String?
+    /// Bucket in the path (`endpoint/bucket/key`) instead of the host name.
+    /// Custom endpoints default to path style, AWS to virtual-hosted.
+    public var pathStyle: Bool
+    public var credentials: AWSCredentials
+    /// When set, every created object gets this retention.
+    public var objectLock: S3ObjectLock?
+    public var client: HTTPClient
+    /// Keys per ListObjectsV2 page (S3 caps it at 1,000).
+    public var pageSize: Int
+
+    public init(bucket: String, prefix: String = "", settings: AWSSettings, pathStyle: Bool? = nil,
+                objectLock: S3ObjectLock? = nil, client: HTTPClient = HTTPClient(), pageSize: Int = 1000) {
+        self.bucket = bucket
+        self.prefix = prefix
+        self.region = settings.region
+        self.endpoint = settings.endpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        // Dotted bucket names break virtual-hosted TLS certificates.
+        self.pathStyle = pathStyle ?? (settings.endpoint != nil || bucket.contains("."))
+        self.credentials = settings.credentials
+        self.objectLock = objectLock
+        self.client = client
+        self.pageSize = max(1, min(pageSize, 1000))
+    }
+
+    /// The scheme and authority requests go to.
+    var origin: String {
+        if let endpoint {
+            if pathStyle { return endpoint }
+            // Virtual-hosted on a custom endpoint: the bucket joins the host.
+            guard let schemeEnd = endpoint.range(of: "://") else { return endpoint }
+            return endpoint[..<schemeEnd.upperBound] + bucket + "." + endpoint[schemeEnd.upperBound...]
+        }
+        let host = region == "us-east-1" ? "s3.amazonaws.com" : "s3.\(region).amazonaws.com"
+        return pathStyle ? "https://\(host)" : "https://\(bucket).\(host)"
+    }
+
+    /// The unencoded path of an object (or of the bucket, for nil).
+    func path(forKey key: String?) -> String {
+        let base = pathStyle ? "/\(bucket)" : ""
+        guard let key else { return base.isEmpty ? "/" : base }
+        return base + "/" + key
+    }
+
+    /// The Host header value, as curl will send it.
+    var hostHeader: String {
+        let components = URLComponents(string: origin)
+        let host = components?.host ?? origin
+        return components?.port.map { "\(host):\($0)" } ?? host
+    }
+}

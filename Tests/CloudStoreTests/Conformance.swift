@@ -1,0 +1,106 @@
+import Foundation
+import ObjectStore
+import Testing
+
+/// The write-once contract every backend must keep, run by one suite per
+/// backend (local folder, moto, fake-gcs-server).
+struct Conformance {
+    let store: any ObjectStore
+
+    /// Runs `body` for 0..<count with at most `width` in flight.
+    func parallel(_ count: Int, width: Int = 16, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            while next < min(width, count) {
+                let index = next
+                group.addTask { try await body(index) }
+                next += 1
+            }
+            while try await group.next() != nil {
+                guard next < count else { continue }
+                let index = next
+                group.addTask { try await body(index) }
+                next += 1
+            }
+        }
+    }
+
+    func listsAllKeysAcrossPages() async throws {
+        let count = 2500
+        let store = self.store
+        try await parallel(count) { index in
+            let key = try ObjectKey("rooms/big/logs/\(String(format: "%05d", index)).jsonl")
+            let outcome = try await store.putIfAbsent(key, Data("event \(index)\n".utf8))
+            #expect(outcome == .created)
+        }
+        _ = try await store.putIfAbsent(try ObjectKey("rooms/bigger/x"), Data("not in the prefix".utf8))
+        let listed = try await store.list(prefix: "rooms/big/")
+        #expect(listed.count == count)
+        #expect(listed.map(\.key) == (0..<count).map { "rooms/big/logs/\(String(format: "%05d", $0)).jsonl" })
+        #expect(listed[42].size == "event 42\n".utf8.count)
+        #expect(listed.allSatisfy { !$0.etag.isEmpty })
+        #expect(try await store.list(prefix: "rooms/big/logs/0249").count == 10)
+        #expect(try await store.list(prefix: "rooms/").count == count + 1)
+    }
+
+    func concurrentCreatesHaveOneWinner() async throws {
+        for round in 0..<5 {
+            let key = try ObjectKey("rooms/race/logs/messages_\(round).jsonl")
+            let store = self.store
+            async let first = store.putIfAbsent(key, Data("from device one \(round)\n".utf8))
+            async let second = store.putIfAbsent(key, Data("from device two \(round)\n".utf8))
+            let outcomes = try await [first, second]
+            #expect(outcomes.filter { $0 == .created }.count == 1, "round \(round): \(outcomes)")
+            #expect(outcomes.filter { $0 == .alreadyExists(sameBytes: false) }.count == 1, "round \(round): \(outcomes)")
+            let stored = String(decoding: try await store.get(key), as: UTF8.self)
+            #expect(stored.hasPrefix("from device"))
+        }
+    }
+
+    func retryWithSameBytesIsIdempotent() async throws {
+        let key = try ObjectKey("rooms/retry/metadata.json")
+        let bytes = Data(#"{"room_id":"retry"}"#.utf8)
+        #expect(try await store.putIfAbsent(key, bytes) == .created)
+        #expect(try await store.putIfAbsent(key, bytes) == .alreadyExists(sameBytes: true))
+        #expect(try await store.putIfAbsent(key, Data("other".utf8)) == .alreadyExists(sameBytes: false))
+        #expect(try await store.get(key) == bytes)
+    }
+
+    func sixteenMebibyteObjectRoundTrips() async throws {
+        let key = try ObjectKey("rooms/big-file/attachments/blob")
+        var generator = SystemRandomNumberGenerator()
+        var bytes = Data(count: 16 * 1024 * 1024)
+        bytes.withUnsafeMutableBytes { raw in
+            for index in stride(from: 0, to: raw.count, by: 8) {
+                raw.storeBytes(of: generator.next() as UInt64, toByteOffset: index, as: UInt64.self)
+            }
+        }
+        #expect(try await store.putIfAbsent(key, bytes) == .created)
+        let read = try await store.get(key)
+        #expect(read.count == bytes.count)
+        #expect(read == bytes)
+        #expect(try await store.head(key)?.size == bytes.count)
+        #expect(try await store.putIfAbsent(key, bytes) == .alreadyExists(sameBytes: true))
+    }
+
+    func badKeysAndMissingObjectsAreTypedErrors() async throws {
+        for prefix in ["../", "/rooms", "rooms//", "a\u{0}"] {
+            do {
+                _ = try await store.list(prefix: prefix)
+                Issue.record("listed bad prefix \(prefix)")
+            } catch {
+                #expect(error.code == .invalidKey)
+            }
+        }
+        let missing = try ObjectKey("rooms/none/metadata.json")
+        #expect(try await store.head(missing) == nil)
+        do {
+            _ = try await store.get(missing)
+            Issue.record("got a missing object")
+        } catch {
+            #expect(error.code == .notFound)
+            #expect(error.message.contains("rooms/none/metadata.json"))
+        }
+        #expect(try await store.list(prefix: "rooms/none/").isEmpty)
+    }
+}
