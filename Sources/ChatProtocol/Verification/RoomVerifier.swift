@@ -28,36 +28,18 @@ public struct RoomVerifier: Sendable {
 
     /// Verifies one room from its objects (keys relative to the store prefix).
     public func verify(roomID: String, objects: [StoredObject]) -> RoomVerification {
-        var skipped: [String] = []
-        var logs: [(name: LogObjectName, object: StoredObject)] = []
-        var metadataObject: StoredObject?
-        for object in objects {
-            switch RoomObjectKey(key: object.key) {
-            case .log(let name)? where name.roomID == roomID: logs.append((name, object))
-            case .metadata(let id)? where id == roomID: metadataObject = object
-            case .attachment(let id, _)? where id == roomID: continue
-            default: skipped.append(object.key)
-            }
-        }
-        logs.sort { $0.name < $1.name }
+        var ledger = RoomLedger(roomID: roomID, verifier: self)
+        ledger.ingest(objects)
+        return ledger.verification
+    }
 
-        var alarms: [Alarm] = []
-        let metadata = readMetadata(metadataObject, roomID: roomID, alarms: &alarms)
-
-        // Per-object checks, in parallel.
-        let parser = LogFileParser(roomID: roomID, nowMs: nowMs)
-        let files = logs
-        let parsed = Parallel.map(count: files.count) { i in parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes) }
-        var rejected: [Rejection] = parsed.flatMap(\.rejections)
-        var warnings: [VerificationWarning] = parsed.flatMap(\.warnings)
-
-        // Signature checks against declared keys, in parallel.
-        let candidates = candidateKeys(parsed, metadata: metadata)
-        let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: candidates) }
-        var lines: [CheckedLine] = []
-        lines.reserveCapacity(parsed.reduce(0) { $0 + $1.lines.count })
-        for file in checked { lines += file }
-
+    /// The room-wide stages over checked lines: merge duplicates, authorise in
+    /// timeline order and, side by side, audit the chains.
+    func conclude(roomID: String, metadata: RoomMetadata?, lines: [CheckedLine], rejected parsedRejections: [Rejection],
+                  warnings parsedWarnings: [VerificationWarning], alarms metadataAlarms: [Alarm], skipped: [String]) -> RoomVerification {
+        var rejected = parsedRejections
+        var warnings = parsedWarnings
+        var alarms = metadataAlarms
         let unique = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
 
         var timeline: [Int] = []
@@ -96,7 +78,7 @@ public struct RoomVerifier: Sendable {
         return a.eventID.utf8.lexicographicallyPrecedes(b.eventID.utf8)
     }
 
-    private func readMetadata(_ object: StoredObject?, roomID: String, alarms: inout [Alarm]) -> RoomMetadata? {
+    func readMetadata(_ object: StoredObject?, roomID: String, alarms: inout [Alarm]) -> RoomMetadata? {
         guard let object else {
             alarms.append(Alarm(kind: .missingMetadata, senderID: nil, eventID: nil,
                                 detail: "rooms/\(roomID)/metadata.json is missing: the room has no root of trust"))
@@ -127,7 +109,7 @@ public struct RoomVerifier: Sendable {
 
     /// Keys each sender could have signed with: those declared by joins, the
     /// creator key, and keys the user supplied.
-    private func candidateKeys(_ parsed: [LogFileParser.Result], metadata: RoomMetadata?) -> [String: [PublicKey]] {
+    func candidateKeys(_ parsed: [[LogFileParser.Line]], metadata: RoomMetadata?) -> [String: [PublicKey]] {
         var out: [String: [PublicKey]] = [:]
         func add(_ sender: String, _ key: PublicKey) {
             var keys = out[sender, default: []]
@@ -137,7 +119,7 @@ public struct RoomVerifier: Sendable {
         if let metadata, let key = metadata.creatorKey { add(metadata.creator, key) }
         for (sender, keys) in suppliedKeys { for key in keys { add(sender, key) } }
         for file in parsed {
-            for line in file.lines {
+            for line in file {
                 if case .member(let m) = line.event.content, m.membership == .join, let key = m.publicKey {
                     add(line.event.senderID, key)
                 }
@@ -158,7 +140,7 @@ public struct RoomVerifier: Sendable {
         }
     }
 
-    private static func signer(_ line: LogFileParser.Line, _ canonical: [UInt8], _ candidates: [String: [PublicKey]],
+    static func signer(_ line: LogFileParser.Line, _ canonical: [UInt8], _ candidates: [String: [PublicKey]],
                                _ lastKey: inout [String: PublicKey]) -> PublicKey? {
         let sender = line.event.senderID
         var tried: [PublicKey] = []

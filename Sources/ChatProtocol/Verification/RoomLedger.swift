@@ -1,0 +1,103 @@
+/// A room's verification kept up to date as objects arrive.
+///
+/// Each object is parsed and its signatures checked once; later calls to
+/// ``ingest(_:)`` only do that work for the new objects, then re-run the
+/// room-wide stages (duplicates, authorisation in timeline order, chains) over
+/// everything, so a late event lands where it belongs and alarms that later
+/// objects resolve disappear. The result is always what ``RoomVerifier``
+/// gives for the same set of objects.
+public struct RoomLedger: Sendable {
+    /// One log object's lines after the per-object stages.
+    struct Entry: Sendable {
+        let name: LogObjectName
+        var lines: [RoomVerifier.CheckedLine]
+        let rejections: [Rejection]
+        let warnings: [VerificationWarning]
+    }
+
+    public let roomID: String
+    public var verifier: RoomVerifier
+    private var metadataObject: StoredObject?
+    private var entries: [String: Entry] = [:]
+    private var skipped: Set<String> = []
+    private var candidates: [String: [PublicKey]] = [:]
+    /// The verification of everything ingested so far.
+    public private(set) var verification: RoomVerification
+
+    public init(roomID: String, verifier: RoomVerifier = RoomVerifier()) {
+        self.roomID = roomID
+        self.verifier = verifier
+        self.verification = RoomVerification(roomID: roomID, metadata: nil, accepted: [], rejected: [], alarms: [],
+                                             warnings: [], skippedKeys: [], state: RoomState(roomID: roomID, metadata: nil))
+    }
+
+    /// Keys of the objects ingested so far.
+    public var objectKeys: Set<String> {
+        var keys = Set(entries.keys).union(skipped)
+        if let metadataObject { keys.insert(metadataObject.key) }
+        return keys
+    }
+
+    /// Adds objects (new ones, or new versions of known keys) and verifies again.
+    public mutating func ingest(_ objects: [StoredObject]) {
+        var fresh: [(name: LogObjectName, object: StoredObject)] = []
+        for object in objects {
+            switch RoomObjectKey(key: object.key) {
+            case .log(let name)? where name.roomID == roomID: fresh.append((name, object))
+            case .metadata(let id)? where id == roomID: metadataObject = object
+            case .attachment(let id, _)? where id == roomID: continue
+            default: skipped.insert(object.key)
+            }
+        }
+
+        var alarms: [Alarm] = []
+        let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &alarms)
+
+        // Per-object checks for the new objects, in parallel.
+        let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
+        let files = fresh
+        let parsed = Parallel.map(count: files.count) { i in
+            parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes)
+        }
+
+        // Keys the room declares, from every object, old and new.
+        var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
+        allLines += parsed.map(\.lines)
+        let previous = candidates
+        candidates = verifier.candidateKeys(allLines, metadata: metadata)
+
+        let keys = candidates
+        let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: keys) }
+        recheckUnverified(changedSenders: Set(candidates.keys.filter { candidates[$0] != previous[$0] }))
+        for (i, file) in files.enumerated() {
+            entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,
+                                             warnings: parsed[i].warnings)
+        }
+
+        // The room-wide stages over every object, in object name order.
+        let ordered = entries.values.sorted { $0.name < $1.name }
+        var lines: [RoomVerifier.CheckedLine] = []
+        lines.reserveCapacity(ordered.reduce(0) { $0 + $1.lines.count })
+        for entry in ordered { lines += entry.lines }
+        verification = verifier.conclude(roomID: roomID, metadata: metadata, lines: lines,
+                                         rejected: ordered.flatMap(\.rejections), warnings: ordered.flatMap(\.warnings),
+                                         alarms: alarms, skipped: Array(skipped))
+    }
+
+    /// Lines no declared key verified may verify now that their sender declared more keys.
+    private mutating func recheckUnverified(changedSenders: Set<String>) {
+        guard !changedSenders.isEmpty else { return }
+        for key in Array(entries.keys) {
+            guard var entry = entries[key],
+                  entry.lines.contains(where: { $0.signer == nil && changedSenders.contains($0.line.event.senderID) })
+            else { continue }
+            var lastKey: [String: PublicKey] = [:]
+            entry.lines = entry.lines.map { checked in
+                guard checked.signer == nil, changedSenders.contains(checked.line.event.senderID) else { return checked }
+                let signer = RoomVerifier.signer(checked.line, checked.line.event.canonicalBytes, candidates, &lastKey)
+                return RoomVerifier.CheckedLine(line: checked.line, hash: checked.hash, signer: signer)
+            }
+            entries[key] = entry
+        }
+    }
+}
