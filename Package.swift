@@ -57,6 +57,11 @@ let package = Package(
             name: "Stores",
             dependencies: ["ObjectStore", "S3Store", "GCSStore"]
         ),
+        // The client engine: sync (verified updates), and the write path.
+        .target(
+            name: "ChatEngine",
+            dependencies: ["ChatProtocol", "ObjectStore"]
+        ),
         .executableTarget(
             name: "bucketchat",
             dependencies: [
@@ -80,6 +85,10 @@ let package = Package(
             name: "ChatProtocolTests",
             dependencies: ["ChatProtocol"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ChatEngineTests",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
         ),
         .testTarget(
             name: "BucketChatCLITests",

@@ -1,0 +1,75 @@
+import ChatProtocol
+import Foundation
+import ObjectStore
+import Synchronization
+
+/// Objects already fetched from a store, kept on local disk so a restart
+/// fetches only what is new.
+///
+/// An entry is used only while the store still reports the same etag and
+/// size for its key; anything else is fetched again. Objects are write-once,
+/// so a changed etag means something rewrote the bucket: fetching again lets
+/// verification judge the new bytes.
+public final class ObjectCache: Sendable {
+    private let directory: URL
+    /// The index of cached objects; the lock guards it and the index file.
+    private let index: Mutex<[String: ObjectInfo]>
+
+    /// Opens (or creates) a cache in a folder.
+    public init(directory: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("objects"), withIntermediateDirectories: true)
+        var entries: [String: ObjectInfo] = [:]
+        if let data = FileManager.default.contents(atPath: directory.appendingPathComponent("index.jsonl").path) {
+            for line in data.split(separator: 0x0A) {
+                guard case .object(let o)? = try? JSONParser().parse(Array(line)),
+                      let key = o["key"]?.stringValue, let etag = o["etag"]?.stringValue, let size = o["size"]?.intValue
+                else { continue }
+                entries[key] = ObjectInfo(key: key, size: Int(size), etag: etag)
+            }
+        }
+        index = Mutex(entries)
+    }
+
+    /// The cached bytes of an object, if the cache holds this very version.
+    public func bytes(for info: ObjectInfo) -> [UInt8]? {
+        guard index.withLock({ $0[info.key] }) == info,
+              let data = FileManager.default.contents(atPath: path(for: info.key)), data.count == info.size
+        else { return nil }
+        return Array(data)
+    }
+
+    /// Keeps an object's bytes. Failures only cost a fetch later, so they are ignored.
+    public func store(_ bytes: [UInt8], for info: ObjectInfo) {
+        let target = path(for: info.key)
+        let temporary = target + ".tmp-\(UUID().uuidString)"
+        do {
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+            _ = try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.moveItem(atPath: temporary, toPath: target)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            return
+        }
+        let record = JSONObject([("key", .string(info.key)), ("etag", .string(info.etag)), ("size", .int(Int64(info.size)))])
+        let line = Data(CanonicalJSON.encode(.object(record)) + [0x0A])
+        index.withLock { entries in
+            entries[info.key] = info
+            let indexPath = directory.appendingPathComponent("index.jsonl").path
+            if !FileManager.default.fileExists(atPath: indexPath) {
+                _ = FileManager.default.createFile(atPath: indexPath, contents: nil)
+            }
+            if let handle = FileHandle(forWritingAtPath: indexPath) {
+                handle.seekToEndOfFile()
+                handle.write(line)
+                try? handle.close()
+            }
+        }
+    }
+
+    private func path(for key: String) -> String {
+        // Keys are validated object keys (no '..', no leading '/'), so they stay inside the folder.
+        directory.appendingPathComponent("objects").path + "/" + key
+    }
+}

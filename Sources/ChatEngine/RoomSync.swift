@@ -1,0 +1,169 @@
+import ChatProtocol
+import Foundation
+import ObjectStore
+
+/// Keeps one room's verified timeline up to date from a store and turns what
+/// changes into an ordered stream of ``RoomUpdate``s.
+///
+/// The first sync lists the whole room. Later polls list only the date folders
+/// that can still receive files (today's and yesterday's, UTC) and diff them
+/// against the objects already known — never "start after the last key",
+/// since late uploads carry old names — with a periodic full rescan for
+/// devices that come back after a long time offline.
+public actor RoomSync {
+    public let roomID: String
+    public let settings: SyncSettings
+    private let store: any ObjectStore
+    private let cache: ObjectCache?
+    private var ledger: RoomLedger
+    private var known: [String: ObjectInfo] = [:]
+    private var delivered: Set<String> = []
+    private var lastDelivered: (timestampMs: Int64, eventID: String)?
+    private var reportedRejections: Set<String> = []
+    private var reportedAlarms: Set<String> = []
+    private var lastFullScan: ContinuousClock.Instant?
+    private var lastActivity: ContinuousClock.Instant?
+
+    /// - Parameters:
+    ///   - cache: where fetched objects are kept, so a restart fetches only new ones.
+    public init(store: any ObjectStore, roomID: String, verifier: RoomVerifier = RoomVerifier(),
+                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil) {
+        self.store = store
+        self.roomID = roomID
+        self.settings = settings
+        self.cache = cache
+        self.ledger = RoomLedger(roomID: roomID, verifier: verifier)
+    }
+
+    /// The verification of everything synced so far.
+    public var verification: RoomVerification { ledger.verification }
+
+    /// Polls once and returns what changed, in timeline order.
+    ///
+    /// - Parameter full: list every date folder; by default the first sync
+    ///   and every ``SyncSettings/fullRescanInterval`` do.
+    public func sync(full: Bool? = nil) async throws(StoreError) -> [RoomUpdate] {
+        let now = ContinuousClock.now
+        let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
+        let listing = try await list(full: rescan)
+        if rescan { lastFullScan = now }
+
+        let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
+        guard !changed.isEmpty else { return [] }
+        let objects = try await fetch(changed)
+        for info in changed { known[info.key] = info }
+        ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        ledger.ingest(objects)
+        let updates = diff()
+        if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
+            lastActivity = now
+        }
+        return updates
+    }
+
+    /// Polls until cancelled, handing every update to `deliver` in order.
+    /// Store errors are reported through `failed` and retried at the next poll.
+    public func run(deliver: @Sendable (RoomUpdate) async -> Void,
+                    failed: @Sendable (StoreError) async -> Void = { _ in }) async {
+        while !Task.isCancelled {
+            do {
+                for update in try await sync() { await deliver(update) }
+            } catch {
+                await failed(error)
+            }
+            try? await Task.sleep(for: currentInterval)
+        }
+    }
+
+    /// Fast while the room is active, slower once it has been quiet.
+    public var currentInterval: Duration {
+        guard let lastActivity, ContinuousClock.now - lastActivity < settings.idleAfter else {
+            return settings.idleInterval
+        }
+        return settings.activeInterval
+    }
+
+    private func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
+        let room = RoomObjectKey.roomPrefix(roomID: roomID)
+        if full { return try await store.list(prefix: room) }
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        var out: [ObjectInfo] = []
+        for day in [nowMs - 86_400_000, nowMs] {
+            out += try await store.list(prefix: room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/")
+        }
+        return out
+    }
+
+    /// Fetches objects, at most ``SyncSettings/parallelFetches`` at once, reading
+    /// unchanged ones from the cache.
+    private func fetch(_ infos: [ObjectInfo]) async throws(StoreError) -> [StoredObject] {
+        var out: [StoredObject] = []
+        var missing: [ObjectInfo] = []
+        for info in infos {
+            if let bytes = cache?.bytes(for: info) {
+                out.append(StoredObject(key: info.key, bytes: bytes))
+            } else {
+                missing.append(info)
+            }
+        }
+        let store = self.store
+        let cache = self.cache
+        let limit = max(1, settings.parallelFetches)
+        do {
+            try await withThrowingTaskGroup(of: StoredObject?.self) { group in
+                var next = 0
+                func launch() {
+                    let info = missing[next]
+                    next += 1
+                    group.addTask {
+                        // Keys other tools wrote may not be valid keys for us: skip them here,
+                        // the ledger reports them as skipped.
+                        guard let key = try? ObjectKey(info.key) else { return StoredObject(key: info.key, bytes: []) }
+                        let data = try await store.get(key)
+                        let bytes = Array(data)
+                        cache?.store(bytes, for: info)
+                        return StoredObject(key: info.key, bytes: bytes)
+                    }
+                }
+                while next < missing.count && next < limit { launch() }
+                while let object = try await group.next() {
+                    if let object { out.append(object) }
+                    if next < missing.count { launch() }
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.io, "fetching objects of room \(roomID) failed: \(error)", cause: nil)
+        }
+        return out
+    }
+
+    /// What the latest verification adds to what was already delivered.
+    private func diff() -> [RoomUpdate] {
+        let result = ledger.verification
+        var updates: [RoomUpdate] = []
+        var newEvents = false
+        for event in result.accepted where !delivered.contains(event.event.eventID) {
+            delivered.insert(event.event.eventID)
+            let key = (event.event.timestampMs, event.event.eventID)
+            var late = false
+            if let last = lastDelivered {
+                late = key.0 < last.timestampMs || (key.0 == last.timestampMs && key.1.utf8.lexicographicallyPrecedes(last.eventID.utf8))
+            }
+            if !late { lastDelivered = key }
+            updates.append(.event(event, late: late))
+            newEvents = true
+        }
+        for rejection in result.rejected {
+            let id = "\(rejection.objectKey):\(rejection.line ?? 0):\(rejection.reason.rawValue)"
+            if reportedRejections.insert(id).inserted { updates.append(.rejected(rejection)) }
+        }
+        for alarm in result.alarms {
+            let id = "\(alarm.kind.rawValue):\(alarm.eventID ?? ""):\(alarm.detail)"
+            if reportedAlarms.insert(id).inserted { updates.append(.alarm(alarm)) }
+        }
+        if newEvents { updates.append(.stateChanged) }
+        return updates
+    }
+}

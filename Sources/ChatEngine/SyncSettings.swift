@@ -1,0 +1,19 @@
+/// How often a room is polled.
+///
+/// Polls are fast while the room is active and slow down when it is idle; a
+/// full rescan of every date folder runs now and then, since a device that was
+/// offline uploads old events late, under old date folders.
+public struct SyncSettings: Sendable {
+    /// The poll interval while new events keep arriving.
+    public var activeInterval: Duration = .milliseconds(500)
+    /// The poll interval once the room has been quiet for ``idleAfter``.
+    public var idleInterval: Duration = .seconds(5)
+    /// How long without new events before the room counts as idle.
+    public var idleAfter: Duration = .seconds(60)
+    /// How often every date folder is listed again (default 10 minutes).
+    public var fullRescanInterval: Duration = .seconds(600)
+    /// Objects fetched at once.
+    public var parallelFetches = 16
+
+    public init() {}
+}

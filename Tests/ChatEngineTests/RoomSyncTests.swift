@@ -1,0 +1,118 @@
+import ChatEngine
+import ChatProtocol
+import Foundation
+import ObjectStore
+import Testing
+
+@Suite struct RoomSyncTests {
+    func bodies(_ updates: [RoomUpdate]) -> [String] {
+        updates.compactMap { update in
+            guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
+            return m.body
+        }
+    }
+
+    @Test func firstSyncDeliversTheVerifiedHistoryThenOnlyWhatIsNew() async throws {
+        let store = MemoryStore()
+        var room = try await RoomWriter(roomID: "room_sync", store: store)
+        try await room.addBob()
+        try await room.upload("bob_b1", [room.say("bob_b1", "one"), room.say("bob_b1", "two")])
+        let sync = RoomSync(store: store, roomID: "room_sync")
+        let first = try await sync.sync()
+        #expect(bodies(first) == ["one", "two"])
+        #expect(first.contains { if case .stateChanged = $0 { return true } else { return false } })
+        #expect(try await sync.sync().isEmpty, "nothing new, nothing delivered")
+        try await room.upload("bob_b1", [room.say("bob_b1", "three")])
+        let next = try await sync.sync(full: false)
+        #expect(bodies(next) == ["three"])
+        let verification = await sync.verification
+        #expect(verification.state.membership["user:bob"] == .join)
+    }
+
+    @Test func lateUploadFromAnOfflineDeviceIsMarkedLate() async throws {
+        let store = MemoryStore()
+        var room = try await RoomWriter(roomID: "room_late", store: store)
+        try await room.addBob()
+        let offline = try room.say("bob_b1", "written offline")
+        try await room.upload("alice_a1", [room.say("alice_a1", "meanwhile")])
+        let sync = RoomSync(store: store, roomID: "room_late")
+        #expect(bodies(try await sync.sync()) == ["meanwhile"])
+        try await room.upload("bob_b1", [offline])
+        // The late object carries an old date; only a full rescan is sure to see it.
+        let updates = try await sync.sync(full: true)
+        let late = updates.compactMap { update -> Bool? in
+            guard case .event(let e, let late) = update, case .message = e.event.content else { return nil }
+            return late
+        }
+        #expect(late == [true])
+        #expect(bodies(updates) == ["written offline"])
+    }
+
+    @Test func tamperedObjectShowsAsRejectionNeverAsMessage() async throws {
+        let store = MemoryStore()
+        var room = try await RoomWriter(roomID: "room_tamper", store: store)
+        let event = try room.say("alice_a1", "genuine")
+        let forged = try Event.signed(roomID: room.roomID, eventID: nil, timestampMs: event.timestampMs + 1, senderID: "user:alice",
+                                      type: EventType.message, content: MessageContent(body: "forged").json,
+                                      prevEventHash: event.hash, key: RoomWriter.key(66))
+        try await room.upload("alice_a1", [event])
+        try await room.upload("mallory", [forged])
+        let updates = try await RoomSync(store: store, roomID: "room_tamper").sync()
+        #expect(bodies(updates) == ["genuine"])
+        #expect(updates.contains { if case .rejected(let r) = $0 { return r.reason == .badSignature } else { return false } })
+    }
+
+    @Test func cacheMeansARestartFetchesOnlyNewObjects() async throws {
+        let store = CountingStore(inner: MemoryStore())
+        var room = try await RoomWriter(roomID: "room_cache", store: store)
+        try await room.upload("alice_a1", [room.say("alice_a1", "a")])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bucketchat-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try await RoomSync(store: store, roomID: "room_cache", cache: ObjectCache(directory: dir)).sync()
+        let firstGets = await store.gets
+        #expect(firstGets == 3, "metadata and two log objects")
+        try await room.upload("alice_a1", [room.say("alice_a1", "b")])
+        let restarted = RoomSync(store: store, roomID: "room_cache", cache: try ObjectCache(directory: dir))
+        #expect(bodies(try await restarted.sync()) == ["a", "b"])
+        #expect(await store.gets == firstGets + 1, "only the new object is fetched")
+    }
+
+    @Test func adaptiveIntervalIsFastWhileActiveAndSlowWhenIdle() async throws {
+        let store = MemoryStore()
+        var room = try await RoomWriter(roomID: "room_pace", store: store)
+        var settings = SyncSettings()
+        settings.activeInterval = .milliseconds(100)
+        settings.idleInterval = .seconds(3)
+        settings.idleAfter = .milliseconds(300)
+        let sync = RoomSync(store: store, roomID: "room_pace", settings: settings)
+        #expect(await sync.currentInterval == .seconds(3), "no activity yet")
+        try await room.upload("alice_a1", [room.say("alice_a1", "hi")])
+        _ = try await sync.sync()
+        #expect(await sync.currentInterval == .milliseconds(100))
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(await sync.currentInterval == .seconds(3))
+    }
+}
+
+/// Counts GETs, to show what a restart fetches.
+actor CountingStore: ObjectStore {
+    let inner: MemoryStore
+    private(set) var gets = 0
+
+    init(inner: MemoryStore) {
+        self.inner = inner
+    }
+
+    nonisolated var locationDescription: String { "counting" }
+
+    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] { try await inner.list(prefix: prefix) }
+
+    func get(_ key: ObjectKey) async throws(StoreError) -> Data {
+        gets += 1
+        return try await inner.get(key)
+    }
+
+    func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { await inner.head(key) }
+
+    func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome { await inner.putIfAbsent(key, bytes) }
+}
