@@ -64,6 +64,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "bucketchat-roomgen",
+            dependencies: [
+                "ChatProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Benchmarks and the cross-process race helper used by the tests.
         .executableTarget(
             name: "store-bench",
@@ -82,6 +89,10 @@ let package = Package(
             name: "CloudStoreTests",
             dependencies: ["ObjectStore", "CloudHTTP", "S3Store", "GCSStore", "Stores"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "BucketChatCLITests",
+            dependencies: ["bucketchat", "bucketchat-roomgen"]
         ),
     ],
     swiftLanguageModes: [.v6]

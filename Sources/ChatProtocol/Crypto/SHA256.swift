@@ -1,0 +1,31 @@
+import CSodium
+
+/// SHA-256, through libsodium.
+public enum SHA256 {
+    /// The 32-byte digest of the bytes.
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        _ = Sodium.ready
+        var out = [UInt8](repeating: 0, count: 32)
+        bytes.withNonNullBytes { pointer, count in
+            _ = crypto_hash_sha256(&out, pointer, UInt64(count))
+        }
+        return out
+    }
+
+    /// The 32-byte digest of the bytes.
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { digest($0) }
+    }
+
+    /// The lowercase hex digest, as used for attachment names.
+    public static func hexDigest(_ bytes: [UInt8]) -> String {
+        let hex: [Character] = Array("0123456789abcdef")
+        var s = ""
+        s.reserveCapacity(64)
+        for b in digest(bytes) {
+            s.append(hex[Int(b >> 4)])
+            s.append(hex[Int(b & 0xF)])
+        }
+        return s
+    }
+}

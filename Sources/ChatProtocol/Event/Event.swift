@@ -1,0 +1,84 @@
+/// One signed event of a room log: the nine fields of PROTOCOL.md §2.
+///
+/// Holds the fields typed, the decoded ``content``, and the whole JSON object
+/// as read, so that fields and content this version does not know are kept
+/// byte-exact and still covered by the signature.
+public struct Event: Sendable {
+    public let eventID: String
+    public let roomID: String
+    public let timestampMs: Int64
+    public let senderID: String
+    public let type: String
+    public let parentEventID: String?
+    public let prevEventHash: String?
+    /// Standard base64 of the Ed25519 signature, as stored.
+    public let signature: String
+    /// The content, decoded for the types of §7.
+    public let content: EventContent
+    /// The whole event object as read (signature included).
+    public let json: JSONObject
+
+    /// The bytes that are signed and hashed: `canonical(event)` without `signature`.
+    public var canonicalBytes: [UInt8] { CanonicalJSON.encodeUnsigned(json) }
+
+    /// The event as one canonical JSON line (signature included), without the newline.
+    public var lineBytes: [UInt8] { CanonicalJSON.encode(.object(json)) }
+
+    /// The raw content object.
+    public var contentObject: JSONObject { json["content"]?.objectValue ?? JSONObject() }
+}
+
+extension Event {
+    /// The nine fields every writer emits.
+    public static let fieldNames = [
+        "event_id", "room_id", "timestamp_ms", "sender_id", "type",
+        "parent_event_id", "prev_event_hash", "signature", "content",
+    ]
+
+    /// Decodes an event from a parsed JSON value, checking the schema of §2 and §7.
+    public init(json value: JSONValue) throws(ProtocolError) {
+        guard case .object(let object) = value else {
+            throw ProtocolError(.schema, "an event is a JSON object")
+        }
+        func string(_ key: String) throws(ProtocolError) -> String {
+            guard let v = object[key] else { throw ProtocolError(.schema, "missing field \(key)") }
+            guard case .string(let s) = v else { throw ProtocolError(.schema, "field \(key) must be a string") }
+            return s
+        }
+        func optionalString(_ key: String) throws(ProtocolError) -> String? {
+            guard let v = object[key] else { throw ProtocolError(.schema, "missing field \(key)") }
+            switch v {
+            case .null: return nil
+            case .string(let s): return s
+            default: throw ProtocolError(.schema, "field \(key) must be a string or null")
+            }
+        }
+        let eventID = try string("event_id")
+        let roomID = try string("room_id")
+        guard case .int(let timestamp)? = object["timestamp_ms"] else {
+            throw ProtocolError(.schema, object["timestamp_ms"] == nil ? "missing field timestamp_ms" : "field timestamp_ms must be an integer")
+        }
+        guard timestamp >= 0 else { throw ProtocolError(.schema, "timestamp_ms must not be negative") }
+        let senderID = try string("sender_id")
+        try SenderID.validate(senderID)
+        let type = try string("type")
+        guard !type.isEmpty else { throw ProtocolError(.schema, "type must not be empty") }
+        let parent = try optionalString("parent_event_id")
+        let prev = try optionalString("prev_event_hash")
+        let signature = try string("signature")
+        guard case .object(let content)? = object["content"] else {
+            throw ProtocolError(.schema, object["content"] == nil ? "missing field content" : "field content must be an object")
+        }
+        guard !eventID.isEmpty else { throw ProtocolError(.schema, "event_id must not be empty") }
+        self.eventID = eventID
+        self.roomID = roomID
+        self.timestampMs = timestamp
+        self.senderID = senderID
+        self.type = type
+        self.parentEventID = parent
+        self.prevEventHash = prev
+        self.signature = signature
+        self.content = try EventContent(type: type, content: content)
+        self.json = object
+    }
+}

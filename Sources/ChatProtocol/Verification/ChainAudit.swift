@@ -1,0 +1,92 @@
+/// Per-key hash chain checks (PROTOCOL.md §3): exactly one start, every link
+/// names an event of the same key (else gap), no two events name the same
+/// predecessor (else fork).
+struct ChainAudit {
+    struct Node {
+        let eventID: String
+        let senderID: String
+        let hash: String
+        let prev: String?
+        /// The key that verified the event; nil when none did.
+        let signer: PublicKey?
+        let timestampMs: Int64
+    }
+
+    /// Chain findings over deduplicated lines and the keys that verified them
+    /// (found ahead of authorisation): the chain of every key that verified an
+    /// event. Events no key verifies still raise a gap when their predecessor is
+    /// missing: withholding a sender's join would otherwise turn the rest of
+    /// their chain into mere unauthorised attempts.
+    static func findings(_ lines: [(line: LogFileParser.Line, signer: PublicKey?)]) -> [Alarm] {
+        var nodes: [Node] = []
+        var unverified: [Node] = []
+        nodes.reserveCapacity(lines.count)
+        for (line, signer) in lines {
+            let node = Node(eventID: line.event.eventID, senderID: line.event.senderID, hash: line.hash,
+                            prev: line.event.prevEventHash, signer: signer, timestampMs: line.event.timestampMs)
+            if signer != nil { nodes.append(node) } else { unverified.append(node) }
+        }
+        return findings(nodes, unverified: unverified)
+    }
+
+    /// Every gap and fork among the verified nodes, in a deterministic order,
+    /// then a gap for each unverified node whose predecessor is not there at all.
+    static func findings(_ nodes: [Node], unverified: [Node] = []) -> [Alarm] {
+        var byHash: [ExactString: Int] = [:]
+        byHash.reserveCapacity(nodes.count)
+        for (i, node) in nodes.enumerated() { byHash[ExactString(node.hash)] = i }
+        var byKey: [PublicKey: [Int]] = [:]
+        for (i, node) in nodes.enumerated() {
+            if let signer = node.signer { byKey[signer, default: []].append(i) }
+        }
+
+        var findings: [Alarm] = []
+        let orderedKeys = byKey.keys.sorted { $0.base64 < $1.base64 }
+        for key in orderedKeys {
+            guard let indices = byKey[key] else { continue }
+            let members = indices.sorted {
+                nodes[$0].timestampMs != nodes[$1].timestampMs
+                    ? nodes[$0].timestampMs < nodes[$1].timestampMs
+                    : nodes[$0].eventID.utf8.lexicographicallyPrecedes(nodes[$1].eventID.utf8)
+            }
+            let starts = members.filter { nodes[$0].prev == nil }
+            if starts.isEmpty, let first = members.first {
+                let node = nodes[first]
+                findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                    detail: "no first event for key \(key): the start of this device's chain is missing (deleted or withheld)"))
+            }
+            for extra in starts.dropFirst() {
+                let node = nodes[extra]
+                findings.append(Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                    detail: "key \(key) starts its chain more than once: equivocation, or one key on two live devices"))
+            }
+            var successors: [ExactString: [Int]] = [:]
+            for i in members {
+                let node = nodes[i]
+                guard let prev = node.prev else { continue }
+                guard let p = byHash[ExactString(prev)], nodes[p].signer == key else {
+                    findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                        detail: "prev_event_hash \(prev) names no event of key \(key): an earlier event of this device was deleted or withheld"))
+                    continue
+                }
+                successors[ExactString(prev), default: []].append(i)
+            }
+            for i in members {
+                guard let children = successors[ExactString(nodes[i].hash)], children.count > 1 else { continue }
+                for child in children.dropFirst() {
+                    let node = nodes[child]
+                    findings.append(Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                        detail: "\(node.eventID) and \(nodes[children[0]].eventID) both follow \(nodes[i].eventID) in the chain of key \(key): equivocation, or one key on two live devices"))
+                }
+            }
+        }
+        guard !unverified.isEmpty else { return findings }
+        let unverifiedHashes = Set(unverified.map { ExactString($0.hash) })
+        for node in unverified.sorted(by: { ($0.timestampMs, $0.eventID) < ($1.timestampMs, $1.eventID) }) {
+            guard let prev = node.prev, byHash[ExactString(prev)] == nil, !unverifiedHashes.contains(ExactString(prev)) else { continue }
+            findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
+                detail: "no key verifies this event and its prev_event_hash \(prev) names no event of the room: an earlier event of \(node.senderID), perhaps their join, was deleted or withheld"))
+        }
+        return findings
+    }
+}

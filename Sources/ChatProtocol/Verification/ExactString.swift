@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A string that hashes and compares by its UTF-8 bytes.
+///
+/// Swift's `String ==` treats canonically equivalent strings as equal; ids and
+/// hashes in the protocol are equal only when their bytes are.
+struct ExactString: Hashable, Sendable {
+    let value: String
+
+    init(_ value: String) {
+        self.value = value
+    }
+
+    static func == (lhs: ExactString, rhs: ExactString) -> Bool {
+        lhs.value.hasSameBytes(as: rhs.value)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var copy = value
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension String {
+    /// Whether two strings have the same UTF-8 bytes (not merely canonical equivalence).
+    func hasSameBytes(as other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        var a = self
+        var b = other
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { return pa.count == pb.count }
+                return pa.count == pb.count && memcmp(x, y, pa.count) == 0
+            }
+        }
+    }
+}

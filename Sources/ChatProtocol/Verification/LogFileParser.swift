@@ -1,0 +1,143 @@
+/// The per-object stage of verification: splits a log object into lines and
+/// checks each on its own (PROTOCOL.md §8 steps 2–3, up to the signature).
+///
+/// Objects are independent here, so many run in parallel.
+struct LogFileParser: Sendable {
+    /// Limits of PROTOCOL.md §1.
+    static let maxFileBytes = 16 << 20
+    static let maxLineBytes = 65_536
+    static let maxEventsPerFile = 10_000
+    /// How far ahead of the reader's clock a timestamp may be: one hour.
+    static let futureToleranceMs: Int64 = 3_600_000
+
+    let roomID: String
+    let nowMs: Int64
+
+    /// A line that passed the per-line checks, ready for signature checks.
+    ///
+    /// A class: lines are sorted, grouped and passed between stages by the
+    /// hundred thousand, and copying the struct would retain every field each time.
+    final class Line: Sendable {
+        let event: Event
+        let canonical: [UInt8]
+        let hash: String
+        let signature: [UInt8]
+        let objectKey: String
+        let line: Int
+        /// A rejection found while the event may still be authentic (file or clock
+        /// mismatch): the event stays out of the timeline but counts in its chain.
+        let earlyRejection: (reason: RejectionReason, detail: String)?
+
+        init(event: Event, canonical: [UInt8], hash: String, signature: [UInt8], objectKey: String, line: Int,
+             earlyRejection: (reason: RejectionReason, detail: String)?) {
+            self.event = event
+            self.canonical = canonical
+            self.hash = hash
+            self.signature = signature
+            self.objectKey = objectKey
+            self.line = line
+            self.earlyRejection = earlyRejection
+        }
+    }
+
+    enum Outcome {
+        case line(Line)
+        case rejected(Rejection)
+    }
+
+    struct Result: Sendable {
+        var lines: [Line] = []
+        var rejections: [Rejection] = []
+        var warnings: [VerificationWarning] = []
+    }
+
+    func parse(key: String, name: LogObjectName, bytes: [UInt8]) -> Result {
+        var result = Result()
+        guard bytes.count <= LogFileParser.maxFileBytes else {
+            result.rejections.append(Rejection(eventID: nil, objectKey: key, line: nil, reason: .fileTooLarge,
+                                               detail: "object is \(bytes.count) bytes, over the 16 MiB limit; none of it was read"))
+            return result
+        }
+        let fileMismatch: String? = name.dateMatchesStart ? nil
+            : "the date folder \(name.dateFolder) is not the UTC date of start_ts \(name.startTs)"
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            var lineNumber = 0
+            var events = 0
+            while start < buffer.count {
+                lineNumber += 1
+                var end = start
+                while end < buffer.count && buffer[end] != 0x0A { end += 1 }
+                let hasNewline = end < buffer.count
+                let lineBuffer = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                start = end + 1
+                if !hasNewline {
+                    result.warnings.append(VerificationWarning(kind: "missing_newline", objectKey: key,
+                                                               detail: "line \(lineNumber) does not end in a newline"))
+                }
+                if lineBuffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                    result.warnings.append(VerificationWarning(kind: "empty_line", objectKey: key, detail: "line \(lineNumber) is empty"))
+                    continue
+                }
+                events += 1
+                if events > LogFileParser.maxEventsPerFile {
+                    result.rejections.append(Rejection(eventID: nil, objectKey: key, line: lineNumber, reason: .fileTooLarge,
+                                                       detail: "more than 10,000 events in one object"))
+                    continue
+                }
+                switch check(lineBuffer, key: key, line: lineNumber, name: name, fileMismatch: fileMismatch) {
+                case .line(let line): result.lines.append(line)
+                case .rejected(let rejection): result.rejections.append(rejection)
+                }
+            }
+        }
+        return result
+    }
+
+    private func check(_ bytes: UnsafeBufferPointer<UInt8>, key: String, line: Int, name: LogObjectName,
+                       fileMismatch: String?) -> Outcome {
+        func reject(_ reason: RejectionReason, _ detail: String, _ eventID: String? = nil) -> Outcome {
+            .rejected(Rejection(eventID: eventID, objectKey: key, line: line, reason: reason, detail: detail))
+        }
+        guard bytes.count <= LogFileParser.maxLineBytes else {
+            return reject(.malformedJSON, "line is \(bytes.count) bytes, over the 64 KiB limit")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(buffer: bytes)
+        } catch {
+            return reject(error.kind == .malformed ? .malformedJSON : .nonCanonical, error.description)
+        }
+        let claimedID = value.objectValue?["event_id"]?.stringValue
+        let event: Event
+        do {
+            event = try Event(json: value)
+        } catch {
+            return reject(.schema, error.message, claimedID)
+        }
+        guard event.roomID.utf8.elementsEqual(roomID.utf8) else {
+            return reject(.roomMismatch, "room_id is \(event.roomID), this is room \(roomID)", event.eventID)
+        }
+        guard let idParts = EventID.parts(event.eventID) else {
+            return reject(.schema, "event_id is not three parts separated by ::", event.eventID)
+        }
+        guard idParts[0].utf8.elementsEqual(roomID.utf8) else {
+            return reject(.roomMismatch, "event_id names room \(idParts[0]), this is room \(roomID)", event.eventID)
+        }
+        guard let signature = Base64.decode(event.signature), signature.count == 64 else {
+            return reject(.badSignature, "signature is not standard base64 of 64 bytes", event.eventID)
+        }
+        var early: (RejectionReason, String)?
+        if let fileMismatch {
+            early = (.fileMismatch, fileMismatch)
+        } else if event.timestampMs < name.startTs || event.timestampMs > name.endTs {
+            early = (.fileMismatch, "timestamp_ms \(event.timestampMs) is outside the object's range \(name.startTs)–\(name.endTs)")
+        } else if event.timestampMs > nowMs + LogFileParser.futureToleranceMs {
+            early = (.futureTimestamp, "timestamp_ms \(event.timestampMs) is more than an hour ahead of this reader's clock")
+        }
+        let canonical = event.canonicalBytes
+        let hash = Base64.encode(SHA256.digest(canonical))
+        return .line(Line(event: event, canonical: canonical, hash: hash, signature: signature,
+                             objectKey: key, line: line, earlyRejection: early))
+    }
+}

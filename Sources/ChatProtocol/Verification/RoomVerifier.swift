@@ -1,0 +1,281 @@
+import Foundation
+
+/// Turns a room's stored objects into a verified, ordered timeline and a
+/// resolved state (PROTOCOL.md §8).
+///
+/// Stages: classify keys; parse and check every line (parallel over
+/// objects); check signatures against the keys the room declares (parallel);
+/// merge duplicates; order by `(timestamp_ms, event_id)`; authorise in that
+/// order; audit each key's hash chain.
+public struct RoomVerifier: Sendable {
+    /// The reader's clock, for `future_timestamp` (milliseconds since the epoch).
+    public var nowMs: Int64
+    /// Keys the user supplies for legacy rooms, per sender.
+    public var suppliedKeys: [String: [PublicKey]]
+    /// The creator key pinned on first sight of the room, if any.
+    public var pinnedCreatorKey: PublicKey?
+
+    /// Speculative signature checks try at most this many declared keys per
+    /// sender, so a flood of bogus joins cannot make verification quadratic.
+    static let maxCandidateKeys = 8
+
+    public init(nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000),
+                suppliedKeys: [String: [PublicKey]] = [:], pinnedCreatorKey: PublicKey? = nil) {
+        self.nowMs = nowMs
+        self.suppliedKeys = suppliedKeys
+        self.pinnedCreatorKey = pinnedCreatorKey
+    }
+
+    /// Verifies one room from its objects (keys relative to the store prefix).
+    public func verify(roomID: String, objects: [StoredObject]) -> RoomVerification {
+        var skipped: [String] = []
+        var logs: [(name: LogObjectName, object: StoredObject)] = []
+        var metadataObject: StoredObject?
+        for object in objects {
+            switch RoomObjectKey(key: object.key) {
+            case .log(let name)? where name.roomID == roomID: logs.append((name, object))
+            case .metadata(let id)? where id == roomID: metadataObject = object
+            case .attachment(let id, _)? where id == roomID: continue
+            default: skipped.append(object.key)
+            }
+        }
+        logs.sort { $0.name < $1.name }
+
+        var alarms: [Alarm] = []
+        let metadata = readMetadata(metadataObject, roomID: roomID, alarms: &alarms)
+
+        // Per-object checks, in parallel.
+        let parser = LogFileParser(roomID: roomID, nowMs: nowMs)
+        let files = logs
+        let parsed = Parallel.map(count: files.count) { i in parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes) }
+        var rejected: [Rejection] = parsed.flatMap(\.rejections)
+        var warnings: [VerificationWarning] = parsed.flatMap(\.warnings)
+
+        // Signature checks against declared keys, in parallel.
+        let candidates = candidateKeys(parsed, metadata: metadata)
+        let signers = Parallel.map(count: parsed.count) { i in RoomVerifier.speculativeSigners(parsed[i].lines, candidates: candidates) }
+        var lines: [(line: LogFileParser.Line, signer: PublicKey?)] = []
+        lines.reserveCapacity(parsed.reduce(0) { $0 + $1.lines.count })
+        for (file, fileSigners) in zip(parsed, signers) {
+            for (line, signer) in zip(file.lines, fileSigners) { lines.append((line, signer)) }
+        }
+
+        let unique = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
+
+        var timeline: [Int] = []
+        for (i, entry) in unique.enumerated() {
+            if let early = entry.line.earlyRejection {
+                rejected.append(Rejection(eventID: entry.line.event.eventID, objectKey: entry.line.objectKey,
+                                          line: entry.line.line, reason: early.reason, detail: early.detail))
+            } else {
+                timeline.append(i)
+            }
+        }
+
+        // Authorisation is sequential by nature; the chain audit needs only hashes and the
+        // keys found in parallel, so the two run side by side.
+        let order = timeline
+        let halves = Parallel.map(count: 2) { half -> Stage in
+            half == 0
+                ? .resolution(resolve(unique, order: order, roomID: roomID, metadata: metadata))
+                : .chains(ChainAudit.findings(unique))
+        }
+        guard case .resolution(let resolution) = halves[0], case .chains(let findings) = halves[1] else {
+            preconditionFailure("Parallel.map returns results in index order")
+        }
+        var accepted = resolution.accepted
+        rejected += resolution.rejected
+        applyChainFindings(findings, legacy: metadata?.isLegacy ?? false, accepted: &accepted, alarms: &alarms, warnings: &warnings)
+
+        rejected.sort { ($0.objectKey, $0.line ?? 0) < ($1.objectKey, $1.line ?? 0) }
+        return RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
+                                alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(), state: resolution.state)
+    }
+
+    /// Timeline order: `(timestamp_ms, event_id)` ascending, ids compared by code point.
+    public static func precedes(_ a: Event, _ b: Event) -> Bool {
+        if a.timestampMs != b.timestampMs { return a.timestampMs < b.timestampMs }
+        return a.eventID.utf8.lexicographicallyPrecedes(b.eventID.utf8)
+    }
+
+    private func readMetadata(_ object: StoredObject?, roomID: String, alarms: inout [Alarm]) -> RoomMetadata? {
+        guard let object else {
+            alarms.append(Alarm(kind: .missingMetadata, senderID: nil, eventID: nil,
+                                detail: "rooms/\(roomID)/metadata.json is missing: the room has no root of trust"))
+            return nil
+        }
+        let metadata: RoomMetadata
+        do {
+            metadata = try RoomMetadata(bytes: object.bytes)
+        } catch {
+            alarms.append(Alarm(kind: .badMetadata, senderID: nil, eventID: nil, detail: error.message))
+            return nil
+        }
+        guard metadata.roomID == roomID else {
+            alarms.append(Alarm(kind: .badMetadata, senderID: nil, eventID: nil,
+                                detail: "metadata.json names room \(metadata.roomID), but it is stored under \(roomID)"))
+            return nil
+        }
+        if let problem = metadata.problem() {
+            alarms.append(Alarm(kind: .badMetadata, senderID: metadata.creator, eventID: nil, detail: problem))
+            return nil
+        }
+        if let pinned = pinnedCreatorKey, metadata.creatorKey != pinned {
+            alarms.append(Alarm(kind: .creatorKeyChanged, senderID: metadata.creator, eventID: nil,
+                                detail: "metadata.json now names creator key \(metadata.creatorKey?.base64 ?? "none"), but \(pinned) was pinned on first sight: the object was replaced"))
+        }
+        return metadata
+    }
+
+    /// Keys each sender could have signed with: those declared by joins, the
+    /// creator key, and keys the user supplied.
+    private func candidateKeys(_ parsed: [LogFileParser.Result], metadata: RoomMetadata?) -> [String: [PublicKey]] {
+        var out: [String: [PublicKey]] = [:]
+        func add(_ sender: String, _ key: PublicKey) {
+            var keys = out[sender, default: []]
+            if keys.count < RoomVerifier.maxCandidateKeys, !keys.contains(key) { keys.append(key) }
+            out[sender] = keys
+        }
+        if let metadata, let key = metadata.creatorKey { add(metadata.creator, key) }
+        for (sender, keys) in suppliedKeys { for key in keys { add(sender, key) } }
+        for file in parsed {
+            for line in file.lines {
+                if case .member(let m) = line.event.content, m.membership == .join, let key = m.publicKey {
+                    add(line.event.senderID, key)
+                }
+            }
+        }
+        return out
+    }
+
+    /// For each line of one object, the declared key that verifies it, if any.
+    /// A device's lines share a key, so the last key that worked is tried first.
+    static func speculativeSigners(_ lines: [LogFileParser.Line], candidates: [String: [PublicKey]]) -> [PublicKey?] {
+        var lastKey: [String: PublicKey] = [:]
+        return lines.map { line in
+            let sender = line.event.senderID
+            var tried: [PublicKey] = []
+            func attempt(_ key: PublicKey) -> Bool {
+                guard !tried.contains(key) else { return false }
+                tried.append(key)
+                return key.verify(signature: line.signature, of: line.canonical)
+            }
+            if let key = lastKey[sender], attempt(key) { return key }
+            if case .member(let m) = line.event.content, let key = m.publicKey, attempt(key) {
+                lastKey[sender] = key
+                return key
+            }
+            for key in candidates[sender] ?? [] where attempt(key) {
+                lastKey[sender] = key
+                return key
+            }
+            return nil
+        }
+    }
+
+    /// Merges identical copies of an event; rejects every version of an id
+    /// that has more than one validly signed version.
+    ///
+    /// A version whose signature verifies under no declared key takes no part:
+    /// otherwise anyone with write access could suppress an event by uploading
+    /// garbage under its id.
+    private func mergeDuplicates(_ lines: [(line: LogFileParser.Line, signer: PublicKey?)],
+                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> [(line: LogFileParser.Line, signer: PublicKey?)] {
+        var groups: [ExactString: [Int]] = [:]
+        groups.reserveCapacity(lines.count)
+        for (i, entry) in lines.enumerated() { groups[ExactString(entry.line.event.eventID), default: []].append(i) }
+        var keep = [Bool](repeating: true, count: lines.count)
+        for (id, indices) in groups where indices.count > 1 {
+            var distinct: [Int] = []
+            for i in indices {
+                if distinct.contains(where: { lines[$0].line.canonical == lines[i].line.canonical && lines[$0].line.event.signature == lines[i].line.event.signature }) {
+                    keep[i] = false
+                } else {
+                    distinct.append(i)
+                }
+            }
+            guard distinct.count > 1 else { continue }
+            let authentic = distinct.filter { lines[$0].signer != nil }
+            for i in distinct where lines[i].signer == nil && authentic.count >= 1 {
+                keep[i] = false
+                rejected.append(Rejection(eventID: id.value, objectKey: lines[i].line.objectKey, line: lines[i].line.line,
+                                          reason: .badSignature, detail: "another version of this event id exists and this one's signature does not verify"))
+            }
+            if authentic.count > 1 {
+                for i in authentic {
+                    keep[i] = false
+                    rejected.append(Rejection(eventID: id.value, objectKey: lines[i].line.objectKey, line: lines[i].line.line,
+                                              reason: .duplicateConflict, detail: "\(authentic.count) validly signed versions of this event id differ"))
+                }
+                alarms.append(Alarm(kind: .duplicateConflict, senderID: lines[authentic[0]].line.event.senderID, eventID: id.value,
+                                    detail: "\(authentic.count) different, validly signed events share this id (in \(authentic.map { lines[$0].line.objectKey }.joined(separator: ", ")))"))
+            }
+        }
+        return lines.indices.filter { keep[$0] }.map { lines[$0] }
+    }
+
+    /// What the two halves of the last stage produce.
+    enum Stage: Sendable {
+        case resolution(Resolution)
+        case chains([Alarm])
+    }
+
+    struct Resolution: Sendable {
+        var accepted: [VerifiedEvent] = []
+        var rejected: [Rejection] = []
+        var state: RoomState
+    }
+
+    /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
+    private func resolve(_ unique: [(line: LogFileParser.Line, signer: PublicKey?)], order: [Int], roomID: String,
+                         metadata: RoomMetadata?) -> Resolution {
+        let sortKeys = unique.map { (timestamp: $0.line.event.timestampMs, id: $0.line.event.eventID) }
+        let timeline = order.sorted { a, b in
+            let ka = sortKeys[a], kb = sortKeys[b]
+            return ka.timestamp != kb.timestamp ? ka.timestamp < kb.timestamp : ka.id.utf8.lexicographicallyPrecedes(kb.id.utf8)
+        }
+        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
+        var out = Resolution(state: resolver.state)
+        out.accepted.reserveCapacity(timeline.count)
+        for i in timeline {
+            let line = unique[i].line
+            let verdict = resolver.apply(line.event, signer: unique[i].signer) { key in
+                key.verify(signature: line.signature, of: line.canonical)
+            }
+            switch verdict {
+            case .accepted(let signer):
+                out.accepted.append(VerifiedEvent(event: line.event, hash: line.hash, objectKey: line.objectKey,
+                                                  line: line.line, signer: signer, marks: []))
+            case .rejected(let reason, let detail):
+                out.rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
+                                              reason: reason, detail: detail))
+            }
+        }
+        out.state = resolver.state
+        return out
+    }
+
+    /// Records chain alarms and marks the accepted events they touch.
+    /// In legacy rooms, broken chains are expected and become `unchained` warnings.
+    private func applyChainFindings(_ findings: [Alarm], legacy: Bool, accepted: inout [VerifiedEvent],
+                                    alarms: inout [Alarm], warnings: inout [VerificationWarning]) {
+        if legacy {
+            var senders: [String] = []
+            for alarm in findings where !senders.contains(alarm.senderID ?? "") { senders.append(alarm.senderID ?? "") }
+            for sender in senders.sorted() {
+                warnings.append(VerificationWarning(kind: "unchained", objectKey: nil,
+                    detail: "legacy room: events of \(sender) carry no complete hash chain, so deleted events cannot be detected"))
+            }
+            return
+        }
+        guard !findings.isEmpty else { return }
+        var marks: [ExactString: Set<AlarmKind>] = [:]
+        for alarm in findings {
+            alarms.append(alarm)
+            if let id = alarm.eventID { marks[ExactString(id), default: []].insert(alarm.kind) }
+        }
+        for i in accepted.indices {
+            if let m = marks[ExactString(accepted[i].event.eventID)] { accepted[i].marks = m }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ChatProtocol
+import Foundation
+
+/// `bucketchat verify`: checks every event of a room and reports what it found.
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify a room: signatures, hash chains, membership rules and state.",
+        discussion: """
+            STORE is a folder that holds rooms/ (a local store or a copy of a bucket).
+
+            Exit status: 0 when no integrity problem was found (attempts the room's rules \
+            refuse, such as an uninvited join, are reported but are not one); 1 when any \
+            was: a forged or tampered event, a deleted or withheld event (gap), a fork, \
+            conflicting duplicates, bad metadata; 2 for usage or I/O errors.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The folder that holds rooms/.", valueName: "store"))
+    var store: String
+
+    @Option(help: ArgumentHelp("The room id to verify.", valueName: "room_id"))
+    var room: String
+
+    @Flag(help: "Print one JSON object: room_id, accepted, rejected, alarms, warnings, members, skipped_keys and the resolved state.")
+    var json = false
+
+    @Option(name: .customLong("trusted-keys"), help: ArgumentHelp(
+        "For legacy rooms (no creator_key): a JSON file {\"sender_id\": \"base64 public key\", ...}.", valueName: "file"))
+    var trustedKeys: String?
+
+    @Option(name: .customLong("creator-key"), help: ArgumentHelp(
+        "The creator key you pinned for this room; an alarm is raised if metadata.json names another.", valueName: "base64"))
+    var creatorKey: String?
+
+    func validate() throws {
+        guard RoomID.isValid(room) else {
+            throw ValidationError("room id \"\(room)\" must match [A-Za-z0-9_-]{1,64}")
+        }
+        if let creatorKey, PublicKey(base64: creatorKey) == nil {
+            throw ValidationError("--creator-key must be standard base64 of a 32-byte Ed25519 public key")
+        }
+    }
+
+    func run() async throws {
+        let supplied = try trustedKeys.map(Verify.loadTrustedKeys) ?? [:]
+        let objects = try RoomFolder(root: store).objects(roomID: room)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let verifier = RoomVerifier(nowMs: now, suppliedKeys: supplied, pinnedCreatorKey: creatorKey.flatMap(PublicKey.init(base64:)))
+        let result = verifier.verify(roomID: room, objects: objects)
+        if json {
+            FileHandle.standardOutput.write(Data(CanonicalJSON.encode(result.reportJSON(nowMs: now)) + [0x0A]))
+        } else {
+            print(VerifySummary(result: result).text)
+        }
+        if result.hasIntegrityProblem { throw ExitCode(1) }
+    }
+
+    /// Reads `{"sender_id": "key"}` (a list of keys per sender is accepted too).
+    static func loadTrustedKeys(_ path: String) throws -> [String: [PublicKey]] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read trusted keys file \(path)")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser(maxBytes: 16 << 20).parse(Array(data))
+        } catch {
+            throw CLIError("trusted keys file \(path) is not valid JSON: \(error)")
+        }
+        guard case .object(let object) = value else {
+            throw CLIError("trusted keys file \(path) must hold a JSON object {\"sender_id\": \"base64 public key\"}")
+        }
+        var out: [String: [PublicKey]] = [:]
+        for member in object.members {
+            let texts: [String]
+            switch member.value {
+            case .string(let s): texts = [s]
+            case .array(let items): texts = items.compactMap(\.stringValue)
+            default: texts = []
+            }
+            let keys = texts.compactMap(PublicKey.init(base64:))
+            guard !keys.isEmpty, keys.count == texts.count else {
+                throw CLIError("trusted keys file \(path): the key of \(member.key) is not base64 of 32 bytes")
+            }
+            out[member.key] = keys
+        }
+        return out
+    }
+}

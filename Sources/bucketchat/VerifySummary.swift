@@ -1,0 +1,52 @@
+import ChatProtocol
+
+/// The human-readable report of `bucketchat verify`.
+struct VerifySummary {
+    let result: RoomVerification
+
+    var text: String {
+        var lines: [String] = []
+        let state = result.state
+        let title = state.name.map { " \"\(Terminal.safe($0))\"" } ?? ""
+        lines.append("room \(result.roomID)\(title)\(result.metadata?.isLegacy == true ? " (legacy: no creator_key)" : "")")
+        lines.append("  \(result.accepted.count) events accepted, \(result.rejected.count) rejected, \(result.alarms.count) alarms, \(result.warnings.count) warnings")
+        let members = state.membership.sorted { $0.key < $1.key }
+            .map { "\(Terminal.safe($0.key)) (\($0.value.rawValue))" }
+        if !members.isEmpty { lines.append("  members: \(members.joined(separator: ", "))") }
+        if !result.alarms.isEmpty {
+            lines.append("alarms:")
+            for a in result.alarms {
+                lines.append("  \(a.kind.rawValue): \(Terminal.safe(a.detail))\(a.eventID.map { " [\(Terminal.safe($0))]" } ?? "")")
+            }
+        }
+        if !result.rejected.isEmpty {
+            lines.append("rejected:")
+            for r in result.rejected {
+                let place = r.objectKey + (r.line.map { ":\($0)" } ?? "")
+                lines.append("  \(r.reason.rawValue): \(Terminal.safe(place)): \(Terminal.safe(r.detail))")
+            }
+        }
+        for w in result.warnings { lines.append("warning: \(w.kind): \(Terminal.safe(w.detail))") }
+        for k in result.skippedKeys { lines.append("skipped: \(Terminal.safe(k)) (not a log, metadata or attachment name)") }
+        lines.append(result.hasIntegrityProblem
+            ? "result: INTEGRITY PROBLEM: see the alarms and rejections above"
+            : "result: ok, no integrity problem found")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Makes remote text safe to print: control characters (C0, DEL, C1) are escaped,
+/// so a sender cannot move the cursor or forge lines on the reader's terminal.
+enum Terminal {
+    static func safe(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

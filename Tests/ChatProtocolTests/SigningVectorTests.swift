@@ -1,0 +1,92 @@
+import Testing
+@testable import ChatProtocol
+
+@Suite struct SigningVectorTests {
+    @Test func seedsGiveTheVectorPublicKeys() throws {
+        let entries = try Fixtures.array("keys.json")
+        #expect(entries.count == 5)
+        for entry in entries {
+            let seed = Fixtures.hexBytes(try #require(entry["seed_hex"]?.stringValue))
+            let key = try SigningKey(seed: seed)
+            #expect(key.publicKey.base64 == entry["public_key"]?.stringValue)
+        }
+    }
+
+    @Test func everySigningVectorMatchesByteForByte() throws {
+        let keys = try Fixtures.keys()
+        let vectors = try Fixtures.array("signing.json")
+        #expect(vectors.count == 3)
+        for vector in vectors {
+            let device = try #require(vector["device"]?.stringValue)
+            let key = try #require(keys[device]).key
+            let event = try Event(json: try #require(vector["event"]))
+            #expect(String(decoding: event.canonicalBytes, as: UTF8.self) == vector["canonical"]?.stringValue)
+            #expect(event.hash == vector["event_hash"]?.stringValue)
+            let signature = Base64.encode(key.sign(event.canonicalBytes))
+            #expect(signature == vector["signature"]?.stringValue)
+            #expect(event.signature == signature)
+            let raw = try #require(Base64.decode(signature))
+            #expect(key.publicKey.verify(signature: raw, of: event.canonicalBytes))
+        }
+    }
+
+    @Test func signedEventsChainAndVerify() throws {
+        let keys = try Fixtures.keys()
+        let alice = try #require(keys["alice_a1"])
+        let first = try Event.signed(roomID: "room_vectors01", timestampMs: 1_757_851_200_000, senderID: alice.senderID,
+                                     type: EventType.message, content: MessageContent(body: "one").json,
+                                     prevEventHash: nil, key: alice.key)
+        let second = try Event.signed(roomID: "room_vectors01", timestampMs: 1_757_851_200_001, senderID: alice.senderID,
+                                      type: EventType.message, content: MessageContent(body: "two").json,
+                                      prevEventHash: first.hash, key: alice.key)
+        #expect(second.prevEventHash == first.hash)
+        let signature = try #require(Base64.decode(second.signature))
+        #expect(alice.key.publicKey.verify(signature: signature, of: second.canonicalBytes))
+        var tampered = second.canonicalBytes
+        tampered[tampered.count - 3] ^= 1
+        #expect(!alice.key.publicKey.verify(signature: signature, of: tampered))
+        // The line a writer stores parses back to the same event.
+        let reread = try Event(json: try JSONParser().parse(second.lineBytes))
+        #expect(reread.canonicalBytes == second.canonicalBytes)
+        #expect(reread.signature == second.signature)
+    }
+
+    @Test func eventIDsHaveTheSpecForm() {
+        let id = EventID.make(roomID: "room_x", timestampMs: 1_757_851_245_123)
+        let parts = id.split(separator: "::").map(String.init)
+        #expect(parts.count == 3)
+        #expect(parts[0] == "room_x")
+        #expect(parts[1] == "20250914T120045.123Z")
+        #expect(parts[2].count == 36)
+        #expect(parts[2] == parts[2].lowercased())
+        #expect(Array(parts[2])[14] == "4", "version 4 UUID")
+        #expect(EventID.make(roomID: "room_x", timestampMs: 0) != EventID.make(roomID: "room_x", timestampMs: 0))
+    }
+
+    @Test func deviceClockStrictlyIncreases() {
+        var clock = DeviceClock()
+        #expect(clock.next(now: 1000) == 1000)
+        #expect(clock.next(now: 1000) == 1001, "same millisecond")
+        #expect(clock.next(now: 500) == 1002, "clock stepped back")
+        #expect(clock.next(now: 5000) == 5000)
+    }
+
+    @Test func utcCalendarFieldsAreRight() {
+        #expect(UTCTime(milliseconds: 0).iso8601 == "1970-01-01T00:00:00.000Z")
+        #expect(UTCTime(milliseconds: 951_782_400_000).dateFolder == "2000-02-29")
+        #expect(UTCTime(milliseconds: 1_757_851_245_123).iso8601 == "2025-09-14T12:00:45.123Z")
+        #expect(UTCTime(milliseconds: 4_102_444_799_999).iso8601 == "2099-12-31T23:59:59.999Z")
+    }
+
+    @Test func base64IsStrict() {
+        #expect(Base64.encode([]) == "")
+        #expect(Base64.encode([0xFF]) == "/w==")
+        #expect(Base64.encode([0xFF, 0xEE]) == "/+4=")
+        #expect(Base64.decode("/w==") == [0xFF])
+        #expect(Base64.decode("/x==") == nil, "non-zero trailing bits")
+        #expect(Base64.decode("/w") == nil, "missing padding")
+        #expect(Base64.decode("_w==") == nil, "URL-safe alphabet")
+        #expect(Base64.decode("not base64!") == nil)
+        #expect(Base64.decode("=AAA") == nil)
+    }
+}
