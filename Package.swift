@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Stores", targets: ["Stores"]),
+        .library(name: "ChatEngine", targets: ["ChatEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,11 @@ let package = Package(
         ),
         // The store interface, keys, locations, errors, local folder and memory stores.
         .target(name: "ObjectStore"),
+        // The client engine: journal, outbox and uploader (write path).
+        .target(
+            name: "ChatEngine",
+            dependencies: ["ChatProtocol", "ObjectStore"]
+        ),
         // HTTP over libcurl plus the digests and signatures cloud stores need.
         .target(
             name: "CloudHTTP",
@@ -75,6 +81,16 @@ let package = Package(
         .executableTarget(
             name: "store-bench",
             dependencies: ["ObjectStore", "Stores", "S3Store", "GCSStore"]
+        ),
+        // Sends to a local folder store and prints each acknowledged event id;
+        // the crash tests SIGKILL it and restart it to drain.
+        .executableTarget(
+            name: "engine-crash-helper",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
+        ),
+        .testTarget(
+            name: "ChatEngineTests",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "S3Store", "CloudHTTP"]
         ),
         .testTarget(
             name: "ChatProtocolTests",
