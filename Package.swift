@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ChatProtocol", targets: ["ChatProtocol"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Stores", targets: ["Stores"]),
+        .library(name: "ChatEngine", targets: ["ChatEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,11 @@ let package = Package(
         ),
         // The store interface, keys, locations, errors, local folder and memory stores.
         .target(name: "ObjectStore"),
+        // The client engine: journal, outbox and uploader (write path); sync (read path).
+        .target(
+            name: "ChatEngine",
+            dependencies: ["ChatProtocol", "ObjectStore"]
+        ),
         // HTTP over libcurl plus the digests and signatures cloud stores need.
         .target(
             name: "CloudHTTP",
@@ -56,11 +62,6 @@ let package = Package(
         .target(
             name: "Stores",
             dependencies: ["ObjectStore", "S3Store", "GCSStore"]
-        ),
-        // The client engine: sync (verified updates), and the write path.
-        .target(
-            name: "ChatEngine",
-            dependencies: ["ChatProtocol", "ObjectStore"]
         ),
         .executableTarget(
             name: "bucketchat",
@@ -81,14 +82,20 @@ let package = Package(
             name: "store-bench",
             dependencies: ["ObjectStore", "Stores", "S3Store", "GCSStore"]
         ),
+        // Sends to a local folder store and prints each acknowledged event id;
+        // the crash tests SIGKILL it and restart it to drain.
+        .executableTarget(
+            name: "engine-crash-helper",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
+        ),
+        .testTarget(
+            name: "ChatEngineTests",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "S3Store", "CloudHTTP"]
+        ),
         .testTarget(
             name: "ChatProtocolTests",
             dependencies: ["ChatProtocol"],
             exclude: ["Fixtures"]
-        ),
-        .testTarget(
-            name: "ChatEngineTests",
-            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
         ),
         .testTarget(
             name: "BucketChatCLITests",

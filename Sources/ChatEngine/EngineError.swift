@@ -1,0 +1,40 @@
+/// The one error type of the engine layer.
+///
+/// Carries a ``Code`` callers can switch on, a message that names the room,
+/// key or path involved and says what to do, and the underlying cause.
+public struct EngineError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, in a form callers can switch on.
+    public enum Code: String, Sendable {
+        /// The journal file could not be opened, written or fsynced.
+        case journalIO = "journal_io"
+        /// The journal holds records that contradict each other (not a torn tail).
+        case journalCorrupt = "journal_corrupt"
+        /// An earlier write or fsync of the journal failed; nothing more is accepted.
+        case journalFailed = "journal_failed"
+        /// The event could not be built or signed.
+        case invalidEvent = "invalid_event"
+        /// The store holds a different object under the name of one of our batches.
+        case conflict
+        /// The store refused the upload in a way retrying will not fix (access, bucket, key).
+        case storeRefused = "store_refused"
+        /// The store failed in a way that may pass (network, server error); the uploader retries.
+        case storeUnavailable = "store_unavailable"
+        /// The caller's task was cancelled while waiting.
+        case cancelled
+    }
+
+    public let code: Code
+    public let message: String
+    public let cause: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause { return "\(message) (cause: \(cause))" }
+        return message
+    }
+}

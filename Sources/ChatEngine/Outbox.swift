@@ -1,0 +1,135 @@
+import ChatProtocol
+import Foundation
+
+/// A device's outgoing events in one room: signs them on one hash chain,
+/// journals them durably, and hands them to the ``Uploader`` in batches.
+///
+/// One outbox per room per device identity. Every send signs and submits to
+/// the journal without suspending in between, so concurrent senders still
+/// form one chain in journal order; they then wait together for the fsync.
+public actor Outbox {
+    /// A log line is at most 64 KiB, newline included (PROTOCOL.md §1).
+    public static let maxLineBytes = 65_536
+
+    public nonisolated let roomID: String
+    public nonisolated let clientID: String
+    public nonisolated let journal: Journal
+    /// Bytes cut from a torn journal tail when this outbox opened.
+    public nonisolated let recoveredTornBytes: Int
+
+    var chain: DeviceChain
+    /// Ordinal of `pending[0]`: every event before it is confirmed in the store.
+    var confirmedThrough: Int
+    /// Events not yet confirmed uploaded, in journal order.
+    var pending: [Event]
+    /// Line size of each pending event, newline included.
+    var pendingSizes: [Int]
+    /// Ordinal the next event gets.
+    var nextOrdinal: Int
+    /// Events before this ordinal are fsynced (acknowledged).
+    var durableThrough: Int
+    /// When the oldest durable, unbatched event became durable.
+    var oldestUnbatchedAt: ContinuousClock.Instant?
+    /// Formed, unconfirmed batches, oldest first; they cover `pending` from its start.
+    var batches: [UploadBatch] = []
+    /// Events before this ordinal belong to a batch.
+    var batchedThrough: Int
+    var lastUpload: (date: Date, key: String)?
+    var lastError: String?
+    var refusal: EngineError?
+    var flushWaiters: [FlushWaiter] = []
+    var nextWaiterID = 0
+    var wakeup: AsyncStream<Void>.Continuation?
+    /// The clock events are stamped with (tests move it).
+    let now: @Sendable () -> Int64
+
+    struct FlushWaiter {
+        let id: Int
+        let target: Int
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    /// Opens the outbox of `clientID` in `roomID` from its journal under
+    /// `stateFolder`, continuing the chain from the last journaled event and
+    /// re-forming the batches that were journaled but not confirmed.
+    public init(stateFolder: String, roomID: String, senderID: String, clientID: String, key: SigningKey,
+                syncHook: (@Sendable () -> Void)? = nil,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) throws(EngineError) {
+        guard RoomID.isValid(roomID) else {
+            throw EngineError(.invalidEvent, "The room id \"\(roomID)\" must match [A-Za-z0-9_-]{1,64}.")
+        }
+        guard RoomID.isValid(clientID) else {
+            throw EngineError(.invalidEvent, "The client id \"\(clientID)\" must match [A-Za-z0-9_-]{1,64}; pick a device name of letters, digits, _ and -.")
+        }
+        let path = Journal.path(stateFolder: stateFolder, roomID: roomID, clientID: clientID)
+        let (journal, contents) = try Journal.open(path: path, syncHook: syncHook)
+        if let last = contents.lastEvent, last.senderID != senderID || last.roomID != roomID {
+            throw EngineError(.journalCorrupt, "The journal \(path) belongs to \(last.senderID) in room \(last.roomID), not \(senderID) in \(roomID). Use a client id per identity.")
+        }
+        self.roomID = roomID
+        self.clientID = clientID
+        self.journal = journal
+        self.recoveredTornBytes = contents.truncatedBytes
+        self.now = now
+        chain = DeviceChain(roomID: roomID, senderID: senderID, key: key, prevEventHash: contents.lastEvent?.hash,
+                            clock: DeviceClock(last: contents.lastEvent?.timestampMs ?? 0))
+        confirmedThrough = contents.confirmedThrough
+        pending = contents.pending
+        pendingSizes = contents.pending.map { $0.lineBytes.count + 1 }
+        nextOrdinal = contents.nextOrdinal
+        durableThrough = contents.nextOrdinal
+        batchedThrough = contents.confirmedThrough
+        for open in contents.openBatches {
+            let slice = Array(pending[(open.first - confirmedThrough)..<(open.first - confirmedThrough + open.count)])
+            let encoded: (name: LogObjectName, bytes: [UInt8])
+            do {
+                encoded = try LogFile.encode(slice, roomID: roomID, clientID: clientID)
+            } catch {
+                throw EngineError(.journalCorrupt, "The journal \(path) holds a batch at event \(open.first) that no longer encodes. Keep the file for inspection.", cause: error)
+            }
+            guard encoded.name.key == open.key else {
+                throw EngineError(.journalCorrupt, "The journal \(path) recorded batch \(open.key), but its events encode as \(encoded.name.key). Keep the file for inspection.")
+            }
+            batches.append(UploadBatch(first: open.first, count: open.count, name: encoded.name, bytes: encoded.bytes))
+            batchedThrough = open.first + open.count
+        }
+        if batchedThrough < durableThrough { oldestUnbatchedAt = .now }
+    }
+
+    /// Signs the next event of this device's chain, journals it, and returns
+    /// it once it is durable on disk.
+    public func send(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
+        let event: Event
+        var next = chain
+        do {
+            event = try next.sign(type: type, content: content, parentEventID: parentEventID, nowMs: now())
+        } catch {
+            throw EngineError(.invalidEvent, "Could not sign a \(type) event in room \(roomID): \(error.message)", cause: error)
+        }
+        let line = event.lineBytes
+        guard line.count + 1 <= Self.maxLineBytes else {
+            throw EngineError(.invalidEvent, "The \(type) event is \(line.count) bytes, over the 64 KiB line limit of room \(roomID). Send a shorter message or share the content as an attachment.")
+        }
+        // From here to the submit nothing suspends: chain order is journal order.
+        chain = next
+        let ordinal = nextOrdinal
+        nextOrdinal += 1
+        pending.append(event)
+        pendingSizes.append(line.count + 1)
+        try await journal.append([.event(line: line)])
+        if ordinal >= durableThrough {
+            if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
+            durableThrough = ordinal + 1
+        }
+        wakeup?.yield()
+        return event
+    }
+
+    /// What the uploader and users see.
+    public var status: UploadStatus {
+        UploadStatus(pendingEvents: nextOrdinal - confirmedThrough, lastUpload: lastUpload, lastError: lastError, refusal: refusal)
+    }
+
+    /// Ordinal the next event gets: the number of events this device ever journaled in the room.
+    public var journaledCount: Int { nextOrdinal }
+}

@@ -1,0 +1,95 @@
+@testable import ChatEngine
+import ChatProtocol
+import Foundation
+import ObjectStore
+import Testing
+
+@Suite struct JournalTests {
+    @Test func recordsRoundTripAndRejectDamage() throws {
+        let records: [JournalRecord] = [
+            .event(line: Array(#"{"a":"b c"}"#.utf8)), .batch(first: 3, count: 500, key: "rooms/r/logs/2026-01-01/messages_1_2_d.jsonl"),
+            .uploaded(first: 3), .checkpoint(next: 9, line: Array("{}".utf8)),
+        ]
+        for record in records {
+            var line = record.encoded
+            #expect(line.last == 0x0A)
+            line.removeLast()
+            #expect(JournalRecord(line: line[...]) == record)
+            var flipped = line
+            flipped[2] ^= 0x01
+            #expect(JournalRecord(line: flipped[...]) == nil, "a changed byte must fail the checksum")
+            #expect(JournalRecord(line: line.dropLast(3)) == nil, "a cut record must not decode")
+        }
+    }
+
+    @Test func concurrentSendsShareFsyncs() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        let syncs = Counter()
+        // A slow disk (2 ms per fsync) so that senders pile up behind each fsync, as on real hardware.
+        let outbox = try fixture.outbox(syncHook: { syncs.increment(); usleep(2_000) })
+        let count = 400
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<count {
+                group.addTask { _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("m\(i)")) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(syncs.value == fixture.outboxSyncCount(outbox))
+        #expect(syncs.value >= 1)
+        #expect(syncs.value <= count / 4, "\(count) concurrent sends took \(syncs.value) fsyncs: group commit is not batching")
+        let reopened = try fixture.outbox()
+        #expect(await reopened.journaledCount == count)
+    }
+
+    @Test func tornTailIsCutAndNothingAcknowledgedIsLost() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        var sent: [Event] = []
+        do {
+            let outbox = try fixture.outbox()
+            for i in 0..<5 { sent.append(try await outbox.send(type: "m.room.message", content: EngineFixture.message("m\(i)"))) }
+        }
+        let clean = try Data(contentsOf: URL(fileURLWithPath: fixture.journalPath))
+        // A crash in the middle of writing the sixth record: half a line, no newline.
+        let torn = JournalRecord.event(line: Array(#"{"event_id":"half"#.utf8)).encoded
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: fixture.journalPath))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(torn.prefix(torn.count / 2)))
+        try handle.close()
+
+        let outbox = try fixture.outbox()
+        #expect(outbox.recoveredTornBytes == torn.count / 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.journalPath)) == clean, "the torn tail is cut on open")
+        #expect(await outbox.journaledCount == 5)
+        let next = try await outbox.send(type: "m.room.message", content: EngineFixture.message("after"))
+        #expect(next.prevEventHash == sent.last?.hash, "the chain continues from the last whole record")
+
+        // A complete record with a bad checksum at the end is a torn tail too.
+        var garbled = JournalRecord.event(line: Array(#"{"x":1}"#.utf8)).encoded
+        garbled[3] ^= 0x20
+        let again = try FileHandle(forWritingTo: URL(fileURLWithPath: fixture.journalPath))
+        try again.seekToEnd()
+        try again.write(contentsOf: Data(garbled))
+        try again.close()
+        let third = try fixture.outbox()
+        #expect(third.recoveredTornBytes == garbled.count)
+        #expect(await third.journaledCount == 6)
+    }
+
+    @Test func contradictoryRecordsAreReportedNotGuessed() throws {
+        let bytes = JournalRecord.uploaded(first: 0).encoded
+        #expect(throws: EngineError.self) { try Journal.scan(bytes, path: "/x") }
+        do {
+            _ = try Journal.scan(JournalRecord.batch(first: 0, count: 2, key: "k").encoded, path: "/x/j")
+            Issue.record("a batch of events never journaled must not be accepted")
+        } catch {
+            #expect(error.code == .journalCorrupt)
+            #expect(error.message.contains("/x/j"))
+        }
+    }
+}
+
+extension EngineFixture {
+    func outboxSyncCount(_ outbox: Outbox) -> Int { outbox.journal.syncCount }
+}
