@@ -56,7 +56,7 @@ public actor RoomSync {
         ledger.ingest(objects)
         let updates = diff()
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
-            lastActivity = now
+            lastActivity = .now
         }
         return updates
     }
@@ -76,10 +76,11 @@ public actor RoomSync {
     }
 
     /// Fast while the room is active, slower once it has been quiet.
-    public var currentInterval: Duration {
-        guard let lastActivity, ContinuousClock.now - lastActivity < settings.idleAfter else {
-            return settings.idleInterval
-        }
+    public var currentInterval: Duration { interval(at: .now) }
+
+    /// The poll interval at a given moment.
+    public func interval(at moment: ContinuousClock.Instant) -> Duration {
+        guard let lastActivity, moment - lastActivity < settings.idleAfter else { return settings.idleInterval }
         return settings.activeInterval
     }
 

@@ -83,14 +83,14 @@ import Testing
         var settings = SyncSettings()
         settings.activeInterval = .milliseconds(100)
         settings.idleInterval = .seconds(3)
-        settings.idleAfter = .milliseconds(300)
+        settings.idleAfter = .seconds(10)
         let sync = RoomSync(store: store, roomID: "room_pace", settings: settings)
         #expect(await sync.currentInterval == .seconds(3), "no activity yet")
         try await room.upload("alice_a1", [room.say("alice_a1", "hi")])
         _ = try await sync.sync()
-        #expect(await sync.currentInterval == .milliseconds(100))
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(await sync.currentInterval == .seconds(3))
+        let after = ContinuousClock.now
+        #expect(await sync.interval(at: after) == .milliseconds(100))
+        #expect(await sync.interval(at: after + .seconds(11)) == .seconds(3))
     }
 }
 
