@@ -21,6 +21,14 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
         case storeUnavailable = "store_unavailable"
         /// The caller's task was cancelled while waiting.
         case cancelled
+        /// The room's rules forbid the action (PROTOCOL.md §6, §7); nothing was sent.
+        case forbidden
+        /// No such room, event or identity.
+        case notFound = "not_found"
+        /// An event reference matches more than one event.
+        case ambiguous
+        /// Another process holds the room's journal.
+        case busy
     }
 
     public let code: Code

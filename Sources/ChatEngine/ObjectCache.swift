@@ -39,6 +39,12 @@ public final class ObjectCache: Sendable {
         return Array(data)
     }
 
+    /// Every cached object whose key starts with `prefix`, read from disk.
+    public func objects(prefix: String) -> [(info: ObjectInfo, bytes: [UInt8])] {
+        let infos = index.withLock { $0.values.filter { $0.key.hasPrefix(prefix) } }
+        return infos.compactMap { info in bytes(for: info).map { (info, $0) } }
+    }
+
     /// Keeps an object's bytes. Failures only cost a fetch later, so they are ignored.
     public func store(_ bytes: [UInt8], for info: ObjectInfo) {
         let target = path(for: info.key)

@@ -38,6 +38,17 @@ public actor RoomSync {
     /// The verification of everything synced so far.
     public var verification: RoomVerification { ledger.verification }
 
+    /// Verifies what the cache holds of the room, without the network: the
+    /// last known state, for when the store cannot be reached.
+    public func loadCache() -> [RoomUpdate] {
+        guard let cache else { return [] }
+        let cached = cache.objects(prefix: RoomObjectKey.roomPrefix(roomID: roomID)).filter { known[$0.info.key] == nil }
+        guard !cached.isEmpty else { return [] }
+        for entry in cached { known[entry.info.key] = entry.info }
+        ledger.ingest(cached.map { StoredObject(key: $0.info.key, bytes: $0.bytes) })
+        return diff()
+    }
+
     /// Polls once and returns what changed, in timeline order.
     ///
     /// - Parameter full: list every date folder; by default the first sync

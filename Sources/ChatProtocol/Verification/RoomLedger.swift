@@ -28,7 +28,8 @@ public struct RoomLedger: Sendable {
         self.roomID = roomID
         self.verifier = verifier
         self.verification = RoomVerification(roomID: roomID, metadata: nil, accepted: [], rejected: [], alarms: [],
-                                             warnings: [], skippedKeys: [], state: RoomState(roomID: roomID, metadata: nil))
+                                             warnings: [], skippedKeys: [], state: RoomState(roomID: roomID, metadata: nil),
+                                             resolver: RoomStateResolver(roomID: roomID, metadata: nil))
     }
 
     /// Keys of the objects ingested so far.

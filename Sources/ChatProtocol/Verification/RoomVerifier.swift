@@ -69,7 +69,8 @@ public struct RoomVerifier: Sendable {
 
         rejected.sort { ($0.objectKey, $0.line ?? 0) < ($1.objectKey, $1.line ?? 0) }
         return RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
-                                alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(), state: resolution.state)
+                                alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(), state: resolution.state,
+                                resolver: resolution.resolver)
     }
 
     /// Timeline order: `(timestamp_ms, event_id)` ascending, ids compared by code point.
@@ -218,7 +219,8 @@ public struct RoomVerifier: Sendable {
     struct Resolution: Sendable {
         var accepted: [VerifiedEvent] = []
         var rejected: [Rejection] = []
-        var state: RoomState
+        var resolver: RoomStateResolver
+        var state: RoomState { resolver.state }
     }
 
     /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
@@ -230,7 +232,7 @@ public struct RoomVerifier: Sendable {
             return ka.timestamp != kb.timestamp ? ka.timestamp < kb.timestamp : ka.id.utf8.lexicographicallyPrecedes(kb.id.utf8)
         }
         var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
-        var out = Resolution(state: resolver.state)
+        var out = Resolution(resolver: resolver)
         out.accepted.reserveCapacity(timeline.count)
         for i in timeline {
             let line = unique[i].line
@@ -246,7 +248,7 @@ public struct RoomVerifier: Sendable {
                                               reason: reason, detail: detail))
             }
         }
-        out.state = resolver.state
+        out.resolver = resolver
         return out
     }
 

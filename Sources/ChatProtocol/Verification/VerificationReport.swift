@@ -93,6 +93,8 @@ public struct RoomVerification: Sendable {
     /// Keys under the room that match no pattern of the layout.
     public internal(set) var skippedKeys: [String]
     public internal(set) var state: RoomState
+    /// The resolver after the last event, for previews of what would come next.
+    var resolver: RoomStateResolver
 
     /// Whether anything points at tampering, forgery, loss or a broken writer.
     /// Unauthorised attempts alone are not one.

@@ -1,0 +1,41 @@
+import ChatProtocol
+
+/// Short, stable references to events, as timelines print them and `ctl`,
+/// `react` or `edit` accept them.
+///
+/// A reference is the first 12 letters and digits of the id's last part (for
+/// ids this profile generates: the first 12 hex digits of the UUID). A full
+/// event id, or any unique prefix of a reference or an id, is accepted too.
+public enum EventReference {
+    public static let length = 12
+
+    /// The short reference of an event id.
+    public static func short(_ eventID: String) -> String {
+        let last = EventID.uuidPart(of: eventID) ?? Substring(eventID)
+        let alnum = last.unicodeScalars.filter { ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x61 && $0.value <= 0x7A) || ($0.value >= 0x41 && $0.value <= 0x5A) }
+        return String(String.UnicodeScalarView(alnum.prefix(length)))
+    }
+
+    /// The id of the one event `text` refers to among `eventIDs`.
+    public static func resolve(_ text: String, among eventIDs: [String], roomID: String) throws(EngineError) -> String {
+        let wanted = text.trimmingWhitespace
+        guard !wanted.isEmpty else { throw EngineError(.notFound, "An empty event reference names no event of room \(roomID).") }
+        if eventIDs.contains(wanted) { return wanted }
+        let matches = eventIDs.filter { short($0).hasPrefix(wanted) || $0.hasPrefix(wanted) }
+        switch matches.count {
+        case 1: return matches[0]
+        case 0: throw EngineError(.notFound, "No event of room \(roomID) matches \"\(wanted)\"; use the REF a timeline line shows.")
+        default:
+            throw EngineError(.ambiguous, "\"\(wanted)\" matches \(matches.count) events of room \(roomID); give more characters of the REF.")
+        }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

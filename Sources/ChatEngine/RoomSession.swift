@@ -1,0 +1,95 @@
+import ChatProtocol
+import Foundation
+import ObjectStore
+
+/// One identity's open room: its verified view (``RoomSync``), its journal
+/// and uploader (``Outbox``), and the actions of PROTOCOL.md §6 and §7, each
+/// checked against the room's rules before anything is signed.
+public actor RoomSession {
+    public nonisolated let roomID: String
+    public nonisolated let identity: DeviceIdentity
+    public nonisolated let store: any ObjectStore
+    public nonisolated let outbox: Outbox
+    public nonisolated let sync: RoomSync
+    private let lock: JournalLock
+    private let policy: UploadPolicy
+    private var uploader: Task<Void, Never>?
+
+    /// Opens a room for an identity: takes the journal's lock (another process
+    /// writing the same room makes this wait, then fail) and replays the journal.
+    public init(roomID: String, identity: DeviceIdentity, store: any ObjectStore, stateFolder: String,
+                cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(),
+                policy: UploadPolicy = .standard, verifier: RoomVerifier = RoomVerifier()) throws(EngineError) {
+        guard RoomID.isValid(roomID) else {
+            throw EngineError(.notFound, "\"\(roomID)\" is not a room id: room ids match [A-Za-z0-9_-]{1,64}.")
+        }
+        lock = try JournalLock(journalPath: Journal.path(stateFolder: stateFolder, roomID: roomID, clientID: identity.clientID))
+        self.roomID = roomID
+        self.identity = identity
+        self.store = store
+        self.policy = policy
+        outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,
+                            clientID: identity.clientID, key: identity.key)
+        sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache)
+    }
+
+    /// Starts uploading journaled events in the background (idempotent).
+    public func startUploading() {
+        guard uploader == nil else { return }
+        let job = Uploader(outbox: outbox, store: store, policy: policy)
+        uploader = Task { await job.run() }
+    }
+
+    /// Stops the background uploader; what is journaled stays for the next run.
+    public func stopUploading() {
+        uploader?.cancel()
+        uploader = nil
+    }
+
+    /// Syncs once. When the store cannot be reached the view falls back to
+    /// the cache and the error is returned, so actions still work offline.
+    @discardableResult
+    public func refresh() async -> (updates: [RoomUpdate], error: StoreError?) {
+        do {
+            return (try await sync.sync(), nil)
+        } catch {
+            return (await sync.loadCache(), error)
+        }
+    }
+
+    /// The verified view plus this device's events not yet in it.
+    public func view() async -> (verification: RoomVerification, pending: [Event]) {
+        let verification = await sync.verification
+        let seen = Set(verification.accepted.map(\.event.eventID)).union(verification.rejected.compactMap(\.eventID))
+        let pending = await outbox.pendingEvents.filter { !seen.contains($0.eventID) }
+        return (verification, pending)
+    }
+
+    /// Checks an action against the room's rules as they stand (with this
+    /// device's pending events applied), then signs and journals it.
+    /// Returns once the event is durable in the journal.
+    public func perform(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
+        let (verification, pending) = await view()
+        let preview: Event
+        do {
+            let after = max(pending.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
+            preview = try Event.signed(roomID: roomID, timestampMs: max(after, Int64(Date().timeIntervalSince1970 * 1000)),
+                                       senderID: identity.senderID, type: type, content: content,
+                                       parentEventID: parentEventID, prevEventHash: nil, key: identity.key)
+        } catch {
+            throw EngineError(.invalidEvent, "Room \(roomID): \(error.message)", cause: error)
+        }
+        if verification.metadata != nil,
+           case .rejected(_, let why)? = verification.preview(pending + [preview], signedBy: identity.key.publicKey).last {
+            throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")
+        }
+        return try await outbox.send(type: type, content: content, parentEventID: parentEventID)
+    }
+
+    /// The id of the event a reference (REF, id or unique prefix) names.
+    public func resolve(_ reference: String) async throws(EngineError) -> String {
+        let (verification, pending) = await view()
+        return try EventReference.resolve(reference, among: verification.accepted.map(\.event.eventID) + pending.map(\.eventID),
+                                          roomID: roomID)
+    }
+}
