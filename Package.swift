@@ -67,6 +67,9 @@ let package = Package(
             name: "bucketchat",
             dependencies: [
                 "ChatProtocol",
+                "ChatEngine",
+                "ObjectStore",
+                "Stores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ChatEngine
 import ChatProtocol
 import Foundation
+import ObjectStore
 
 /// The `bucketchat` command line.
 struct BucketChat: AsyncParsableCommand {
@@ -11,10 +13,18 @@ struct BucketChat: AsyncParsableCommand {
             Rooms are write-once logs of signed, hash-chained events in a bucket or a local \
             folder. Every reader verifies every event.
 
-            Exit status: 0 on success, 1 when verification finds an integrity problem, \
-            2 for usage and I/O errors.
+            Start with `bucketchat init --name NAME`, then `bucketchat room create NAME`. \
+            Settings come from config.toml in $XDG_CONFIG_HOME/bucketchat, then the environment \
+            (BUCKETCHAT_HOME, BUCKETCHAT_STORE), then flags.
+
+            Exit status: 0 on success; 1 when an action fails (the room's rules forbid it, the \
+            store refuses) or verification finds an integrity problem; 2 for usage and local I/O errors.
             """,
-        subcommands: [Keys.self, Verify.self]
+        subcommands: [
+            Init.self, RoomCommand.self, Invite.self, Join.self, Leave.self, Kick.self, Ban.self, Name.self, Topic.self,
+            Send.self, Reply.self, React.self, Edit.self, Redact.self, Log.self, Follow.self, Members.self, Flush.self,
+            Keys.self, Verify.self,
+        ]
     )
 }
 
@@ -34,6 +44,12 @@ enum Main {
         } catch let error as ProtocolError {
             FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
             exit(2)
+        } catch let error as EngineError {
+            FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
+            exit(1)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
+            exit(1)
         } catch {
             let code = BucketChat.exitCode(for: error)
             if code.isSuccess { BucketChat.exit(withError: error) }

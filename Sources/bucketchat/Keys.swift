@@ -6,7 +6,7 @@ import Foundation
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create and show this device's signing key.",
-        subcommands: [Generate.self, Show.self]
+        subcommands: [Generate.self, Show.self, AddDevice.self, Rotate.self]
     )
 
     struct KeyFileOption: ParsableArguments {
@@ -74,6 +74,76 @@ struct Keys: AsyncParsableCommand {
                 print("sender_id:  \(file.senderID)")
                 print("public_key: \(file.key.publicKey.base64)")
             }
+        }
+    }
+
+    struct AddDevice: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-device",
+            abstract: "Trust another device's key for your identity in rooms (run `keys show` on that device for its key)."
+        )
+
+        @Argument(help: ArgumentHelp("The other device's public key (base64).", valueName: "key"))
+        var key: String
+
+        @Option(name: .customLong("device-id"), help: "The other device's client id, for others to see.")
+        var deviceID: String?
+
+        @Option(name: .customLong("room"), help: "A room to add it to (repeatable; default: every room this device writes to).")
+        var rooms: [String] = []
+
+        @OptionGroup var action: ActionOptions
+
+        func run() async throws {
+            guard let newKey = PublicKey(base64: key) else { throw CLIError("the key must be base64 of a 32-byte Ed25519 public key") }
+            let client = try Client.load(action.storeOptions)
+            for room in rooms.isEmpty ? client.journaledRooms : rooms {
+                try await action.perform(room: room) { [deviceID] in [try await $0.addKey(newKey, deviceID: deviceID)] }
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace this device's key: a new key is trusted and the old one revoked in every room, then used from now on.",
+            discussion: "The old key file is kept, renamed with .revoked. If a room cannot be reached, nothing is switched; run it again."
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let client = try Client.load(storeOptions)
+            let keyPath = client.config["key_file"] ?? Paths.defaultKeyFile
+            let nextPath = keyPath + ".next"
+            let next: KeyFile
+            if FileManager.default.fileExists(atPath: nextPath) {
+                next = try KeyFile.load(path: nextPath)
+            } else {
+                next = KeyFile(senderID: client.identity.senderID, key: try SigningKey.generate(),
+                               createdAt: ISO8601DateFormatter().string(from: Date()))
+                try next.save(path: nextPath)
+            }
+            let old = client.identity.key.publicKey
+            for room in client.journaledRooms {
+                let session = try await client.open(room)
+                _ = try await session.addKey(next.key.publicKey, revoking: [old])
+                try await session.outbox.flush()
+                await session.stopUploading()
+                print("\(room): now trusts \(next.key.publicKey.base64), revoked \(old.base64)")
+            }
+            // The new key starts a new chain, so it writes as a new device.
+            var config = client.config
+            let suffix = RandomBytes.make(3).map { String(format: "%02x", $0) }.joined()
+            let base = client.identity.clientID.split(separator: "_").dropLast().joined(separator: "_")
+            config["client_id"] = "\(base.isEmpty ? "device" : base)_\(suffix)"
+            do {
+                try FileManager.default.moveItem(atPath: keyPath, toPath: keyPath + ".\(Int(Date().timeIntervalSince1970)).revoked")
+                try FileManager.default.moveItem(atPath: nextPath, toPath: keyPath)
+                try config.text.write(toFile: Paths.configFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIError("the rooms trust the new key, but switching files failed: \(error.localizedDescription); the new key is in \(nextPath)")
+            }
+            print("this device now signs with \(next.key.publicKey.base64) as \(config["client_id"] ?? "")")
         }
     }
 }

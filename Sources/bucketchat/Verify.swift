@@ -1,13 +1,16 @@
 import ArgumentParser
 import ChatProtocol
 import Foundation
+import ObjectStore
+import Stores
 
 /// `bucketchat verify`: checks every event of a room and reports what it found.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify a room: signatures, hash chains, membership rules and state.",
         discussion: """
-            STORE is a folder that holds rooms/ (a local store or a copy of a bucket).
+            STORE is a folder that holds rooms/ (a local store or a copy of a bucket); or give \
+            --store URL to read a bucket (s3://, gs://) directly.
 
             Exit status: 0 when no integrity problem was found (attempts the room's rules \
             refuse, such as an uninvited join, are reported but are not one); 1 when any \
@@ -17,7 +20,10 @@ struct Verify: AsyncParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("The folder that holds rooms/.", valueName: "store"))
-    var store: String
+    var folder: String?
+
+    @Option(help: ArgumentHelp("Read the room from this store instead: a folder, s3://bucket/prefix or gs://bucket/prefix.", valueName: "url"))
+    var store: String?
 
     @Option(help: ArgumentHelp("The room id to verify.", valueName: "room_id"))
     var room: String
@@ -37,6 +43,9 @@ struct Verify: AsyncParsableCommand {
         guard RoomID.isValid(room) else {
             throw ValidationError("room id \"\(room)\" must match [A-Za-z0-9_-]{1,64}")
         }
+        guard (folder == nil) != (store == nil) else {
+            throw ValidationError("give either a STORE folder or --store URL")
+        }
         if let creatorKey, PublicKey(base64: creatorKey) == nil {
             throw ValidationError("--creator-key must be standard base64 of a 32-byte Ed25519 public key")
         }
@@ -44,7 +53,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let supplied = try trustedKeys.map(Verify.loadTrustedKeys) ?? [:]
-        let objects = try RoomFolder(root: store).objects(roomID: room)
+        let objects = try await readObjects()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let verifier = RoomVerifier(nowMs: now, suppliedKeys: supplied, pinnedCreatorKey: creatorKey.flatMap(PublicKey.init(base64:)))
         let result = verifier.verify(roomID: room, objects: objects)
@@ -57,6 +66,27 @@ struct Verify: AsyncParsableCommand {
         // by one (a noticeable share of the run on large rooms) just before the process ends.
         fflush(nil)
         Foundation.exit(result.hasIntegrityProblem ? 1 : 0)
+    }
+
+    func readObjects() async throws -> [StoredObject] {
+        if let folder { return try RoomFolder(root: folder).objects(roomID: room) }
+        guard let store else { return [] }
+        do {
+            let opened = try StoreLocation(parsing: store).open()
+            let infos = try await opened.list(prefix: RoomObjectKey.roomPrefix(roomID: room))
+            guard !infos.isEmpty else { throw CLIError("no room \(room) in \(store)") }
+            var objects: [StoredObject] = []
+            for info in infos {
+                guard let key = try? ObjectKey(info.key) else {
+                    objects.append(StoredObject(key: info.key, bytes: []))
+                    continue
+                }
+                objects.append(StoredObject(key: info.key, bytes: Array(try await opened.get(key))))
+            }
+            return objects
+        } catch let error as StoreError {
+            throw CLIError(error.message)
+        }
     }
 
     /// Reads `{"sender_id": "key"}` (a list of keys per sender is accepted too).

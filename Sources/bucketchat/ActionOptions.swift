@@ -1,0 +1,31 @@
+import ArgumentParser
+import ChatEngine
+import ChatProtocol
+
+/// Options of every command that writes an event.
+struct ActionOptions: ParsableArguments {
+    @Flag(help: "Wait until the event is uploaded (as `bucketchat flush` does).")
+    var wait = false
+
+    @Option(name: .customLong("upload-timeout"), help: ArgumentHelp(
+        "Seconds to try uploading before returning; the event is already safe in the journal (default 3).", valueName: "seconds"))
+    var uploadTimeout: Double = 3
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    /// Opens the room, runs the action, prints the new events' REFs, then
+    /// uploads for a while (or until done with --wait).
+    func perform(room: String, _ action: (RoomSession) async throws -> [Event]) async throws {
+        let client = try Client.load(storeOptions)
+        let session = try await client.open(room)
+        let events = try await action(session)
+        for event in events { print(EventReference.short(event.eventID)) }
+        let uploaded = try await session.settle(within: wait ? nil : .milliseconds(Int(uploadTimeout * 1000)))
+        if !uploaded {
+            let status = await session.outbox.status
+            let why = status.lastError.map { " (last error: \($0))" } ?? ""
+            Output.warn("\(status.pendingEvents) event(s) of room \(room) are safe in the journal but not uploaded yet\(why); `bucketchat flush` uploads them")
+        }
+        await session.stopUploading()
+    }
+}

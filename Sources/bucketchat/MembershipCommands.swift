@@ -1,0 +1,94 @@
+import ArgumentParser
+import ChatEngine
+import ChatProtocol
+
+struct Invite: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Invite someone to a room (any member may).")
+
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "Who: a sender id such as user:bob.") var user: String
+    @Option(help: ArgumentHelp("Pin the key the invitee must join with (base64, from their `keys show`).", valueName: "base64"))
+    var key: String?
+    @Option(name: .customLong("display-name"), help: "A display name for the invitee.") var displayName: String?
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        let pinned: PublicKey?
+        if let key {
+            guard let parsed = PublicKey(base64: key) else { throw CLIError("--key must be base64 of a 32-byte Ed25519 public key") }
+            pinned = parsed
+        } else {
+            pinned = nil
+        }
+        try await action.perform(room: room) { [user, displayName] in [try await $0.invite(user, key: pinned, displayName: displayName)] }
+    }
+}
+
+struct Join: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Join a room you were invited to (or a public one).")
+
+    @Argument(help: "The room id.") var room: String
+    @Option(name: .customLong("display-name"), help: "The name others see (default: from config.toml).") var displayName: String?
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        let name = try displayName ?? Client.load(action.storeOptions).displayName
+        try await action.perform(room: room) { [name] in [try await $0.join(displayName: name)] }
+    }
+}
+
+struct Leave: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Leave a room.")
+    @Argument(help: "The room id.") var room: String
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [try await $0.leave()] }
+    }
+}
+
+struct Kick: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove a member from a room (admins only).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "Who: a sender id.") var user: String
+    @Option(help: "Why.") var reason: String?
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [user, reason] in [try await $0.remove(user, ban: false, reason: reason)] }
+    }
+}
+
+struct Ban: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Ban someone from a room for good (admins only).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "Who: a sender id.") var user: String
+    @Option(help: "Why.") var reason: String?
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [user, reason] in [try await $0.remove(user, ban: true, reason: reason)] }
+    }
+}
+
+struct Name: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "name", abstract: "Rename a room (admins only).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The new name.") var name: String
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [name] in [try await $0.setName(name)] }
+    }
+}
+
+struct Topic: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Set a room's topic (admins only).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The topic.") var topic: String
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [topic] in [try await $0.setTopic(topic)] }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ChatEngine
+import ChatProtocol
+import Foundation
+
+struct Send: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a message: the words given, or each line of stdin as its own message.",
+        discussion: "Returns once the messages are safe in the journal, after trying to upload them for a few seconds; --wait waits for the upload. Prints each message's REF."
+    )
+
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The message (words are joined by spaces). Without it, stdin is read line by line.") var text: [String] = []
+    @Flag(help: "Send as an emote (m.emote).") var emote = false
+    @Flag(help: "Send as a notice (m.notice), e.g. from a bot.") var notice = false
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        let msgtype = emote ? "m.emote" : (notice ? "m.notice" : "m.text")
+        if !text.isEmpty {
+            let body = text.joined(separator: " ")
+            try await action.perform(room: room) { [try await $0.send(body, msgtype: msgtype)] }
+            return
+        }
+        // Each stdin line goes out as it arrives, so `tail -f x | bucketchat send ROOM` works.
+        try await action.perform(room: room) { session in
+            var count = 0
+            while let line = readLine(strippingNewline: true) {
+                guard !line.isEmpty else { continue }
+                let event = try await session.send(line, msgtype: msgtype)
+                print(EventReference.short(event.eventID))
+                fflush(nil)
+                count += 1
+            }
+            if count == 0 { throw CLIError("nothing to send: give the message as arguments or on stdin") }
+            return []
+        }
+    }
+}
+
+struct Reply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reply to an event (starts or continues its thread).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The event: its REF, a unique prefix, or its full id.") var ref: String
+    @Argument(help: "The reply.") var text: [String]
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        let body = text.joined(separator: " ")
+        try await action.perform(room: room) { [ref] in [try await $0.send(body, replyTo: ref)] }
+    }
+}
+
+struct React: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "React to an event (undo by redacting the reaction).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The event's REF.") var ref: String
+    @Argument(help: "The reaction, e.g. 👍.") var reaction: String
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [ref, reaction] in [try await $0.react(to: ref, with: reaction)] }
+    }
+}
+
+struct Edit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Replace the text of one of your messages (the latest edit wins).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The message's REF.") var ref: String
+    @Argument(help: "The new text.") var text: [String]
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        let body = text.joined(separator: " ")
+        try await action.perform(room: room) { [ref] in [try await $0.edit(ref, body: body)] }
+    }
+}
+
+struct Redact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Hide an event's content (yours, or anyone's if you are an admin).")
+    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The event's REF.") var ref: String
+    @Option(help: "Why.") var reason: String?
+    @OptionGroup var action: ActionOptions
+
+    func run() async throws {
+        try await action.perform(room: room) { [ref, reason] in [try await $0.redact(ref, reason: reason)] }
+    }
+}

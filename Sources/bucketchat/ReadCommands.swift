@@ -1,0 +1,155 @@
+import ArgumentParser
+import ChatEngine
+import ChatProtocol
+import Foundation
+
+/// Prints events as timeline lines or JSON.
+struct EventPrinter {
+    let json: Bool
+
+    func print(_ event: VerifiedEvent, late: Bool, state: RoomState) {
+        if json {
+            var object = event.event.json
+            if late { object["_late"] = .bool(true) }
+            Output.json(.object(object))
+        } else if let line = TimelineLine.render(event, late: late, displayName: state.members[event.event.senderID]?.displayName,
+                                                 redacted: state.isRedacted(event.event.eventID)) {
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+}
+
+struct Log: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a room's verified timeline.",
+        discussion: """
+            One line per event: TIME, REF, SENDER, KIND and TEXT separated by tabs (docs/timeline-format.md). \
+            With --json, one verified event per line exactly as stored.
+            """
+    )
+
+    @Argument(help: "The room id.") var room: String
+    @Option(help: ArgumentHelp("Only events at or after this time: ISO 8601 (2025-09-14T12:00:00Z) or an age such as 30m, 2h, 7d.", valueName: "time"))
+    var since: String?
+    @Option(help: "Only the last N events.") var limit: Int?
+    @Flag(help: "One JSON event per line.") var json = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let sinceMs = try since.map(Log.parseSince)
+        let client = try Client.load(storeOptions)
+        let session = try await client.open(room)
+        let verification = await session.sync.verification
+        var events = verification.accepted.filter { sinceMs == nil || $0.event.timestampMs >= sinceMs ?? 0 }
+        if json { events = events.filter { if case .typing = $0.event.content { return false } else { return true } } }
+        if let limit { events = Array(events.suffix(max(0, limit))) }
+        let printer = EventPrinter(json: json)
+        for event in events { printer.print(event, late: false, state: verification.state) }
+        await session.stopUploading()
+    }
+
+    static func parseSince(_ text: String) throws -> Int64 {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        if let unit = text.last, let amount = Int64(text.dropLast()) {
+            let factor: Int64? = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000][unit]
+            if let factor { return now - amount * factor }
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) {
+            return Int64(date.timeIntervalSince1970 * 1000)
+        }
+        throw CLIError("--since takes an ISO 8601 time (2025-09-14T12:00:00Z) or an age (30m, 2h, 7d), not \"\(text)\"")
+    }
+}
+
+struct Follow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a room's timeline as it grows, like tail -f; Ctrl-C stops.",
+        discussion: "Rejected events and integrity alarms go to stderr."
+    )
+
+    @Argument(help: "The room id.") var room: String
+    @Option(help: "History lines to print first.") var lines = 10
+    @Flag(help: "One JSON event per line.") var json = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let client = try Client.load(storeOptions)
+        let session = try await client.open(room, refresh: false)
+        let printer = EventPrinter(json: json)
+        var first = true
+        while !Task.isCancelled {
+            let (updates, error) = await session.refresh()
+            if let error { Output.warn("sync of \(room) failed: \(error.message); retrying") }
+            let state = await session.sync.verification.state
+            var events: [(VerifiedEvent, Bool)] = []
+            for update in updates {
+                switch update {
+                case .event(let event, let late): events.append((event, late))
+                case .rejected(let r):
+                    if !first { Output.warn("rejected \(r.reason.rawValue) in \(r.objectKey):\(r.line ?? 0): \(TimelineLine.escape(r.detail))") }
+                case .alarm(let a): Output.warn("ALARM \(a.kind.rawValue): \(TimelineLine.escape(a.detail))")
+                case .stateChanged: break
+                }
+            }
+            if first {
+                events = events.filter { if case .typing = $0.0.event.content { return false } else { return true } }
+                events = Array(events.suffix(max(0, lines)))
+                first = false
+            }
+            for (event, late) in events { printer.print(event, late: late, state: state) }
+            fflush(nil)
+            try await Task.sleep(for: await session.sync.currentInterval)
+        }
+    }
+}
+
+struct Members: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List a room's members: sender id, membership, display name, number of keys."
+    )
+
+    @Argument(help: "The room id.") var room: String
+    @Flag(help: "One JSON object per member.") var json = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let client = try Client.load(storeOptions)
+        let session = try await client.open(room)
+        let state = await session.sync.verification.state
+        for (id, member) in state.members.sorted(by: { $0.key < $1.key }) {
+            if json {
+                Output.json(.object(JSONObject([
+                    ("sender_id", .string(id)), ("membership", .string(member.membership.rawValue)),
+                    ("displayname", member.displayName.map { .string($0) } ?? .null),
+                    ("keys", .array(member.keys.map { .string($0.base64) })),
+                    ("admin", .bool(state.isAdmin(id))),
+                ])))
+            } else {
+                print("\(TimelineLine.escape(id))\t\(member.membership.rawValue)\t\(TimelineLine.escape(member.displayName ?? "-"))\t\(member.keys.count) key(s)\(state.isAdmin(id) ? "\tadmin" : "")")
+            }
+        }
+        await session.stopUploading()
+    }
+}
+
+struct Flush: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Upload everything journaled on this device, and wait until it is in the store."
+    )
+
+    @Argument(help: "Rooms to flush (default: every room this device has written to).") var rooms: [String] = []
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let client = try Client.load(storeOptions)
+        for room in rooms.isEmpty ? client.journaledRooms : rooms {
+            let session = try await client.open(room, refresh: false)
+            let before = await session.outbox.status.pendingEvents
+            try await session.outbox.flush()
+            if before > 0 { print("\(room): uploaded \(before) event(s)") }
+            await session.stopUploading()
+        }
+    }
+}
