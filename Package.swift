@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BucketChatCLITests",
-            dependencies: ["bucketchat", "bucketchat-roomgen"]
+            dependencies: ["bucketchat", "bucketchat-roomgen", "S3Store", "CloudHTTP"]
         ),
         .testTarget(
             name: "ObjectStoreTests",

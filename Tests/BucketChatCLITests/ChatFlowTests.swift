@@ -1,0 +1,125 @@
+import CloudHTTP
+import Foundation
+import S3Store
+import Testing
+
+/// Two identities, each a separate BUCKETCHAT_HOME, chatting through one store
+/// with nothing but the command line.
+@Suite struct ChatFlowTests {
+    struct Person {
+        var cli: CLIRunner
+
+        func run(_ arguments: [String], stdin: String? = nil) throws -> CLIRunner.Output {
+            try cli.run(arguments)
+        }
+
+        func ok(_ arguments: [String]) throws -> String {
+            let out = try cli.run(arguments)
+            #expect(out.status == 0, "bucketchat \(arguments.joined(separator: " ")): \(out.stderr)")
+            return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    func people(store: String, extra: [String: String] = [:]) throws -> (alice: Person, bob: Person, root: URL) {
+        let root = try CLIRunner.temporaryDirectory()
+        func person(_ name: String) -> Person {
+            var cli = CLIRunner()
+            cli.environment["BUCKETCHAT_HOME"] = root.appendingPathComponent(name).path
+            cli.environment["BUCKETCHAT_STORE"] = store
+            for (k, v) in extra { cli.environment[k] = v }
+            return Person(cli: cli)
+        }
+        return (person("alice"), person("bob"), root)
+    }
+
+    /// The whole flow: invite with a pinned key, join, messages, react, reply, edit,
+    /// redact; then both sides must print the same verified timeline and members.
+    func conversation(store: String, extra: [String: String] = [:]) throws {
+        let (alice, bob, root) = try people(store: store, extra: extra)
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try alice.ok(["init", "--name", "alice"])
+        _ = try bob.ok(["init", "--name", "bob"])
+        let room = try alice.ok(["room", "create", "Plans", "--wait"])
+        #expect(room.hasPrefix("room_") && !room.contains("\n"), "room create prints the id alone: \(room)")
+        let keyJSON = try bob.ok(["keys", "show", "--json"])
+        let bobKey = try #require((try JSONSerialization.jsonObject(with: Data(keyJSON.utf8)) as? [String: String])?["public_key"])
+        _ = try alice.ok(["invite", room, "user:bob", "--key", bobKey, "--wait"])
+        _ = try bob.ok(["join", room, "--wait"])
+        let hello = try bob.ok(["send", room, "helo", "alice", "--wait"])
+        #expect(hello.count == 12)
+        _ = try alice.ok(["react", room, hello, "👍", "--wait"])
+        let reply = try alice.ok(["reply", room, hello, "hi bob", "--wait"])
+        _ = try bob.ok(["edit", room, hello, "hello alice", "--wait"])
+        let oops = try bob.ok(["send", room, "oops", "--wait"])
+        _ = try bob.ok(["redact", room, oops, "--reason", "typo", "--wait"])
+
+        let forbidden = try bob.run(["kick", room, "user:alice"])
+        #expect(forbidden.status == 1)
+        #expect(forbidden.stderr.contains("only admins may kick"))
+
+        let aliceLog = try alice.ok(["log", room, "--json"])
+        let bobLog = try bob.ok(["log", room, "--json"])
+        #expect(aliceLog == bobLog, "both sides resolve the same verified timeline")
+        #expect(aliceLog.split(separator: "\n").count == 9)
+        let text = try alice.ok(["log", room])
+        #expect(text.contains("\(hello)\tuser:bob (bob)\tmsg\thelo alice"))
+        #expect(text.contains("react\t\(hello) 👍"))
+        #expect(text.contains("\(reply)\tuser:alice (alice)\treply\t\(hello) hi bob"))
+        #expect(text.contains("edit\t\(hello) hello alice"))
+        #expect(text.contains("\(oops)\tuser:bob (bob)\tmsg\t[redacted]"))
+        #expect(try alice.ok(["members", room]) == (try bob.ok(["members", room])))
+        let verify = try alice.run(["verify", "--store", store, "--room", room])
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
+    @Test func conversationThroughALocalFolder() throws {
+        let dir = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try conversation(store: dir.path)
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
+                   "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
+    func conversationThroughS3WithAKeyThatCannotDelete() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
+        let bucket = "bc-cli-" + UUID().uuidString.prefix(8).lowercased()
+        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
+                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
+                                region: "us-east-1", endpoint: endpoint)
+        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
+        try conversation(store: "s3://\(bucket)/team-a/", extra: [
+            "AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "",
+            "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
+            "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
+        ])
+    }
+
+    @Test func offlineDeviceCatchesUpAndItsEventTakesItsPlace() throws {
+        let dir = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (alice, bob, root) = try people(store: dir.appendingPathComponent("store").path)
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try alice.ok(["init", "--name", "alice"])
+        _ = try bob.ok(["init", "--name", "bob"])
+        let room = try alice.ok(["room", "create", "Late", "--public", "--wait"])
+        _ = try bob.ok(["join", room, "--wait"])
+        // Bob is offline: his store cannot be reached, so his message stays in his journal.
+        var offline = bob
+        offline.cli.environment["BUCKETCHAT_STORE"] = "s3://offline-bucket/"
+        offline.cli.environment["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9"
+        offline.cli.environment["AWS_ACCESS_KEY_ID"] = "AKIAOFFLINE"
+        offline.cli.environment["AWS_SECRET_ACCESS_KEY"] = "offline"
+        offline.cli.environment["AWS_REGION"] = "us-east-1"
+        let written = try offline.run(["send", room, "written on the train", "--upload-timeout", "0.2"])
+        #expect(written.status == 0, "sending offline still journals: \(written.stderr)")
+        #expect(written.stderr.contains("safe in the journal"))
+        _ = try alice.ok(["send", room, "anyone there?", "--wait"])
+        _ = try alice.ok(["log", room])
+        _ = try bob.ok(["flush"])
+        let log = try alice.ok(["log", room])
+        let train = try #require(log.range(of: "written on the train"), "the offline message arrived: \(log)")
+        let later = try #require(log.range(of: "anyone there?"))
+        #expect(train.lowerBound < later.lowerBound, "it sorts where it was written, before the later message")
+    }
+}
