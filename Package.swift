@@ -80,6 +80,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Engine benchmarks: delivery latency between clients, cold and warm room opens.
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "Stores"]
+        ),
         // Benchmarks and the cross-process race helper used by the tests.
         .executableTarget(
             name: "store-bench",

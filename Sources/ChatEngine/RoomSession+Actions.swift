@@ -124,7 +124,7 @@ extension RoomSession {
             var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
                                       ("device_id", .string(identity.clientID))])
             if let displayName { content["displayname"] = .string(displayName) }
-            _ = try await session.outbox.send(type: EventType.member, content: content)
+            _ = try await session.perform(type: EventType.member, content: content)
             return session
         }
         throw EngineError(.conflict, "Could not create a room: the generated id \(lastConflict) was taken three times in \(store.locationDescription).")

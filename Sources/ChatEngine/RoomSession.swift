@@ -14,6 +14,10 @@ public actor RoomSession {
     private let lock: JournalLock
     private let policy: UploadPolicy
     private var uploader: Task<Void, Never>?
+    /// Events this session journaled that the synced view may not show yet
+    /// (uploaded or not): the outbox forgets them once uploaded, the view
+    /// learns them only at the next sync.
+    private var unseen: [Event] = []
 
     /// Opens a room for an identity: takes the journal's lock (another process
     /// writing the same room makes this wait, then fail) and replays the journal.
@@ -57,11 +61,15 @@ public actor RoomSession {
         }
     }
 
-    /// The verified view plus this device's events not yet in it.
+    /// The verified view plus this device's events not yet in it, oldest first.
     public func view() async -> (verification: RoomVerification, pending: [Event]) {
         let verification = await sync.verification
         let seen = Set(verification.accepted.map(\.event.eventID)).union(verification.rejected.compactMap(\.eventID))
-        let pending = await outbox.pendingEvents.filter { !seen.contains($0.eventID) }
+        unseen.removeAll { seen.contains($0.eventID) }
+        var ids = Set<String>()
+        let pending = (await outbox.pendingEvents + unseen)
+            .filter { !seen.contains($0.eventID) && ids.insert($0.eventID).inserted }
+            .sorted { RoomVerifier.precedes($0, $1) }
         return (verification, pending)
     }
 
@@ -83,7 +91,9 @@ public actor RoomSession {
            case .rejected(_, let why)? = verification.preview(pending + [preview], signedBy: identity.key.publicKey).last {
             throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")
         }
-        return try await outbox.send(type: type, content: content, parentEventID: parentEventID)
+        let event = try await outbox.send(type: type, content: content, parentEventID: parentEventID)
+        unseen.append(event)
+        return event
     }
 
     /// The id of the event a reference (REF, id or unique prefix) names.

@@ -98,6 +98,28 @@ import Testing
         #expect(await b.outbox.pendingEvents.count == 1, "only the join was journaled")
     }
 
+    @Test func ownEventsCountBeforeTheNextSyncShowsThem() async throws {
+        let root = try temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = MemoryStore()
+        let alice = try person("alice", seed: 1, root: root)
+        let bob = try person("bob", seed: 2, root: root)
+        let a = try await RoomSession.create(name: "Open", joinRule: .public, identity: alice.identity, store: store, stateFolder: alice.state)
+        await a.startUploading()
+        try await a.outbox.flush()
+        let b = try RoomSession(roomID: a.roomID, identity: bob.identity, store: store, stateFolder: bob.state)
+        await b.startUploading()
+        await b.refresh()
+        try await b.join()
+        // Uploaded, so no longer pending in the outbox, and not yet synced back:
+        // the session must still count bob as joined.
+        try await b.outbox.flush()
+        let message = try await b.send("right after joining")
+        #expect(message.type == EventType.message)
+        await b.stopUploading()
+        await a.stopUploading()
+    }
+
     @Test func aSecondProcessOnTheSameJournalIsRefused() async throws {
         let root = try temporary()
         defer { try? FileManager.default.removeItem(at: root) }

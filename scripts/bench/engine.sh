@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Engine figures:
+#  1. delivery latency between clients through moto S3 (SigV4 and IAM
+#     enforced): SENDERS people each sending MESSAGES messages 1–2 s apart,
+#     one reader with default sync settings (p50/p99, requests per minute);
+#  2. the same through the local folder store;
+#  3. cold and warm open of a large room from the local folder store.
+#
+# Usage: scripts/bench/engine.sh [SENDERS] [MESSAGES] [ROOM_EVENTS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/opt/swift/usr/bin:$PATH"
+senders=${1:-10}
+messages=${2:-50}
+room_events=${3:-200000}
+
+bash scripts/install-deps.sh
+swift build -c release --product engine-bench >/dev/null
+swift build -c release --product bucketchat-roomgen >/dev/null
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d /tmp/bucketchat-engine-bench.XXXXXX)
+trap 'bash scripts/test-servers.sh stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+bash scripts/test-servers.sh start
+# shellcheck disable=SC1091
+source .test-servers/env
+bucket="bc-bench-$RANDOM$RANDOM"
+python3 - "$bucket" <<'PY'
+import os, sys, boto3
+boto3.client("s3", endpoint_url=os.environ["BUCKETCHAT_TEST_S3_ENDPOINT"], region_name="us-east-1",
+             aws_access_key_id=os.environ["BUCKETCHAT_TEST_S3_ADMIN_KEY"],
+             aws_secret_access_key=os.environ["BUCKETCHAT_TEST_S3_ADMIN_SECRET"]).create_bucket(Bucket=sys.argv[1])
+PY
+
+echo "== delivery latency through moto S3"
+AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_SECRET \
+AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1 \
+  "$bin/engine-bench" latency "s3://$bucket/bench/" "$senders" "$messages"
+
+echo "== delivery latency through the local folder store"
+"$bin/engine-bench" latency "$work/folder" "$senders" "$messages"
+
+echo "== opening a $room_events-event room from the local folder store"
+"$bin/bucketchat-roomgen" --out "$work/big" --events "$room_events" >/dev/null
+"$bin/engine-bench" open "$work/big" room_bench
