@@ -53,9 +53,9 @@ public actor RoomSession {
     /// Syncs once. When the store cannot be reached the view falls back to
     /// the cache and the error is returned, so actions still work offline.
     @discardableResult
-    public func refresh() async -> (updates: [RoomUpdate], error: StoreError?) {
+    public func refresh(progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (updates: [RoomUpdate], error: StoreError?) {
         do {
-            return (try await sync.sync(), nil)
+            return (try await sync.sync(progress: progress), nil)
         } catch {
             return (await sync.loadCache(), error)
         }

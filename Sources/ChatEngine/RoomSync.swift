@@ -53,7 +53,8 @@ public actor RoomSync {
     ///
     /// - Parameter full: list every date folder; by default the first sync
     ///   and every ``SyncSettings/fullRescanInterval`` do.
-    public func sync(full: Bool? = nil) async throws(StoreError) -> [RoomUpdate] {
+    ///   - progress: told `(fetched, total)` as objects arrive, for a progress bar on a large first sync.
+    public func sync(full: Bool? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) -> [RoomUpdate] {
         let now = ContinuousClock.now
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
         let listing = try await list(full: rescan)
@@ -61,7 +62,7 @@ public actor RoomSync {
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
         guard !changed.isEmpty else { return [] }
-        let objects = try await fetch(changed)
+        let objects = try await fetch(changed, progress: progress)
         for info in changed { known[info.key] = info }
         ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         ledger.ingest(objects)
@@ -108,7 +109,7 @@ public actor RoomSync {
 
     /// Fetches objects, at most ``SyncSettings/parallelFetches`` at once, reading
     /// unchanged ones from the cache.
-    private func fetch(_ infos: [ObjectInfo]) async throws(StoreError) -> [StoredObject] {
+    private func fetch(_ infos: [ObjectInfo], progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> [StoredObject] {
         var out: [StoredObject] = []
         var missing: [ObjectInfo] = []
         for info in infos {
@@ -140,6 +141,7 @@ public actor RoomSync {
                 while next < missing.count && next < limit { launch() }
                 while let object = try await group.next() {
                     if let object { out.append(object) }
+                    progress?(out.count, infos.count)
                     if next < missing.count { launch() }
                 }
             }

@@ -74,8 +74,15 @@ struct Client {
         let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: Paths.stateDirectory,
                                       cache: cache, syncSettings: syncSettings, policy: uploadPolicy)
         await session.startUploading()
-        if refresh, let error = await session.refresh().error {
-            Output.warn("\(location) cannot be reached (\(error.message)); working from the last synced state of \(roomID)")
+        if refresh {
+            let bar: ProgressBar? = isatty(2) == 1 ? ProgressBar(label: "syncing \(roomID)") : nil
+            var report: (@Sendable (Int, Int) -> Void)?
+            if let bar { report = { done, total in bar.update(done, of: total) } }
+            let error = await session.refresh(progress: report).error
+            bar?.finish()
+            if let error {
+                Output.warn("\(location) cannot be reached (\(error.message)); working from the last synced state of \(roomID)")
+            }
         }
         return session
     }

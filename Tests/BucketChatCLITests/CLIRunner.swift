@@ -26,16 +26,27 @@ struct CLIRunner {
         process.executableURL = CLIRunner.products.appendingPathComponent(tool)
         process.arguments = arguments
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        // Output goes to files, not pipes: Foundation's pipe reads trap when a signal
+        // (another test's child exiting) interrupts them.
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("bucketchat-cli-out-\(UUID().uuidString)")
+        let outURL = base.appendingPathExtension("out"), errURL = base.appendingPathExtension("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read before waiting so a large report cannot fill the pipe and stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        try? out.close()
+        try? err.close()
+        return Output(status: process.terminationStatus,
+                      stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+                      stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
 
     static func temporaryDirectory() throws -> URL {
