@@ -2,13 +2,14 @@
 # Starts (or stops) the object-store servers the conformance suite talks to:
 # moto_server (S3 + IAM, SigV4 enforced after set-up) and fake-gcs-server,
 # both on 127.0.0.1 only. `start` writes their endpoints and the test keys to
-# .test-servers/env, which scripts/test.sh sources before `swift test`.
+# .test-servers/env (or $BUCKETCHAT_SERVERS_DIR/env), which scripts/test.sh
+# sources before `swift test`.
 #
 #   scripts/test-servers.sh start   # idempotent: restarts what it started before
 #   scripts/test-servers.sh stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
-state="$PWD/.test-servers"
+state="${BUCKETCHAT_SERVERS_DIR:-$PWD/.test-servers}"
 mkdir -p "$state"
 
 stop() {
