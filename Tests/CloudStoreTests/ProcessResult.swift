@@ -6,10 +6,6 @@ struct ProcessResult {
     let output: String
 }
 
-struct ProcessFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
 /// Runs a command to completion, capturing stdout and stderr together.
 @discardableResult
 func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil, allowFailure: Bool = false) throws -> ProcessResult {
