@@ -70,11 +70,10 @@ extension LocalFolderStore {
         }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                // d_name is NUL-terminated within its fixed-size array.
-                let bytes = raw.prefix { $0 != 0 }
-                return String(decoding: bytes, as: UTF8.self)
-            }
+            // Read d_name in place: the kernel packs entries, so copying the
+            // whole fixed-size d_name array could read past the buffer.
+            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name == "." || name == ".." || name.hasPrefix(Self.temporaryPrefix) { continue }
             let key = relative.isEmpty ? name : relative + "/" + name
             var info = stat()

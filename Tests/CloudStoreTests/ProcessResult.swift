@@ -13,16 +13,22 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let stdin = Pipe()
-    process.standardInput = stdin
+    // Output goes to a file, not a pipe: Foundation's FileHandle reads trap
+    // on EINTR, which the SIGCHLDs of other tests' children cause.
+    let outputPath = NSTemporaryDirectory() + "bucketchat-run-\(UUID().uuidString).out"
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    let outputHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    process.standardOutput = outputHandle
+    process.standardError = outputHandle
+    let inputPath = NSTemporaryDirectory() + "bucketchat-run-\(UUID().uuidString).in"
+    _ = FileManager.default.createFile(atPath: inputPath, contents: input ?? Data())
+    defer { try? FileManager.default.removeItem(atPath: inputPath) }
+    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
     try process.run()
-    if let input { stdin.fileHandleForWriting.write(input) }
-    try? stdin.fileHandleForWriting.close()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try? outputHandle.close()
+    let output = (try? Data(contentsOf: URL(fileURLWithPath: outputPath))) ?? Data()
     let result = ProcessResult(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
     if !allowFailure, result.status != 0 {
         throw ProcessFailure(description: "\(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")

@@ -26,15 +26,21 @@ final class ScriptedServer {
         let json = String(decoding: try JSONEncoder().encode(answers), as: UTF8.self)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, json, logPath]
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        // The port is read from a file, not a pipe: Foundation's FileHandle
+        // reads trap on EINTR, which other tests' SIGCHLDs cause.
+        let portPath = logPath + ".port"
+        _ = FileManager.default.createFile(atPath: portPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: portPath) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: portPath))
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
-            line.append(first)
+        var port: Int?
+        for _ in 0..<200 where port == nil {
+            let text = (try? String(contentsOfFile: portPath, encoding: .utf8)) ?? ""
+            if text.hasSuffix("\n") { port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if port == nil { usleep(50_000) }
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+        guard let port else {
             throw ProcessFailure(description: "scripted server did not report a port")
         }
         endpoint = "http://127.0.0.1:\(port)"
