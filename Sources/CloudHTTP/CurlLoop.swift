@@ -40,8 +40,11 @@ final class CurlLoop: @unchecked Sendable {
             pending.removeAll()
             lock.unlock()
             for transfer in incoming {
+                guard curl_multi_add_handle(multi, transfer.easy) == CURLM_OK else {
+                    transfer.finish(code: CURLE_FAILED_INIT)
+                    continue
+                }
                 active[transfer.easy] = transfer
-                curl_multi_add_handle(multi, transfer.easy)
             }
 
             var running: Int32 = 0

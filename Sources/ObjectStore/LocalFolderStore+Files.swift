@@ -70,9 +70,10 @@ extension LocalFolderStore {
         }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            // Read d_name in place: the kernel packs entries, so copying the
+            // whole fixed-size d_name array could read past the buffer.
+            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name == "." || name == ".." || name.hasPrefix(Self.temporaryPrefix) { continue }
             let key = relative.isEmpty ? name : relative + "/" + name
             var info = stat()
@@ -123,9 +124,10 @@ extension LocalFolderStore {
 
     private func writeAll(_ fd: Int32, _ bytes: Data, key: ObjectKey) throws(StoreError) {
         let failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
+            guard let base = raw.baseAddress else { return nil }
             var offset = 0
             while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n = write(fd, base + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return errno
@@ -151,7 +153,7 @@ extension LocalFolderStore {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { raw in raw.baseAddress.map { read(fd, $0, raw.count) } ?? -1 }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("read", key, call: "read")

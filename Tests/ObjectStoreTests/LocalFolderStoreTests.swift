@@ -25,21 +25,25 @@ import Testing
         #expect(FileManager.default.isExecutableFile(atPath: Self.benchBinary), "build store-bench first: swift build --build-tests")
         for round in 0..<10 {
             let key = "rooms/r/logs/race-\(round).jsonl"
-            let contenders = (0..<4).map { index -> (Process, Pipe) in
+            // Outcomes go to files, not pipes: Foundation's FileHandle reads
+            // trap on EINTR, which other tests' SIGCHLDs cause.
+            let contenders = try (0..<4).map { index -> (Process, String) in
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: Self.benchBinary)
                 process.arguments = ["race", root, key, "writer-\(index)"]
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                return (process, pipe)
+                let outputPath = NSTemporaryDirectory() + "bucketchat-race-\(UUID().uuidString)"
+                _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+                process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+                return (process, outputPath)
             }
             for (process, _) in contenders { try process.run() }
             var outcomes: [String] = []
-            for (process, pipe) in contenders {
-                let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            for (process, outputPath) in contenders {
                 process.waitUntilExit()
                 #expect(process.terminationStatus == 0)
-                outcomes.append(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+                try? FileManager.default.removeItem(atPath: outputPath)
+                outcomes.append(output.trimmingCharacters(in: .whitespacesAndNewlines))
             }
             #expect(outcomes.filter { $0 == "created" }.count == 1, "round \(round): \(outcomes)")
             #expect(outcomes.filter { $0 == "exists-different" }.count == 3, "round \(round): \(outcomes)")
