@@ -15,4 +15,14 @@ bash scripts/test-servers.sh start
 # shellcheck disable=SC1091
 source .test-servers/env
 
-swift test --skip-build
+log=$(mktemp /tmp/bucketchat-test.XXXXXX)
+status=0
+swift test --skip-build 2>&1 | tee "$log" || status=$?
+# One plain closing line for the whole run: the suites use Swift Testing, and
+# XCTest's own summary ("Executed 0 tests") would otherwise be the last word.
+passed=$(grep -E '^✔ Test .* passed after' "$log" | grep -cv '^✔ Test run with' || true)
+failed=$(grep -E '^✘ Test .* failed after' "$log" | grep -cv '^✘ Test run with' || true)
+skipped=$(grep -cE '^➜ Test .* skipped' "$log" || true)
+rm -f "$log"
+echo "swift-test: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -6,7 +6,7 @@ import ObjectStore
 /// changes into an ordered stream of ``RoomUpdate``s.
 ///
 /// The first sync lists the whole room. Later polls list only the date folders
-/// that can still receive files (today's and yesterday's, UTC) and diff them
+/// that can still receive files (today's, and yesterday's just after midnight UTC) and diff them
 /// against the objects already known — never "start after the last key",
 /// since late uploads carry old names — with a periodic full rescan for
 /// devices that come back after a long time offline.
@@ -100,12 +100,19 @@ public actor RoomSync {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
         if full { return try await store.list(prefix: room) }
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        // A batch is named after its first event, so yesterday's folder still receives
+        // files for a little while after midnight UTC; later, only the rescan looks there.
+        var days = [nowMs]
+        if nowMs % 86_400_000 < RoomSync.yesterdayWindowMs { days.insert(nowMs - 86_400_000, at: 0) }
         var out: [ObjectInfo] = []
-        for day in [nowMs - 86_400_000, nowMs] {
+        for day in days {
             out += try await store.list(prefix: room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/")
         }
         return out
     }
+
+    /// How long after midnight UTC yesterday's date folder is still polled.
+    static let yesterdayWindowMs: Int64 = 15 * 60_000
 
     /// Fetches objects, at most ``SyncSettings/parallelFetches`` at once, reading
     /// unchanged ones from the cache.

@@ -5,7 +5,7 @@
 /// offline uploads old events late, under old date folders.
 public struct SyncSettings: Sendable {
     /// The poll interval while new events keep arriving.
-    public var activeInterval: Duration = .milliseconds(500)
+    public var activeInterval: Duration = .milliseconds(250)
     /// The poll interval once the room has been quiet for ``idleAfter``.
     public var idleInterval: Duration = .seconds(5)
     /// How long without new events before the room counts as idle.
