@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sustained send throughput into the journal (target: at least 20,000
+# messages/s with concurrent senders, thanks to group commit), with the
+# uploader draining to a local folder store at the same time.
+#
+#   scripts/bench/engine-send.sh [MESSAGES] [SENDERS]
+# The journal and store go to a temporary folder on the same disk as the
+# project (not tmpfs), so fsync costs what it costs there.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/opt/swift/usr/bin:$PATH"
+swift build -c release --product engine-bench >&2
+work="$(mktemp -d "$PWD/.bench-engine-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+echo "filesystem: $(df -T "$work" | awk 'NR==2 {print $2}')" >&2
+"$(swift build -c release --show-bin-path)/engine-bench" "$work" "${1:-100000}" "${2:-64}"
