@@ -18,6 +18,19 @@ let senders = arguments.count > 2 ? Int(arguments[2]) ?? 64 : 64
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
+if ProcessInfo.processInfo.environment["ENGINE_BENCH_SIGN_ONLY"] != nil {
+    // How fast one chain can be signed at all: the ceiling of a single outbox.
+    let key = try SigningKey.generate()
+    var chain = DeviceChain(roomID: "room_sign", senderID: "user:bench", key: key)
+    let content = JSONObject([("body", "a benchmark message of ordinary length, about a line of chat text"), ("msgtype", "m.text")])
+    let clock = ContinuousClock()
+    let start = clock.now
+    var bytes = 0
+    for _ in 0..<20_000 { bytes += try chain.sign(type: "m.room.message", content: content, nowMs: 1).lineBytes.count }
+    print(String(format: "sign only: %.0f events/s (%d bytes)", 20_000 / seconds(clock.now - start), bytes))
+    exit(0)
+}
+
 do {
     let key = try SigningKey.generate()
     let roomID = "room_bench" + String(UUID().uuidString.prefix(6)).lowercased().replacingOccurrences(of: "-", with: "")

@@ -13,4 +13,7 @@ swift build -c release --product engine-bench >&2
 work="$(mktemp -d "$PWD/.bench-engine-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 echo "filesystem: $(df -T "$work" | awk 'NR==2 {print $2}')" >&2
-"$(swift build -c release --show-bin-path)/engine-bench" "$work" "${1:-100000}" "${2:-64}"
+bin="$(swift build -c release --show-bin-path)/engine-bench"
+# The ceiling of one chain: signing (Ed25519 + canonical JSON) on one core.
+ENGINE_BENCH_SIGN_ONLY=1 "$bin" "$work"
+"$bin" "$work" "${1:-100000}" "${2:-64}"
