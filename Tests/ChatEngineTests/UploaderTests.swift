@@ -86,15 +86,23 @@ import Testing
         let outbox = try fixture.outbox()
         let uploader = Task { await Uploader(outbox: outbox, store: store).run() }
         defer { uploader.cancel() }
-        try await Task.sleep(for: .milliseconds(300))
-        let sent = ContinuousClock.now
-        _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("hello"))
-        #expect(try await eventually(seconds: 3) { await !store.puts.isEmpty })
-        let put = try #require(await store.puts.first)
-        // §9 says 200 ms: dueTimesFollowSection9 checks the rule exactly; this
-        // end-to-end bound is loose for a debug build on a loaded shared machine.
-        #expect(put.at - sent < .milliseconds(1500), "first upload after idle took \(put.at - sent)")
-        #expect(await outbox.status.lastUpload?.key == put.key)
+        // Three idle episodes; the best one is judged, so a load spike on the
+        // shared machine during one of them cannot fail the test, while an
+        // uploader that held idle events back for its one-second spacing would.
+        var latencies: [Duration] = []
+        for episode in 0..<3 {
+            try await Task.sleep(for: .milliseconds(1200))
+            let sent = ContinuousClock.now
+            _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("hello \(episode)"))
+            #expect(try await eventually(seconds: 10) { await store.puts.count == episode + 1 })
+            let put = try #require(await store.puts.last)
+            latencies.append(put.at - sent)
+            #expect(await outbox.status.lastUpload?.key == put.key)
+        }
+        let best = try #require(latencies.min())
+        // §9 says 200 ms (dueTimesFollowSection9 checks the rule exactly); the
+        // tolerance covers a debug build.
+        #expect(best < .milliseconds(600), "first upload after idle took \(latencies)")
         #expect(await outbox.status.pendingEvents == 0)
     }
 
@@ -148,16 +156,17 @@ import Testing
         defer { fixture.remove() }
         let store = RecordingStore()
         let outbox = try fixture.outbox()
-        let uploader = Task { await Uploader(outbox: outbox, store: store, policy: .fixed(.seconds(1))).run() }
+        let uploader = Task { await Uploader(outbox: outbox, store: store, policy: .fixed(.seconds(2))).run() }
         defer { uploader.cancel() }
         let sent = ContinuousClock.now
-        _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("a"))
-        _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("b"))
+        async let a = outbox.send(type: "m.room.message", content: EngineFixture.message("a"))
+        async let b = outbox.send(type: "m.room.message", content: EngineFixture.message("b"))
+        _ = try await (a, b)
         try await outbox.flush()
         let puts = await store.puts
         #expect(puts.count == 1, "both events share the interval's one file")
         // A lower bound only: a loaded machine can make it late, never early.
-        #expect(try #require(puts.first).at - sent >= .milliseconds(950), "nothing goes out before the interval")
+        #expect(try #require(puts.first).at - sent >= .milliseconds(1950), "nothing goes out before the interval")
     }
 
     @Test func dueTimesFollowSection9() {
