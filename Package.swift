@@ -96,6 +96,11 @@ let package = Package(
             name: "engine-crash-helper",
             dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
         ),
+        // Send throughput into the journal with the uploader running (scripts/bench/engine-send.sh).
+        .executableTarget(
+            name: "engine-send-bench",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
+        ),
         .testTarget(
             name: "ChatEngineTests",
             dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "S3Store", "CloudHTTP"]

@@ -18,7 +18,10 @@ extension Journal {
     /// Only the tail can be torn: a record is acknowledged after an fsync that
     /// covers it and everything before it, so the first bad record and all
     /// after it were never acknowledged and are cut.
-    static func open(path: String, syncHook: (@Sendable () -> Void)? = nil) throws(EngineError) -> (Journal, JournalContents) {
+    ///
+    /// When everything in it is uploaded and the file is larger than
+    /// `compactAbove` bytes, it is first rewritten as one checkpoint record.
+    static func open(path: String, syncHook: (@Sendable () -> Void)? = nil, compactAbove: Int = 1 << 20) throws(EngineError) -> (Journal, JournalContents) {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -26,7 +29,7 @@ extension Journal {
             throw EngineError(.journalIO, "Could not create the journal folder \(folder). Check the state folder's permissions.", cause: error)
         }
         let existed = FileManager.default.fileExists(atPath: path)
-        let descriptor = openFile(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        var descriptor = openFile(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw EngineError(.journalIO, "Could not open the journal \(path): \(String(cString: strerror(errno))). Check the state folder's permissions.")
         }
@@ -52,6 +55,16 @@ extension Journal {
                 throw EngineError(.journalIO, "Could not cut the torn tail of the journal \(path): \(reason). Check the disk.")
             }
             contents.truncatedBytes = bytes.count - contents.fileBytes
+        }
+        if contents.pending.isEmpty, contents.openBatches.isEmpty, let last = contents.lastEvent, contents.fileBytes > compactAbove {
+            close(descriptor)
+            let record = JournalRecord.checkpoint(next: contents.nextOrdinal, line: last.lineBytes).encoded
+            try compact(path: path, folder: folder, record: record)
+            descriptor = openFile(path, O_RDWR | O_APPEND | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw EngineError(.journalIO, "Could not reopen the compacted journal \(path): \(String(cString: strerror(errno))).")
+            }
+            contents.fileBytes = record.count
         }
         return (Journal(path: path, descriptor: descriptor, syncHook: syncHook), contents)
     }
@@ -109,6 +122,24 @@ extension Journal {
         }
         contents.fileBytes = index
         return contents
+    }
+
+    /// Replaces the journal by one record, atomically: a crash leaves either
+    /// the old file or the new one, both describing the same state.
+    private static func compact(path: String, folder: String, record: [UInt8]) throws(EngineError) {
+        let temporary = path + ".compact"
+        let fd = openFile(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw EngineError(.journalIO, "Could not create \(temporary) to compact the journal: \(String(cString: strerror(errno))). Check free space.")
+        }
+        let written = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = written == record.count && fsync(fd) == 0
+        close(fd)
+        guard synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw EngineError(.journalIO, "Could not compact the journal \(path): \(String(cString: strerror(errno))). Check free space.")
+        }
+        syncFolder(folder)
     }
 
     private static func readAll(_ descriptor: Int32, path: String) throws(EngineError) -> [UInt8] {

@@ -31,7 +31,7 @@ public final class Journal: Sendable {
     private let commit = Locked(CommitState())
 
     private struct CommitState {
-        var pending: [UInt8] = []
+        var pending: [JournalRecord] = []
         var completions: [Completion] = []
         var draining = false
         var syncCount = 0
@@ -53,11 +53,10 @@ public final class Journal: Sendable {
     /// Queues records for the file; `completion` runs on the journal's queue
     /// once they (and everything submitted before them) are fsynced.
     func submit(_ records: [JournalRecord], completion: @escaping Completion) {
-        var bytes: [UInt8] = []
-        for record in records { bytes += record.encoded }
         let outcome: (start: Bool, failure: EngineError?) = commit.withLock { state in
             if let failure = state.failure { return (false, failure) }
-            state.pending += bytes
+            // Encoding (and its checksum) happens on the journal's queue, off the caller.
+            state.pending += records
             state.completions.append(completion)
             if state.draining { return (false, nil) }
             state.draining = true
@@ -83,7 +82,7 @@ public final class Journal: Sendable {
     /// Writes and fsyncs whatever is pending, group by group, until nothing is.
     private func drain() {
         while true {
-            let group: (bytes: [UInt8], completions: [Completion])? = commit.withLock { state in
+            let group: (records: [JournalRecord], completions: [Completion])? = commit.withLock { state in
                 if state.pending.isEmpty {
                     state.draining = false
                     return nil
@@ -95,7 +94,9 @@ public final class Journal: Sendable {
                 return (state.pending, state.completions)
             }
             guard let group else { return }
-            let result = writeAndSync(group.bytes)
+            var bytes: [UInt8] = []
+            for record in group.records { bytes += record.encoded }
+            let result = writeAndSync(bytes)
             commit.withLock { state in
                 state.syncCount += 1
                 if case .failure(let error) = result, state.failure == nil {

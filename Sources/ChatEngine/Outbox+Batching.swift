@@ -36,6 +36,8 @@ extension Outbox {
             count += 1
             index += 1
         }
+        // Defensive: durable, unbatched events always have a start time.
+        if count > 0, oldestUnbatchedAt == nil { oldestUnbatchedAt = .now }
         // A batch is also full when the next event would not fit.
         let full = count == maxEvents || (index < end && count > 0)
         return Unbatched(count: count, bytes: bytes, since: count > 0 ? oldestUnbatchedAt : nil, full: full)

@@ -51,8 +51,11 @@ public actor Outbox {
 
     /// Opens the outbox of `clientID` in `roomID` from its journal under
     /// `stateFolder`, continuing the chain from the last journaled event and
-    /// re-forming the batches that were journaled but not confirmed.
+    /// re-forming the batches that were journaled but not confirmed. A fully
+    /// uploaded journal over `compactJournalAbove` bytes is first compacted.
+    /// Reads the journal synchronously: open outboxes at start-up, not per message.
     public init(stateFolder: String, roomID: String, senderID: String, clientID: String, key: SigningKey,
+                compactJournalAbove: Int = 1 << 20,
                 syncHook: (@Sendable () -> Void)? = nil,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) throws(EngineError) {
         guard RoomID.isValid(roomID) else {
@@ -62,7 +65,7 @@ public actor Outbox {
             throw EngineError(.invalidEvent, "The client id \"\(clientID)\" must match [A-Za-z0-9_-]{1,64}; pick a device name of letters, digits, _ and -.")
         }
         let path = Journal.path(stateFolder: stateFolder, roomID: roomID, clientID: clientID)
-        let (journal, contents) = try Journal.open(path: path, syncHook: syncHook)
+        let (journal, contents) = try Journal.open(path: path, syncHook: syncHook, compactAbove: compactJournalAbove)
         if let last = contents.lastEvent, last.senderID != senderID || last.roomID != roomID {
             throw EngineError(.journalCorrupt, "The journal \(path) belongs to \(last.senderID) in room \(last.roomID), not \(senderID) in \(roomID). Use a client id per identity.")
         }

@@ -77,6 +77,32 @@ import Testing
         #expect(await third.journaledCount == 6)
     }
 
+    @Test func fullyUploadedJournalIsCompactedToOneCheckpoint() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        let store = MemoryStore()
+        var sent: [Event] = []
+        do {
+            let outbox = try fixture.outbox()
+            for i in 0..<3 { sent.append(try await outbox.send(type: "m.room.message", content: EngineFixture.message("m\(i)"))) }
+            let uploader = Task { await Uploader(outbox: outbox, store: store).run() }
+            try await outbox.flush()
+            uploader.cancel()
+        }
+        let compacted = try Outbox(stateFolder: fixture.state, roomID: fixture.roomID, senderID: fixture.senderID,
+                                   clientID: fixture.clientID, key: fixture.key, compactJournalAbove: 0)
+        let lines = try String(contentsOfFile: fixture.journalPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("C 3 ") == true)
+        #expect(await compacted.journaledCount == 3)
+        #expect(await compacted.status.pendingEvents == 0)
+        let next = try await compacted.send(type: "m.room.message", content: EngineFixture.message("after"))
+        #expect(next.prevEventHash == sent.last?.hash, "the chain continues from the checkpoint")
+        let reopened = try fixture.outbox()
+        #expect(await reopened.journaledCount == 4)
+        #expect(await reopened.status.pendingEvents == 1)
+    }
+
     @Test func contradictoryRecordsAreReportedNotGuessed() throws {
         let bytes = JournalRecord.uploaded(first: 0).encoded
         #expect(throws: EngineError.self) { try Journal.scan(bytes, path: "/x") }

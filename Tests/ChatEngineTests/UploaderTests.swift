@@ -48,6 +48,30 @@ import Testing
         }
     }
 
+    @Test func replayOfAnUploadThatLandedIsSuccessNotDuplicate() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        let store = RecordingStore()
+        do {
+            let outbox = try fixture.outbox()
+            for i in 0..<3 { _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("m\(i)")) }
+            let uploader = Task { await Uploader(outbox: outbox, store: store).run() }
+            try await outbox.flush()
+            uploader.cancel()
+            await uploader.value
+        }
+        // A crash after the put landed but before its confirmation was journaled.
+        try rewindUploads(fixture)
+        let outbox = try fixture.outbox()
+        #expect(await outbox.status.pendingEvents == 3)
+        let uploader = Task { await Uploader(outbox: outbox, store: store).run() }
+        try await outbox.flush()
+        uploader.cancel()
+        #expect(await store.puts.count == 1, "the second put found the same bytes and counted as success")
+        #expect(await outbox.status.lastError == nil)
+        #expect(try await logObjects(store.inner, roomID: fixture.roomID).count == 1)
+    }
+
     /// Drops the upload confirmations so the next open replays every batch again.
     func rewindUploads(_ fixture: EngineFixture) throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.journalPath))
@@ -62,14 +86,23 @@ import Testing
         let outbox = try fixture.outbox()
         let uploader = Task { await Uploader(outbox: outbox, store: store).run() }
         defer { uploader.cancel() }
-        try await Task.sleep(for: .milliseconds(300))
-        let sent = ContinuousClock.now
-        _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("hello"))
-        #expect(try await eventually(seconds: 3) { await !store.puts.isEmpty })
-        let put = try #require(await store.puts.first)
-        // §9 says 200 ms; the tolerance covers a debug build on a shared machine.
-        #expect(put.at - sent < .milliseconds(700), "first upload after idle took \(put.at - sent)")
-        #expect(await outbox.status.lastUpload?.key == put.key)
+        // Three idle episodes; the best one is judged, so a load spike on the
+        // shared machine during one of them cannot fail the test, while an
+        // uploader that held idle events back for its one-second spacing would.
+        var latencies: [Duration] = []
+        for episode in 0..<3 {
+            try await Task.sleep(for: .milliseconds(1200))
+            let sent = ContinuousClock.now
+            _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("hello \(episode)"))
+            #expect(try await eventually(seconds: 10) { await store.puts.count == episode + 1 })
+            let put = try #require(await store.puts.last)
+            latencies.append(put.at - sent)
+            #expect(await outbox.status.lastUpload?.key == put.key)
+        }
+        let best = try #require(latencies.min())
+        // §9 says 200 ms (dueTimesFollowSection9 checks the rule exactly); the
+        // tolerance covers a debug build.
+        #expect(best < .milliseconds(600), "first upload after idle took \(latencies)")
         #expect(await outbox.status.pendingEvents == 0)
     }
 
@@ -123,15 +156,27 @@ import Testing
         defer { fixture.remove() }
         let store = RecordingStore()
         let outbox = try fixture.outbox()
-        let uploader = Task { await Uploader(outbox: outbox, store: store, policy: .fixed(.milliseconds(600))).run() }
+        let uploader = Task { await Uploader(outbox: outbox, store: store, policy: .fixed(.seconds(2))).run() }
         defer { uploader.cancel() }
-        _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("a"))
-        try await Task.sleep(for: .milliseconds(250))
-        _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("b"))
-        #expect(await store.puts.isEmpty, "nothing goes out before the interval")
+        let sent = ContinuousClock.now
+        async let a = outbox.send(type: "m.room.message", content: EngineFixture.message("a"))
+        async let b = outbox.send(type: "m.room.message", content: EngineFixture.message("b"))
+        _ = try await (a, b)
         try await outbox.flush()
         let puts = await store.puts
         #expect(puts.count == 1, "both events share the interval's one file")
+        // A lower bound only: a loaded machine can make it late, never early.
+        #expect(try #require(puts.first).at - sent >= .milliseconds(1950), "nothing goes out before the interval")
+    }
+
+    @Test func dueTimesFollowSection9() {
+        let t0 = ContinuousClock.now
+        let standard = UploadPolicy.standard
+        #expect(standard.due(firstEvent: t0, lastStart: nil) == t0 + .milliseconds(50), "after idle: the linger only")
+        #expect(standard.due(firstEvent: t0, lastStart: t0 - .seconds(5)) == t0 + .milliseconds(50))
+        #expect(standard.due(firstEvent: t0, lastStart: t0 - .milliseconds(300)) == t0 + .milliseconds(700), "under load: a second after the last start")
+        #expect(UploadPolicy.fixed(.seconds(5)).due(firstEvent: t0, lastStart: nil) == t0 + .seconds(5))
+        #expect(standard.maxEvents == 500 && standard.maxBytes == 1 << 20)
     }
 
     @Test func conflictingObjectIsSurfacedAndTheBatchKept() async throws {
