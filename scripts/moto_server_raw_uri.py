@@ -4,8 +4,9 @@ moto rebuilds the URL it verifies signatures over from werkzeug's decoded
 URL, so a query value holding an encoded slash (ListObjectsV2 with
 prefix=rooms%2F...) is checked as `prefix=rooms/...` and every correctly
 signed request of that shape fails with SignatureDoesNotMatch (boto3's too).
-This wrapper restores the raw URI (werkzeug's RAW_URI) before moto reads it;
-everything else is stock moto_server. Arguments are moto_server's.
+This wrapper restores the raw URI (werkzeug's RAW_URI) before moto reads it,
+and handles one request at a time so conditional creates are atomic, as on
+S3; everything else is stock moto_server. Arguments are moto_server's.
 """
 import sys
 from urllib.parse import urlparse, urlunparse
@@ -24,6 +25,24 @@ def _setup_with_raw_uri(self, request, full_url, headers, *args, **kwargs):
 
 
 BaseResponse.setup_class = _setup_with_raw_uri
+
+# moto's conditional PUT (If-None-Match: *) checks and writes in two steps, so
+# two racing creates of one key can both succeed on its threaded server. Real
+# S3 makes that check atomic; one request at a time restores that here.
+import threading
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+_one_at_a_time = threading.Lock()
+_original_call = DomainDispatcherApplication.__call__
+
+
+def _serialised_call(self, environ, start_response):
+    with _one_at_a_time:
+        return list(_original_call(self, environ, start_response))
+
+
+DomainDispatcherApplication.__call__ = _serialised_call
 
 if __name__ == "__main__":
     from moto.server import main
