@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +29,7 @@ public final class Journal: Sendable {
     /// Protects the commit state: bytes not yet handed to the queue, their
     /// completions, whether a drain is running, the fsync count, and the
     /// sticky failure.
-    private let commit = Locked(CommitState())
+    private let commit = Mutex(CommitState())
 
     private struct CommitState {
         var pending: [JournalRecord] = []
