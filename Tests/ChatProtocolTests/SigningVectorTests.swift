@@ -30,6 +30,32 @@ import Testing
         }
     }
 
+    @Test func writersSignExactlyWhatTheVectorsSign() throws {
+        let keys = try Fixtures.keys()
+        for vector in try Fixtures.array("signing.json") {
+            let device = try #require(vector["device"]?.stringValue)
+            let key = try #require(keys[device]).key
+            let expected = try Event(json: try #require(vector["event"]))
+            let made = try Event.signed(roomID: expected.roomID, eventID: expected.eventID, timestampMs: expected.timestampMs,
+                                        senderID: expected.senderID, type: expected.type, content: expected.contentObject,
+                                        parentEventID: expected.parentEventID, prevEventHash: expected.prevEventHash, key: key)
+            #expect(made.signature == vector["signature"]?.stringValue)
+            #expect(made.hash == vector["event_hash"]?.stringValue)
+            #expect(String(decoding: made.canonicalBytes, as: UTF8.self) == vector["canonical"]?.stringValue)
+        }
+    }
+
+    @Test func deviceChainLinksByTheHashOfWhatItSigned() throws {
+        let key = try SigningKey(seed: [UInt8](repeating: 9, count: 32))
+        var chain = DeviceChain(roomID: "room_x", senderID: "user:x", key: key)
+        let first = try chain.sign(type: EventType.message, content: MessageContent(body: "a").json, nowMs: 1_000)
+        let second = try chain.sign(type: EventType.message, content: MessageContent(body: "b").json, nowMs: 1_000)
+        #expect(first.prevEventHash == nil)
+        #expect(second.prevEventHash == first.hash)
+        #expect(chain.prevEventHash == second.hash)
+        #expect(second.timestampMs == 1_001)
+    }
+
     @Test func signedEventsChainAndVerify() throws {
         let keys = try Fixtures.keys()
         let alice = try #require(keys["alice_a1"])

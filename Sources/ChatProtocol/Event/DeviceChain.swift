@@ -21,9 +21,9 @@ public struct DeviceChain: Sendable {
     /// Signs the next event of this chain.
     public mutating func sign(type: String, content: JSONObject, parentEventID: String? = nil, nowMs: Int64) throws(ProtocolError) -> Event {
         let timestamp = clock.next(now: nowMs)
-        let event = try Event.signed(roomID: roomID, timestampMs: timestamp, senderID: senderID, type: type,
-                                     content: content, parentEventID: parentEventID, prevEventHash: prevEventHash, key: key)
-        prevEventHash = event.hash
-        return event
+        let signed = try Event.signedWithHash(roomID: roomID, eventID: nil, timestampMs: timestamp, senderID: senderID, type: type,
+                                              content: content, parentEventID: parentEventID, prevEventHash: prevEventHash, key: key)
+        prevEventHash = signed.hash
+        return signed.event
     }
 }
