@@ -31,8 +31,8 @@ extension Outbox {
         var count = 0
         var bytes = 0
         var index = start
-        while index < end, count < maxEvents, bytes + pendingSizes[index] <= maxBytes {
-            bytes += pendingSizes[index]
+        while index < end, count < maxEvents, bytes + pendingLines[index].count + 1 <= maxBytes {
+            bytes += pendingLines[index].count + 1
             count += 1
             index += 1
         }
@@ -51,15 +51,16 @@ extension Outbox {
         let end = durableThrough - confirmedThrough
         var index = start
         var bytes = 0
-        while index < end, index - start < maxEvents, bytes + pendingSizes[index] <= maxBytes {
-            bytes += pendingSizes[index]
+        while index < end, index - start < maxEvents, bytes + pendingLines[index].count + 1 <= maxBytes {
+            bytes += pendingLines[index].count + 1
             index += 1
         }
         guard index > start else { return nil }
         let events = Array(pending[start..<index])
         let encoded: (name: LogObjectName, bytes: [UInt8])
         do {
-            encoded = try LogFile.encode(events, roomID: roomID, clientID: clientID)
+            encoded = try LogFile.encode(lines: Array(pendingLines[start..<index]), timestamps: events.map(\.timestampMs),
+                                         roomID: roomID, clientID: clientID)
         } catch {
             throw EngineError(.invalidEvent, "Could not encode a log object for room \(roomID): \(error.message)", cause: error)
         }
@@ -77,7 +78,7 @@ extension Outbox {
         guard let oldest = batches.first, oldest.first == batch.first else { return }
         batches.removeFirst()
         pending.removeFirst(batch.count)
-        pendingSizes.removeFirst(batch.count)
+        pendingLines.removeFirst(batch.count)
         confirmedThrough += batch.count
         lastUpload = (Date(), batch.name.key)
         lastError = nil

@@ -22,8 +22,9 @@ public actor Outbox {
     var confirmedThrough: Int
     /// Events not yet confirmed uploaded, in journal order.
     var pending: [Event]
-    /// Line size of each pending event, newline included.
-    var pendingSizes: [Int]
+    /// The canonical line of each pending event (no newline): encoded once, when
+    /// the event is journaled, and reused for its batch.
+    var pendingLines: [[UInt8]]
     /// Ordinal the next event gets.
     var nextOrdinal: Int
     /// Events before this ordinal are fsynced (acknowledged).
@@ -78,7 +79,7 @@ public actor Outbox {
                             clock: DeviceClock(last: contents.lastEvent?.timestampMs ?? 0))
         confirmedThrough = contents.confirmedThrough
         pending = contents.pending
-        pendingSizes = contents.pending.map { $0.lineBytes.count + 1 }
+        pendingLines = contents.pending.map(\.lineBytes)
         nextOrdinal = contents.nextOrdinal
         durableThrough = contents.nextOrdinal
         batchedThrough = contents.confirmedThrough
@@ -86,7 +87,8 @@ public actor Outbox {
             let slice = Array(pending[(open.first - confirmedThrough)..<(open.first - confirmedThrough + open.count)])
             let encoded: (name: LogObjectName, bytes: [UInt8])
             do {
-                encoded = try LogFile.encode(slice, roomID: roomID, clientID: clientID)
+                encoded = try LogFile.encode(lines: Array(pendingLines[(open.first - confirmedThrough)..<(open.first - confirmedThrough + open.count)]),
+                                             timestamps: slice.map(\.timestampMs), roomID: roomID, clientID: clientID)
             } catch {
                 throw EngineError(.journalCorrupt, "The journal \(path) holds a batch at event \(open.first) that no longer encodes. Keep the file for inspection.", cause: error)
             }
@@ -118,7 +120,7 @@ public actor Outbox {
         let ordinal = nextOrdinal
         nextOrdinal += 1
         pending.append(event)
-        pendingSizes.append(line.count + 1)
+        pendingLines.append(line)
         try await journal.append([.event(line: line)])
         if ordinal >= durableThrough {
             if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
