@@ -39,17 +39,13 @@ enum Main {
                 try command.run()
             }
         } catch let error as CLIError {
-            FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
-            exit(2)
+            fail(error.message, status: 2)
         } catch let error as ProtocolError {
-            FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
-            exit(2)
+            fail(error.message, status: 2)
         } catch let error as EngineError {
-            FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
-            exit(1)
+            fail(error.message, status: 1)
         } catch let error as StoreError {
-            FileHandle.standardError.write(Data("bucketchat: \(error.message)\n".utf8))
-            exit(1)
+            fail(error.message, status: 1)
         } catch {
             let code = BucketChat.exitCode(for: error)
             if code.isSuccess { BucketChat.exit(withError: error) }
@@ -58,5 +54,11 @@ enum Main {
             // Usage errors exit 2, as --help promises; ArgumentParser's default is 64.
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// Local usage and I/O problems exit 2; a refused action or an unreachable store exits 1.
+    static func fail(_ message: String, status: Int32) -> Never {
+        FileHandle.standardError.write(Data("bucketchat: \(message)\n".utf8))
+        exit(status)
     }
 }
