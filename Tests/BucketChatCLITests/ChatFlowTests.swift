@@ -22,14 +22,16 @@ import Testing
 
     func people(store: String, extra: [String: String] = [:]) throws -> (alice: Person, bob: Person, root: URL) {
         let root = try CLIRunner.temporaryDirectory()
-        func person(_ name: String) -> Person {
-            var cli = CLIRunner()
-            cli.environment["BUCKETCHAT_HOME"] = root.appendingPathComponent(name).path
-            cli.environment["BUCKETCHAT_STORE"] = store
-            for (k, v) in extra { cli.environment[k] = v }
-            return Person(cli: cli)
-        }
-        return (person("alice"), person("bob"), root)
+        return (person("alice", root: root, store: store, extra: extra), person("bob", root: root, store: store, extra: extra), root)
+    }
+
+    /// One device: its own BUCKETCHAT_HOME under `root`.
+    func person(_ name: String, root: URL, store: String, extra: [String: String] = [:]) -> Person {
+        var cli = CLIRunner()
+        cli.environment["BUCKETCHAT_HOME"] = root.appendingPathComponent(name).path
+        cli.environment["BUCKETCHAT_STORE"] = store
+        for (k, v) in extra { cli.environment[k] = v }
+        return Person(cli: cli)
     }
 
     /// The whole flow: invite with a pinned key, join, messages, react, reply, edit,
@@ -68,6 +70,19 @@ import Testing
         #expect(text.contains("edit\t\(hello) hello alice"))
         #expect(text.contains("\(oops)\tuser:bob (bob)\tmsg\t[redacted]"))
         #expect(try alice.ok(["members", room]) == (try bob.ok(["members", room])))
+        // Alice's second device: its own key, trusted once her first device adds it.
+        let laptop = person("alice-laptop", root: root, store: store, extra: extra)
+        _ = try laptop.ok(["init", "--name", "alice"])
+        let laptopKeyJSON = try laptop.ok(["keys", "show", "--json"])
+        let laptopKey = try #require((try JSONSerialization.jsonObject(with: Data(laptopKeyJSON.utf8)) as? [String: String])?["public_key"])
+        let early = try laptop.run(["send", room, "from the laptop, too early"])
+        #expect(early.status == 1, "a key nobody added is refused before anything is signed")
+        _ = try alice.ok(["keys", "add-device", laptopKey, "--room", room, "--wait"])
+        _ = try laptop.ok(["send", room, "from the laptop", "--wait"])
+        let members = try bob.ok(["members", room])
+        #expect(members.contains("user:alice\tjoin\talice\t2 key(s)\tadmin"), "\(members)")
+        #expect(try bob.ok(["log", room]).contains("user:alice (alice)\tmsg\tfrom the laptop"))
+
         let verify = try alice.run(["verify", "--store", store, "--room", room])
         #expect(verify.status == 0, "\(verify.stdout)")
     }
@@ -121,5 +136,33 @@ import Testing
         let train = try #require(log.range(of: "written on the train"), "the offline message arrived: \(log)")
         let later = try #require(log.range(of: "anyone there?"))
         #expect(train.lowerBound < later.lowerBound, "it sorts where it was written, before the later message")
+    }
+}
+
+@Suite struct SettingsPrecedenceTests {
+    @Test func flagsBeatTheEnvironmentWhichBeatsConfigToml() throws {
+        let root = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let a = root.appendingPathComponent("from-config").path
+        let b = root.appendingPathComponent("from-env").path
+        let c = root.appendingPathComponent("from-flag").path
+        var cli = CLIRunner()
+        cli.environment["BUCKETCHAT_HOME"] = root.appendingPathComponent("home").path
+        cli.environment["BUCKETCHAT_STORE"] = nil
+        #expect(try cli.run(["init", "--name", "carol", "--store", a]).status == 0)
+        let config = try String(contentsOfFile: root.appendingPathComponent("home/config.toml").path, encoding: .utf8)
+        #expect(config.contains("store = \"\(a)\""))
+
+        func roomFolder(_ store: String) -> [String] {
+            (try? FileManager.default.contentsOfDirectory(atPath: store + "/rooms")) ?? []
+        }
+        let first = try cli.run(["room", "create", "One", "--wait"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(roomFolder(a) == [first])
+        cli.environment["BUCKETCHAT_STORE"] = b
+        let second = try cli.run(["room", "create", "Two", "--wait"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(roomFolder(b) == [second])
+        let third = try cli.run(["room", "create", "Three", "--wait", "--store", c]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(roomFolder(c) == [third])
+        #expect(roomFolder(a) == [first] && roomFolder(b) == [second])
     }
 }
