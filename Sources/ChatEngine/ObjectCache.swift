@@ -12,12 +12,16 @@ import Synchronization
 /// verification judge the new bytes.
 public final class ObjectCache: Sendable {
     private let directory: URL
+    /// Signatures verified on earlier opens (`signatures.bin`), so reopening a
+    /// large room does not check every signature again.
+    public let signatures: SignatureMemo
     /// The index of cached objects; the lock guards it and the index file.
     private let index: Mutex<[String: ObjectInfo]>
 
     /// Opens (or creates) a cache in a folder.
     public init(directory: URL) throws {
         self.directory = directory
+        signatures = SignatureMemo(path: directory.appendingPathComponent("signatures.bin").path)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("objects"), withIntermediateDirectories: true)
         var entries: [String: ObjectInfo] = [:]
         if let data = FileManager.default.contents(atPath: directory.appendingPathComponent("index.jsonl").path) {

@@ -32,6 +32,8 @@ public actor RoomSync {
         self.roomID = roomID
         self.settings = settings
         self.cache = cache
+        var verifier = verifier
+        if verifier.memo == nil { verifier.memo = cache?.signatures }
         self.ledger = RoomLedger(roomID: roomID, verifier: verifier)
     }
 
@@ -66,6 +68,7 @@ public actor RoomSync {
         for info in changed { known[info.key] = info }
         ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         ledger.ingest(objects)
+        cache?.signatures.save()
         let updates = diff()
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ChatProtocol
 
@@ -55,5 +56,47 @@ import Testing
         #expect(ledger.verification.accepts(hello))
         #expect(ledger.verification.alarms.isEmpty)
         sameResult(ledger.verification, room.verify())
+    }
+}
+
+@Suite struct SignatureMemoTests {
+    let now: Int64 = 1_757_851_300_000
+
+    @Test func memoLearnsOnlyVerifiedSignaturesAndGivesTheSameResult() throws {
+        let objects = try Fixtures.roomObjects()
+        let memo = SignatureMemo()
+        let first = RoomVerifier(nowMs: now, memo: memo).verify(roomID: "room_vectors01", objects: objects)
+        // 16 accepted events and carol's two (her own declared key verifies them); never mallory's forgery.
+        #expect(memo.count == 18)
+        let second = RoomVerifier(nowMs: now, memo: memo).verify(roomID: "room_vectors01", objects: objects)
+        #expect(second.accepted.map(\.event.eventID) == first.accepted.map(\.event.eventID))
+        #expect(second.rejected == first.rejected)
+    }
+
+    @Test func memoSurvivesAFileRoundTrip() throws {
+        let path = NSTemporaryDirectory() + "bucketchat-memo-\(UUID().uuidString).bin"
+        defer { unlink(path) }
+        let objects = try Fixtures.roomObjects()
+        let memo = SignatureMemo(path: path)
+        _ = RoomVerifier(nowMs: now, memo: memo).verify(roomID: "room_vectors01", objects: objects)
+        #expect(memo.save())
+        let reopened = SignatureMemo(path: path)
+        #expect(reopened.count == memo.count)
+        let again = RoomVerifier(nowMs: now, memo: reopened).verify(roomID: "room_vectors01", objects: objects)
+        #expect(again.accepted.count == 16)
+        #expect(again.rejected.map(\.reason).filter { $0 == .badSignature }.count == 1)
+    }
+
+    @Test func aMemoCannotMakeAnUntrustedKeyTrusted() throws {
+        var room = try TestRoom.withMembers()
+        room.addDevice("mallory", sender: "user:bob", key: TestRoom.key(66))
+        let forged = try room.say("mallory", "I am bob")
+        try room.flush("mallory")
+        // The memo may well say "this verifies under mallory's key": it does. Trust is decided anew.
+        let memo = SignatureMemo()
+        let digest = SHA256.digest(forged.canonicalBytes)
+        memo.remember(hash: digest, signature: try #require(Base64.decode(forged.signature)), key: TestRoom.key(66).publicKey)
+        let result = RoomVerifier(nowMs: room.now + 1000, memo: memo).verify(roomID: room.roomID, objects: room.storedObjects)
+        #expect(result.reason(of: forged) == .badSignature)
     }
 }

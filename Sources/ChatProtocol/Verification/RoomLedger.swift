@@ -68,7 +68,8 @@ public struct RoomLedger: Sendable {
         candidates = verifier.candidateKeys(allLines, metadata: metadata)
 
         let keys = candidates
-        let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: keys) }
+        let memo = verifier.memo
+        let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: keys, memo: memo) }
         recheckUnverified(changedSenders: Set(candidates.keys.filter { candidates[$0] != previous[$0] }))
         for (i, file) in files.enumerated() {
             entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,

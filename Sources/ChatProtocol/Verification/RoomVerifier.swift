@@ -14,16 +14,19 @@ public struct RoomVerifier: Sendable {
     public var suppliedKeys: [String: [PublicKey]]
     /// The creator key pinned on first sight of the room, if any.
     public var pinnedCreatorKey: PublicKey?
+    /// Signatures already verified on an earlier open, if the reader keeps them.
+    public var memo: SignatureMemo?
 
     /// Speculative signature checks try at most this many declared keys per
     /// sender, so a flood of bogus joins cannot make verification quadratic.
     static let maxCandidateKeys = 8
 
     public init(nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000),
-                suppliedKeys: [String: [PublicKey]] = [:], pinnedCreatorKey: PublicKey? = nil) {
+                suppliedKeys: [String: [PublicKey]] = [:], pinnedCreatorKey: PublicKey? = nil, memo: SignatureMemo? = nil) {
         self.nowMs = nowMs
         self.suppliedKeys = suppliedKeys
         self.pinnedCreatorKey = pinnedCreatorKey
+        self.memo = memo
     }
 
     /// Verifies one room from its objects (keys relative to the store prefix).
@@ -132,12 +135,19 @@ public struct RoomVerifier: Sendable {
     /// For each line of one object: its event hash and the declared key that
     /// verifies it, if any. A device's lines share a key, so the last key that
     /// worked is tried first.
-    static func check(_ lines: [LogFileParser.Line], candidates: [String: [PublicKey]]) -> [CheckedLine] {
+    static func check(_ lines: [LogFileParser.Line], candidates: [String: [PublicKey]], memo: SignatureMemo?) -> [CheckedLine] {
         var lastKey: [String: PublicKey] = [:]
         return lines.map { line in
             let canonical = line.event.canonicalBytes
-            let hash = Base64.encode(SHA256.digest(canonical))
-            return CheckedLine(line: line, hash: hash, signer: signer(line, canonical, candidates, &lastKey))
+            let digest = SHA256.digest(canonical)
+            let hash = Base64.encode(digest)
+            if let known = memo?.signer(hash: digest, signature: line.signature) {
+                lastKey[line.event.senderID] = known
+                return CheckedLine(line: line, hash: hash, signer: known)
+            }
+            let found = signer(line, canonical, candidates, &lastKey)
+            if let found { memo?.remember(hash: digest, signature: line.signature, key: found) }
+            return CheckedLine(line: line, hash: hash, signer: found)
         }
     }
 

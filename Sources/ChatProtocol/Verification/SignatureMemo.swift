@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Remembers which key verified which event signature, so a reader that opens
+/// a room again does not check every signature again.
+///
+/// An entry records a fact, not a decision: "this signature over these
+/// canonical bytes verifies under this key". Whether the key is trusted at
+/// that point is still decided by authorisation every time. Entries are only
+/// ever added after libsodium verified the signature. The memo file lives in
+/// the user's private cache folder; whoever can write there can also rewrite
+/// the journal, so it is trusted like the rest of local state.
+///
+/// File format: records of 48 bytes, the first 16 bytes of
+/// SHA-256(event hash ‖ signature) then the 32-byte public key.
+public final class SignatureMemo: Sendable {
+    struct Entry: Hashable, Sendable {
+        let high: UInt64
+        let low: UInt64
+    }
+
+    /// The entries, and which of them are not yet in the file.
+    private let state: Mutex<(entries: [Entry: PublicKey], unsaved: [(Entry, PublicKey)])>
+    public let path: String?
+
+    /// A memo kept only in memory.
+    public init() {
+        path = nil
+        state = Mutex(([:], []))
+    }
+
+    /// A memo read from (and later saved to) a file; a missing or damaged file starts empty.
+    public init(path: String) {
+        self.path = path
+        var entries: [Entry: PublicKey] = [:]
+        if let bytes = try? FileBytes.read(path: path) {
+            var offset = 0
+            while offset + 48 <= bytes.count {
+                let entry = SignatureMemo.entry(Array(bytes[offset..<(offset + 16)]))
+                if let key = PublicKey(bytes: Array(bytes[(offset + 16)..<(offset + 48)])) { entries[entry] = key }
+                offset += 48
+            }
+        }
+        state = Mutex((entries, []))
+    }
+
+    /// The key known to verify this signature over bytes with this hash, if any.
+    func signer(hash: [UInt8], signature: [UInt8]) -> PublicKey? {
+        let entry = SignatureMemo.entry(hash: hash, signature: signature)
+        return state.withLock { $0.entries[entry] }
+    }
+
+    /// Notes a signature libsodium has just verified.
+    func remember(hash: [UInt8], signature: [UInt8], key: PublicKey) {
+        let entry = SignatureMemo.entry(hash: hash, signature: signature)
+        state.withLock { state in
+            if state.entries.updateValue(key, forKey: entry) == nil { state.unsaved.append((entry, key)) }
+        }
+    }
+
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// Appends the entries added since the last save to the file. A failure
+    /// only costs verification work later, so it is reported, not thrown.
+    @discardableResult
+    public func save() -> Bool {
+        guard let path else { return true }
+        let unsaved = state.withLock { state -> [(Entry, PublicKey)] in
+            defer { state.unsaved = [] }
+            return state.unsaved
+        }
+        guard !unsaved.isEmpty else { return true }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(unsaved.count * 48)
+        for (entry, key) in unsaved {
+            withUnsafeBytes(of: entry.high.bigEndian) { bytes += $0 }
+            withUnsafeBytes(of: entry.low.bigEndian) { bytes += $0 }
+            bytes += key.bytes
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+    }
+
+    static func entry(hash: [UInt8], signature: [UInt8]) -> Entry {
+        entry(Array(SHA256.digest(hash + signature).prefix(16)))
+    }
+
+    static func entry(_ sixteen: [UInt8]) -> Entry {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for i in 0..<8 { high = high << 8 | UInt64(sixteen[i]) }
+        for i in 8..<16 { low = low << 8 | UInt64(sixteen[i]) }
+        return Entry(high: high, low: low)
+    }
+}
