@@ -27,6 +27,11 @@ public actor Outbox {
     var pendingLines: [[UInt8]]
     /// Ordinal the next event gets.
     var nextOrdinal: Int
+    /// Ordinal of the next event to go to the journal: events are signed in
+    /// parallel but journaled in chain order.
+    var journalNext: Int
+    /// Sends whose event is signed and waits for the events before it.
+    var turnWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     /// Events before this ordinal are fsynced (acknowledged).
     var durableThrough: Int
     /// When the oldest durable, unbatched event became durable.
@@ -81,6 +86,7 @@ public actor Outbox {
         pending = contents.pending
         pendingLines = contents.pending.map(\.lineBytes)
         nextOrdinal = contents.nextOrdinal
+        journalNext = contents.nextOrdinal
         durableThrough = contents.nextOrdinal
         batchedThrough = contents.confirmedThrough
         for open in contents.openBatches {
@@ -104,30 +110,60 @@ public actor Outbox {
     /// Signs the next event of this device's chain, journals it, and returns
     /// it once it is durable on disk.
     public func send(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
-        let event: Event
+        // On the actor: the event's place in the chain (timestamp, prev hash, own hash).
+        // It is cheap, and once taken the next send can take the next place.
         var next = chain
+        let unsigned: UnsignedEvent
         do {
-            event = try next.sign(type: type, content: content, parentEventID: parentEventID, nowMs: now())
+            unsigned = try next.prepare(type: type, content: content, parentEventID: parentEventID, nowMs: now())
         } catch {
             throw EngineError(.invalidEvent, "Could not sign a \(type) event in room \(roomID): \(error.message)", cause: error)
         }
-        let line = event.lineBytes
-        guard line.count + 1 <= Self.maxLineBytes else {
-            throw EngineError(.invalidEvent, "The \(type) event is \(line.count) bytes, over the 64 KiB line limit of room \(roomID). Send a shorter message or share the content as an attachment.")
+        let size = unsigned.canonical.count + UnsignedEvent.signatureBytes
+        guard size + 1 <= Self.maxLineBytes else {
+            throw EngineError(.invalidEvent, "The \(type) event is \(size) bytes, over the 64 KiB line limit of room \(roomID). Send a shorter message or share the content as an attachment.")
         }
-        // From here to the submit nothing suspends: chain order is journal order.
         chain = next
         let ordinal = nextOrdinal
         nextOrdinal += 1
+
+        // Off the actor: the signature, on whichever core is free, while later sends take their places.
+        let (event, line) = await Self.sign(unsigned, with: chain.key)
+
+        // Back on the actor: into the journal in chain order.
+        await waitForTurn(ordinal)
         pending.append(event)
         pendingLines.append(line)
-        try await journal.append([.event(line: line)])
+        let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
+            journal.submit([.event(line: line)]) { continuation.resume(returning: $0) }
+            passTurn()
+        }
+        try result.get()
         if ordinal >= durableThrough {
             if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
             durableThrough = ordinal + 1
         }
         wakeup?.yield()
         return event
+    }
+
+    /// Signs and encodes one event; runs on the global executor, not the actor.
+    @concurrent
+    private nonisolated static func sign(_ unsigned: UnsignedEvent, with key: SigningKey) async -> (Event, [UInt8]) {
+        let event = unsigned.signed(with: key)
+        return (event, event.lineBytes)
+    }
+
+    /// Waits until every event before `ordinal` has gone to the journal.
+    private func waitForTurn(_ ordinal: Int) async {
+        guard journalNext != ordinal else { return }
+        await withCheckedContinuation { turnWaiters[ordinal] = $0 }
+    }
+
+    /// Lets the next event in chain order go to the journal.
+    private func passTurn() {
+        journalNext += 1
+        turnWaiters.removeValue(forKey: journalNext)?.resume()
     }
 
     /// What the uploader and users see.

@@ -20,10 +20,19 @@ public struct DeviceChain: Sendable {
 
     /// Signs the next event of this chain.
     public mutating func sign(type: String, content: JSONObject, parentEventID: String? = nil, nowMs: Int64) throws(ProtocolError) -> Event {
-        let timestamp = clock.next(now: nowMs)
-        let signed = try Event.signedWithHash(roomID: roomID, eventID: nil, timestampMs: timestamp, senderID: senderID, type: type,
-                                              content: content, parentEventID: parentEventID, prevEventHash: prevEventHash, key: key)
-        prevEventHash = signed.hash
-        return signed.event
+        try prepare(type: type, content: content, parentEventID: parentEventID, nowMs: nowMs).signed(with: key)
+    }
+
+    /// Fixes the next event's place in the chain without signing it: the
+    /// chain moves on at once, and ``UnsignedEvent/signed(with:)`` can run
+    /// later, on any core. Nothing changes when the content is refused.
+    public mutating func prepare(type: String, content: JSONObject, parentEventID: String? = nil,
+                                 nowMs: Int64) throws(ProtocolError) -> UnsignedEvent {
+        var nextClock = clock
+        let event = try UnsignedEvent(roomID: roomID, eventID: nil, timestampMs: nextClock.next(now: nowMs), senderID: senderID,
+                                      type: type, content: content, parentEventID: parentEventID, prevEventHash: prevEventHash)
+        clock = nextClock
+        prevEventHash = event.hash
+        return event
     }
 }

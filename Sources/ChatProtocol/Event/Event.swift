@@ -24,6 +24,21 @@ public struct Event: Sendable {
     /// The event as one canonical JSON line (signature included), without the newline.
     public var lineBytes: [UInt8] { CanonicalJSON.encode(.object(json)) }
 
+    /// An event from fields a writer has already checked.
+    init(eventID: String, roomID: String, timestampMs: Int64, senderID: String, type: String, parentEventID: String?,
+         prevEventHash: String?, signature: String, content: EventContent, json: JSONObject) {
+        self.eventID = eventID
+        self.roomID = roomID
+        self.timestampMs = timestampMs
+        self.senderID = senderID
+        self.type = type
+        self.parentEventID = parentEventID
+        self.prevEventHash = prevEventHash
+        self.signature = signature
+        self.content = content
+        self.json = json
+    }
+
     /// The raw content object.
     public var contentObject: JSONObject { json["content"]?.objectValue ?? JSONObject() }
 }
