@@ -70,6 +70,8 @@ let package = Package(
                 "ChatEngine",
                 "ObjectStore",
                 "Stores",
+                "S3Store",
+                "GCSStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

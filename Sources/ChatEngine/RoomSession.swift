@@ -87,6 +87,8 @@ public actor RoomSession {
         } catch {
             throw EngineError(.invalidEvent, "Room \(roomID): \(error.message)", cause: error)
         }
+        // With no metadata the room was never synced (offline, nothing cached): there is
+        // nothing to check against, so the event is journaled and readers judge it.
         if verification.metadata != nil,
            case .rejected(_, let why)? = verification.preview(pending + [preview], signedBy: identity.key.publicKey).last {
             throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")

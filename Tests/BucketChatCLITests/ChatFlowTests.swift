@@ -166,3 +166,47 @@ import Testing
         #expect(roomFolder(a) == [first] && roomFolder(b) == [second])
     }
 }
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
+                "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
+struct StoreCommandTests {
+    var env: [String: String] { ProcessInfo.processInfo.environment }
+
+    func cli(key: String, secret: String) -> CLIRunner {
+        var cli = CLIRunner()
+        cli.environment["AWS_ACCESS_KEY_ID"] = env[key] ?? ""
+        cli.environment["AWS_SECRET_ACCESS_KEY"] = env[secret] ?? ""
+        cli.environment["AWS_ENDPOINT_URL_S3"] = env["BUCKETCHAT_TEST_S3_ENDPOINT"] ?? ""
+        cli.environment["AWS_REGION"] = "us-east-1"
+        return cli
+    }
+
+    @Test func createsABucketWithObjectLockThatBoto3Sees() throws {
+        let bucket = "bc-lock-" + UUID().uuidString.prefix(8).lowercased()
+        let admin = cli(key: "BUCKETCHAT_TEST_S3_ADMIN_KEY", secret: "BUCKETCHAT_TEST_S3_ADMIN_SECRET")
+        let made = try admin.run(["store", "create-bucket", "s3://\(bucket)/rooms-a/", "--object-lock-days", "3"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("COMPLIANCE, 3 days"))
+        // An independent client reads the bucket's lock configuration.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", """
+            import os, sys, boto3
+            c = boto3.client("s3", endpoint_url=os.environ["BUCKETCHAT_TEST_S3_ENDPOINT"], region_name="us-east-1",
+                             aws_access_key_id=os.environ["BUCKETCHAT_TEST_S3_ADMIN_KEY"],
+                             aws_secret_access_key=os.environ["BUCKETCHAT_TEST_S3_ADMIN_SECRET"])
+            rule = c.get_object_lock_configuration(Bucket=sys.argv[1])["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+            sys.exit(0 if rule["Mode"] == "COMPLIANCE" and rule["Days"] == 3 else 1)
+            """, bucket]
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0)
+    }
+
+    @Test func aMemberKeyCannotCreateBuckets() throws {
+        let member = cli(key: "BUCKETCHAT_TEST_S3_KEY", secret: "BUCKETCHAT_TEST_S3_SECRET")
+        let refused = try member.run(["store", "create-bucket", "s3://bc-nope-\(UUID().uuidString.prefix(6).lowercased())/"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.lowercased().contains("denied"), "\(refused.stderr)")
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GCSStore
+import ObjectStore
+import S3Store
+
+/// `bucketchat store`: setting up where rooms live.
+struct StoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Set up a store for rooms.",
+        subcommands: [CreateBucket.self]
+    )
+
+    struct CreateBucket: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-bucket",
+            abstract: "Create the bucket of an s3:// or gs:// location, optionally with Object Lock (S3).",
+            discussion: """
+                With --object-lock-days N, the S3 bucket is created with Object Lock enabled and a \
+                default COMPLIANCE retention of N days: no one, not even the account's root, can \
+                delete or overwrite an object for N days, which is what the write-once model \
+                wants (docs/deployment.md). Credentials come from the environment as the AWS and \
+                Google tools find them; create buckets with an administrator's key, and give \
+                members a key that can only read, list and create (docs/stores.md).
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The location: s3://bucket/prefix or gs://bucket/prefix.", valueName: "url"))
+        var location: String
+
+        @Option(name: .customLong("object-lock-days"), help: "S3 only: enable Object Lock with this default retention.")
+        var objectLockDays: Int?
+
+        @Flag(help: "With --object-lock-days: GOVERNANCE mode (privileged users may lift it) instead of COMPLIANCE.")
+        var governance = false
+
+        @Option(help: "GCS only: the project the bucket belongs to.")
+        var project = ""
+
+        func validate() throws {
+            if let objectLockDays, objectLockDays < 1 {
+                throw ValidationError("--object-lock-days must be at least 1")
+            }
+        }
+
+        func run() async throws {
+            let parsed: StoreLocation
+            do {
+                parsed = try StoreLocation(parsing: location)
+            } catch {
+                throw CLIError(error.message)
+            }
+            switch parsed {
+            case .s3(let bucket, let prefix):
+                let settings = try AWSSettings.resolve(bucket: bucket)
+                let lock = objectLockDays.map { S3ObjectLock(mode: governance ? .governance : .compliance, retentionDays: $0) }
+                try await S3Store(S3Configuration(bucket: bucket, prefix: prefix, settings: settings)).createBucket(objectLock: lock)
+                print("created s3://\(bucket)" + (lock.map { " with Object Lock \($0.mode.rawValue), \($0.retentionDays) days" } ?? ""))
+            case .gcs(let bucket, let prefix):
+                guard objectLockDays == nil else {
+                    throw CLIError("--object-lock-days is for S3; lock a GCS bucket with a retention policy (docs/deployment.md)")
+                }
+                try await GCSStore(try GCSConfiguration.fromEnvironment(bucket: bucket, prefix: prefix)).createBucket(project: project)
+                print("created gs://\(bucket)")
+            case .folder(let path):
+                try Paths.makePrivateDirectory(path)
+                print("created folder \(path)")
+            }
+        }
+    }
+}
