@@ -15,12 +15,12 @@ struct ListBucketResult {
     var isTruncated = false
     var nextContinuationToken: String?
 
-    /// Parses the XML, or returns nil when it is not a ListBucketResult.
+    /// Parses the XML, or returns nil when it is not a whole ListBucketResult.
     init?(xml: Data) {
         let delegate = ListBucketResultParser()
         let parser = XMLParser(data: xml)
         parser.delegate = delegate
-        guard parser.parse(), delegate.sawRoot else { return nil }
+        guard parser.parse(), delegate.sawRoot, delegate.sawRootEnd else { return nil }
         self = delegate.result
     }
 
