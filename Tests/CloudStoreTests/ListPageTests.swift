@@ -50,6 +50,19 @@ import Testing
         }
     }
 
+    /// fuzz-s3-listing: an element name holding invalid UTF-8 made
+    /// FoundationXML trap inside XMLParser.parse() (a crash, not an error).
+    @Test func s3InvalidUTF8IsNotAPageAndDoesNotCrash() throws {
+        let crash = try #require(Data(base64Encoded: """
+            PD94bWwgdmVyc2lvbj0iMS4wIj8+PEVycm9yPjxDb2RlPkFjY2Vzc0RlbmllZDwvQ29kZT48TWVzc2E8U2l6ZT4yPC9TaXplPjxTdG9yYcDAwMDAwMDAwMDA\
+            wMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwGdlQ2xhc3M+U1RBTkRBUkQ8L1N0b3JhZ2VDbGFzcz48L0NvbnRlbmdlPkFj\
+            Y2VzcyBEZW5pZWQ8L01lc3NhZ2U+PC9FcnJvcj4=
+            """))
+        #expect(S3ListPage(xml: crash, storePrefix: "") == nil)
+        #expect(S3ListPage(xml: s3("<Contents><Key>a\u{FFFD}</Key></Contents>") + Data([0xC0]), storePrefix: "") == nil)
+        #expect(S3ListPage(xml: Data("<ListBucketResult><Con".utf8) + Data([0xC0, 0xC0]) + Data("/></ListBucketResult>".utf8), storePrefix: "") == nil)
+    }
+
     @Test func gcsPageKeepsOnlyNamesUnderThePrefix() throws {
         let page = try #require(GCSListPage(json: Data("""
             {"items":[{"name":"team/a","size":"7","etag":"CAE="},{"name":"other/b","size":"1"},{"name":"team/c","size":"x"}],
