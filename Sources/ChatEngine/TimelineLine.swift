@@ -16,7 +16,8 @@ import ChatProtocol
 /// Remote text is escaped so one event is always one line and nothing a
 /// sender writes can reach the reader's terminal as a control: `\` becomes
 /// `\\`, newline `\n`, tab `\t`, carriage return `\r`, and every other
-/// control (C0, DEL, C1) or bidirectional override/isolate `\u{HEX}`.
+/// control (C0, DEL, C1), Unicode line or paragraph separator, or
+/// bidirectional override/isolate `\u{HEX}`.
 public enum TimelineLine {
     /// Renders an event. `displayNames` maps sender ids to names; `redacted`
     /// tells whether the event's content is hidden by a redaction.
@@ -88,7 +89,9 @@ public enum TimelineLine {
             case 0x0A: out += "\\n"
             case 0x09: out += "\\t"
             case 0x0D: out += "\\r"
-            case 0x00..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+            // U+2028/U+2029 (line and paragraph separators) end a line for
+            // editors, JavaScript and Swift's own `isNewline`; found by fuzzing.
+            case 0x00..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             default:
                 out.unicodeScalars.append(scalar)

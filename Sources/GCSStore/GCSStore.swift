@@ -30,15 +30,6 @@ public struct GCSStore: ObjectStore {
         let storePrefix = configuration.prefix
         var found: [ObjectInfo] = []
         var token: String?
-        struct Page: Decodable {
-            struct Item: Decodable {
-                let name: String
-                let size: String?
-                let etag: String?
-            }
-            let items: [Item]?
-            let nextPageToken: String?
-        }
         repeat {
             var query: [(name: String, value: String)] = [
                 (name: "prefix", value: storePrefix + prefix),
@@ -49,14 +40,11 @@ public struct GCSStore: ObjectStore {
             let what = "listing \"\(prefix)\" in \(locationDescription)"
             let response = try await send(HTTPRequest(method: "GET", url: bucketPath + "/o?" + PercentEncoding.query(query)), what: what)
             guard response.status == 200 else { throw failure(response, what: what, key: nil) }
-            guard let page = try? JSONDecoder().decode(Page.self, from: response.body) else {
+            guard let page = GCSListPage(json: response.body, storePrefix: storePrefix) else {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a GCS object list. Check the endpoint.", cause: HTTPStatus(response))
             }
-            for item in page.items ?? [] where item.name.hasPrefix(storePrefix) {
-                found.append(ObjectInfo(key: String(item.name.dropFirst(storePrefix.count)),
-                                        size: item.size.flatMap { Int($0) } ?? 0, etag: item.etag ?? ""))
-            }
-            token = page.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
+            found += page.objects
+            token = page.nextToken
         } while token != nil
         return found
     }

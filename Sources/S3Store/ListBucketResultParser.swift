@@ -7,6 +7,10 @@ import FoundationXML
 final class ListBucketResultParser: NSObject, XMLParserDelegate {
     var result = ListBucketResult()
     var sawRoot = false
+    /// Whether the root element was closed. FoundationXML's `parse()` returns
+    /// true for a document cut short, so a truncated body would otherwise read
+    /// as a complete page holding only the entries before the cut.
+    var sawRootEnd = false
     private var current: ListBucketResult.Entry?
     private var text = ""
 
@@ -28,6 +32,7 @@ final class ListBucketResultParser: NSObject, XMLParserDelegate {
         case "Contents":
             if let entry = current { result.entries.append(entry) }
             current = nil
+        case "ListBucketResult": sawRootEnd = true
         case "IsTruncated": result.isTruncated = text == "true"
         case "NextContinuationToken": result.nextContinuationToken = text
         default: break

@@ -33,13 +33,11 @@ public struct S3Store: ObjectStore {
             let what = "listing \"\(prefix)\" in \(locationDescription)"
             let response = try await send(method: "GET", key: nil, query: query, what: what)
             guard response.status == 200 else { throw failure(response, what: what, key: nil) }
-            guard let page = ListBucketResult(xml: response.body) else {
+            guard let page = S3ListPage(xml: response.body, storePrefix: storePrefix) else {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a ListObjectsV2 result. Check that the endpoint is S3-compatible.", cause: HTTPStatus(response))
             }
-            for entry in page.entries where entry.key.hasPrefix(storePrefix) {
-                found.append(ObjectInfo(key: String(entry.key.dropFirst(storePrefix.count)), size: entry.size, etag: entry.etag))
-            }
-            token = page.isTruncated ? page.nextContinuationToken : nil
+            found += page.objects
+            token = page.nextToken
         } while token != nil
         return found
     }

@@ -1,0 +1,35 @@
+import Foundation
+import ObjectStore
+
+/// One page of a GCS JSON API object list as `GCSStore.list` reads it: the
+/// objects under the store prefix, with names made relative to it, and the
+/// token for the next page.
+///
+/// Public so the libFuzzer target in `Fuzz/` can feed it arbitrary bytes
+/// through the same code the store runs; the store is its only other user.
+public struct GCSListPage: Sendable, Equatable {
+    public let objects: [ObjectInfo]
+    /// nil on the last page (absent or empty `nextPageToken`).
+    public let nextToken: String?
+
+    /// The fields the list request asks for (`fields=items(name,size,etag),nextPageToken`).
+    private struct Body: Decodable {
+        struct Item: Decodable {
+            let name: String
+            let size: String?
+            let etag: String?
+        }
+        let items: [Item]?
+        let nextPageToken: String?
+    }
+
+    /// Parses a response body; nil when it is not an object list.
+    public init?(json: Data, storePrefix: String) {
+        guard let body = try? JSONDecoder().decode(Body.self, from: json) else { return nil }
+        objects = (body.items ?? []).filter { $0.name.hasPrefix(storePrefix) }.map {
+            ObjectInfo(key: String($0.name.dropFirst(storePrefix.count)),
+                       size: $0.size.flatMap { Int($0) } ?? 0, etag: $0.etag ?? "")
+        }
+        nextToken = body.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
