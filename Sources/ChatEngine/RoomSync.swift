@@ -22,6 +22,8 @@ public actor RoomSync {
     private var reportedRejections: Set<String> = []
     private var reportedAlarms: Set<String> = []
     private var lastFullScan: ContinuousClock.Instant?
+    /// The latest start time among known log objects, per date folder.
+    private var newestStart: [String: Int64] = [:]
     private var lastActivity: ContinuousClock.Instant?
 
     /// - Parameters:
@@ -65,7 +67,13 @@ public actor RoomSync {
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
         guard !changed.isEmpty else { return [] }
         let objects = try await fetch(changed, progress: progress)
-        for info in changed { known[info.key] = info }
+        for info in changed {
+            known[info.key] = info
+            if let name = LogObjectName(key: info.key) {
+                let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
+                newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
+            }
+        }
         ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         ledger.ingest(objects)
         cache?.signatures.save()
@@ -109,9 +117,21 @@ public actor RoomSync {
         if nowMs % 86_400_000 < RoomSync.yesterdayWindowMs { days.insert(nowMs - 86_400_000, at: 0) }
         var out: [ObjectInfo] = []
         for day in days {
-            out += try await store.list(prefix: room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/")
+            let folder = room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/"
+            out += try await store.list(prefix: folder, startAfter: watermark(folder))
         }
         return out
+    }
+
+    /// Where a poll of a date folder starts: names sort by their start time, so a
+    /// poll lists only files that start at most ``SyncSettings/listingMargin``
+    /// before the newest one seen there, and costs requests for what is new, not
+    /// for the whole day. A file that starts earlier still (a device with a slow
+    /// clock, an upload stuck for longer) is found by the next full rescan.
+    private func watermark(_ folder: String) -> String? {
+        guard let newest = newestStart[folder] else { return nil }
+        let marginMs = Int64(settings.listingMargin.components.seconds * 1000)
+        return folder + "messages_" + String(max(0, newest - marginMs))
     }
 
     /// How long after midnight UTC yesterday's date folder is still polled.

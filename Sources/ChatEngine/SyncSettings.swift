@@ -12,6 +12,10 @@ public struct SyncSettings: Sendable {
     public var idleAfter: Duration = .seconds(60)
     /// How often every date folder is listed again (default 10 minutes).
     public var fullRescanInterval: Duration = .seconds(600)
+    /// How far before the newest file seen a poll of a date folder starts
+    /// listing: late uploads within this window are found at the next poll,
+    /// later ones at the next full rescan.
+    public var listingMargin: Duration = .seconds(60)
     /// Objects fetched at once.
     public var parallelFetches = 16
 

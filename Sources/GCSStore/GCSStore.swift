@@ -25,7 +25,7 @@ public struct GCSStore: ObjectStore {
         bucketPath + "/o/" + PercentEncoding.encode(key.prefixed(by: configuration.prefix)) + (query.isEmpty ? "" : "?" + query)
     }
 
-    public func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+    public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         try ObjectKey.validatePrefix(prefix)
         let storePrefix = configuration.prefix
         var found: [ObjectInfo] = []
@@ -37,13 +37,15 @@ public struct GCSStore: ObjectStore {
                 (name: "fields", value: "items(name,size,etag),nextPageToken"),
             ]
             if let token { query.append((name: "pageToken", value: token)) }
+            // startOffset is inclusive; the bound itself is dropped below.
+            if let startAfter { query.append((name: "startOffset", value: storePrefix + startAfter)) }
             let what = "listing \"\(prefix)\" in \(locationDescription)"
             let response = try await send(HTTPRequest(method: "GET", url: bucketPath + "/o?" + PercentEncoding.query(query)), what: what)
             guard response.status == 200 else { throw failure(response, what: what, key: nil) }
             guard let page = GCSListPage(json: response.body, storePrefix: storePrefix) else {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a GCS object list. Check the endpoint.", cause: HTTPStatus(response))
             }
-            found += page.objects
+            found += page.objects.filter { $0.isAfter(startAfter) }
             token = page.nextToken
         } while token != nil
         return found

@@ -30,9 +30,9 @@ public struct LocalFolderStore: ObjectStore {
 
     public var locationDescription: String { root }
 
-    public func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+    public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         try ObjectKey.validatePrefix(prefix)
-        return try await run { () throws(StoreError) -> [ObjectInfo] in try self.listNow(prefix: prefix) }
+        return try await run { () throws(StoreError) -> [ObjectInfo] in try self.listNow(prefix: prefix).filter { $0.isAfter(startAfter) } }
     }
 
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {

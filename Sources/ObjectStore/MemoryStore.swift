@@ -8,12 +8,13 @@ public actor MemoryStore: ObjectStore {
 
     public nonisolated var locationDescription: String { "memory:" }
 
-    public func list(prefix: String) throws(StoreError) -> [ObjectInfo] {
+    public func list(prefix: String, startAfter: String?) throws(StoreError) -> [ObjectInfo] {
         try ObjectKey.validatePrefix(prefix)
         return objects
             .filter { $0.key.rawValue.hasPrefix(prefix) }
             .sorted { $0.key < $1.key }
             .map { ObjectInfo(key: $0.key.rawValue, size: $0.value.count, etag: MemoryStore.etag($0.value)) }
+            .filter { $0.isAfter(startAfter) }
     }
 
     public func get(_ key: ObjectKey) throws(StoreError) -> Data {

@@ -18,7 +18,7 @@ public struct S3Store: ObjectStore {
 
     public var locationDescription: String { "s3://\(configuration.bucket)/\(configuration.prefix)" }
 
-    public func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+    public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         try ObjectKey.validatePrefix(prefix)
         let storePrefix = configuration.prefix
         var found: [ObjectInfo] = []
@@ -30,6 +30,7 @@ public struct S3Store: ObjectStore {
                 (name: "max-keys", value: String(configuration.pageSize)),
             ]
             if let token { query.append((name: "continuation-token", value: token)) }
+            if let startAfter { query.append((name: "start-after", value: storePrefix + startAfter)) }
             let what = "listing \"\(prefix)\" in \(locationDescription)"
             let response = try await send(method: "GET", key: nil, query: query, what: what)
             guard response.status == 200 else { throw failure(response, what: what, key: nil) }

@@ -27,9 +27,9 @@ actor CountingStore: ObjectStore {
 
     nonisolated var locationDescription: String { inner.locationDescription }
 
-    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
+    func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         lists += 1
-        return try await inner.list(prefix: prefix)
+        return try await inner.list(prefix: prefix, startAfter: startAfter)
     }
 
     func get(_ key: ObjectKey) async throws(StoreError) -> Data {

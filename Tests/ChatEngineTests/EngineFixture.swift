@@ -94,7 +94,7 @@ actor RecordingStore: ObjectStore {
         failWith = code
     }
 
-    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] { try await inner.list(prefix: prefix) }
+    func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] { try await inner.list(prefix: prefix, startAfter: startAfter) }
     func get(_ key: ObjectKey) async throws(StoreError) -> Data { try await inner.get(key) }
     func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { await inner.head(key) }
 

@@ -77,6 +77,31 @@ import Testing
         #expect(await store.gets == firstGets + 1, "only the new object is fetched")
     }
 
+    @Test func pollsListOnlyWhatIsNewAndTheRescanFindsVeryLateFiles() async throws {
+        let store = CountingStore(inner: MemoryStore())
+        var room = try await RoomWriter(roomID: "room_poll", store: store)
+        try await room.upload("alice_a1", [room.sign("alice_a1", EventType.member, JSONObject([("membership", "invite"), ("user_id", "user:carol")]))])
+        let invitedAt = room.now
+        // Carol's device writes right after the invite but uploads only much later.
+        room.devices["carol_c1"] = DeviceChain(roomID: room.roomID, senderID: "user:carol", key: try RoomWriter.key(3))
+        let late = [try room.join("carol_c1"), try room.say("carol_c1", "very late")]
+        room.now = invitedAt + 5 * 60_000
+        try await room.upload("alice_a1", [room.say("alice_a1", "one")])
+        let sync = RoomSync(store: store, roomID: "room_poll")
+        #expect(bodies(try await sync.sync()) == ["one"])
+        let firstLists = await store.listings.count
+        #expect(await store.listings.last?.startAfter == nil, "the first sync lists the whole room")
+
+        try await room.upload("alice_a1", [room.say("alice_a1", "two")])
+        try await room.upload("carol_c1", late)
+        let poll = try await sync.sync(full: false)
+        #expect(bodies(poll) == ["two"], "a poll lists from the newest start it knows, less the margin")
+        let pollLists = await store.listings.dropFirst(firstLists)
+        #expect(!pollLists.isEmpty && pollLists.allSatisfy { $0.startAfter != nil })
+        let rescan = try await sync.sync(full: true)
+        #expect(bodies(rescan) == ["very late"])
+    }
+
     @Test func adaptiveIntervalIsFastWhileActiveAndSlowWhenIdle() async throws {
         let store = MemoryStore()
         var room = try await RoomWriter(roomID: "room_pace", store: store)
@@ -98,6 +123,7 @@ import Testing
 actor CountingStore: ObjectStore {
     let inner: MemoryStore
     private(set) var gets = 0
+    private(set) var listings: [(prefix: String, startAfter: String?)] = []
 
     init(inner: MemoryStore) {
         self.inner = inner
@@ -105,7 +131,10 @@ actor CountingStore: ObjectStore {
 
     nonisolated var locationDescription: String { "counting" }
 
-    func list(prefix: String) async throws(StoreError) -> [ObjectInfo] { try await inner.list(prefix: prefix) }
+    func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
+        listings.append((prefix, startAfter))
+        return try await inner.list(prefix: prefix, startAfter: startAfter)
+    }
 
     func get(_ key: ObjectKey) async throws(StoreError) -> Data {
         gets += 1

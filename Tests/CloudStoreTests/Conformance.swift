@@ -41,6 +41,11 @@ struct Conformance {
         #expect(listed.allSatisfy { !$0.etag.isEmpty })
         #expect(try await store.list(prefix: "rooms/big/logs/0249").count == 10)
         #expect(try await store.list(prefix: "rooms/").count == count + 1)
+        // Listing after a key: exactly the keys that sort after it, across pages.
+        let after = try await store.list(prefix: "rooms/big/", startAfter: "rooms/big/logs/01000.jsonl")
+        #expect(after.map(\.key) == (1001..<count).map { "rooms/big/logs/\(String(format: "%05d", $0)).jsonl" })
+        #expect(try await store.list(prefix: "rooms/big/", startAfter: "rooms/big/logs/02499.jsonl").isEmpty)
+        #expect(try await store.list(prefix: "rooms/big/", startAfter: "rooms/big/logs/0").count == count, "a bound that is no key")
     }
 
     func concurrentCreatesHaveOneWinner() async throws {
