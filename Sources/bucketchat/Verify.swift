@@ -68,22 +68,43 @@ struct Verify: AsyncParsableCommand {
         Foundation.exit(result.hasIntegrityProblem ? 1 : 0)
     }
 
+    /// Every object of the room, from the folder or the store, fetched 16 at a time.
     func readObjects() async throws -> [StoredObject] {
-        if let folder { return try RoomFolder(root: folder).objects(roomID: room) }
-        guard let store else { return [] }
+        let text = folder ?? store ?? ""
         do {
-            let opened = try StoreLocation(parsing: store).open()
-            let infos = try await opened.list(prefix: RoomObjectKey.roomPrefix(roomID: room))
-            guard !infos.isEmpty else { throw CLIError("no room \(room) in \(store)") }
-            var objects: [StoredObject] = []
-            for info in infos {
-                guard let key = try? ObjectKey(info.key) else {
-                    objects.append(StoredObject(key: info.key, bytes: []))
-                    continue
+            let location = try StoreLocation(parsing: text)
+            if case .folder(let path) = location {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw CLIError("\(path) is not a folder; pass the folder that holds rooms/")
                 }
-                objects.append(StoredObject(key: info.key, bytes: Array(try await opened.get(key))))
             }
-            return objects
+            let opened = try location.open()
+            let infos = try await opened.list(prefix: RoomObjectKey.roomPrefix(roomID: room))
+            guard !infos.isEmpty else {
+                let rooms = Set(try await opened.list(prefix: "rooms/").compactMap { $0.key.split(separator: "/").dropFirst().first.map(String.init) })
+                let known = rooms.isEmpty ? "it holds no rooms" : "rooms there: \(rooms.sorted().joined(separator: ", "))"
+                throw CLIError("no room \(room) in \(text) (\(known))")
+            }
+            return try await withThrowingTaskGroup(of: StoredObject.self) { group in
+                var objects: [StoredObject] = []
+                var next = 0
+                func launch() {
+                    let info = infos[next]
+                    next += 1
+                    group.addTask {
+                        // A key no store would accept cannot be fetched; verification reports it as skipped.
+                        guard let key = try? ObjectKey(info.key) else { return StoredObject(key: info.key, bytes: []) }
+                        return StoredObject(key: info.key, bytes: Array(try await opened.get(key)))
+                    }
+                }
+                while next < infos.count && next < 16 { launch() }
+                while let object = try await group.next() {
+                    objects.append(object)
+                    if next < infos.count { launch() }
+                }
+                return objects
+            }
         } catch let error as StoreError {
             throw CLIError(error.message)
         }
