@@ -11,6 +11,16 @@ import Stores
 //       a random 1–2 s pause between them (people chatting); one reader follows
 //       with default sync settings. Prints delivery latency (event timestamp to
 //       delivery) p50/p90/p99/max and the reader's LIST and GET requests.
+//   engine-bench load-room STORE
+//       Creates a public room for a load run; prints its id.
+//   engine-bench load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S]
+//       SENDERS identities, each its own device key and outbox, join and send
+//       a message every MEAN_S seconds on average (exponential gaps: bursts
+//       happen) for SECONDS, then flush; writes every acknowledged id to IDS_FILE.
+//   engine-bench load-read STORE ROOM SECONDS IDS_FILE
+//       Follows the room with default settings for SECONDS (or until IDS_FILE
+//       exists and every id in it arrived), then prints lag p50/p99, requests
+//       per minute, its own CPU time and peak memory, and exactly-once counts.
 //   engine-bench open FOLDER ROOM
 //       Opens a room from a local folder store twice: cold (empty cache), then
 //       warm (objects from the cache). Prints time, events and peak memory.
@@ -140,16 +150,118 @@ func open(folder: String, roomID: String) async throws {
     }
 }
 
+func loadRoom(storeText: String) async throws {
+    let store = try StoreLocation(parsing: storeText).open()
+    let state = NSTemporaryDirectory() + "engine-bench-load-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    let creator = DeviceIdentity(senderID: "user:load0", clientID: "load0", key: try SigningKey.generate())
+    let session = try await RoomSession.create(name: "load", joinRule: .public, identity: creator, store: store, stateFolder: state)
+    await session.startUploading()
+    try await session.outbox.flush()
+    await session.stopUploading()
+    print(session.roomID)
+}
+
+func loadSend(storeText: String, roomID: String, senders: Int, seconds: Double, idsFile: String, mean: Double) async throws {
+    let store = try StoreLocation(parsing: storeText).open()
+    let state = NSTemporaryDirectory() + "engine-bench-senders-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    var outboxes: [Outbox] = []
+    var uploaders: [Task<Void, Never>] = []
+    for i in 1...senders {
+        let key = try SigningKey.generate()
+        let outbox = try Outbox(stateFolder: state, roomID: roomID, senderID: "user:load\(i)", clientID: "load\(i)", key: key)
+        _ = try await outbox.send(type: EventType.member, content: JSONObject([
+            ("membership", "join"), ("public_key", .string(key.publicKey.base64)), ("device_id", .string("load\(i)"))]))
+        outboxes.append(outbox)
+        let uploader = Uploader(outbox: outbox, store: store)
+        uploaders.append(Task { await uploader.run() })
+    }
+    for outbox in outboxes { try await outbox.flush() }
+    let started = Date()
+    let ids = try await withThrowingTaskGroup(of: [String].self) { group in
+        for (i, outbox) in outboxes.enumerated() {
+            group.addTask {
+                var sent: [String] = []
+                var j = 0
+                while true {
+                    // Exponential gaps with the given mean: people chat in bursts.
+                    let gap = -log(Double.random(in: 0.0001...1)) * mean
+                    try await Task.sleep(for: .milliseconds(Int(gap * 1000)))
+                    if Date().timeIntervalSince(started) >= seconds { return sent }
+                    sent.append(try await outbox.send(type: EventType.message, content: MessageContent(body: "load \(i) \(j)").json).eventID)
+                    j += 1
+                }
+            }
+        }
+        var all: [String] = []
+        for try await part in group { all += part }
+        return all
+    }
+    for outbox in outboxes { try await outbox.flush() }
+    for task in uploaders { task.cancel() }
+    try (ids.joined(separator: "\n") + "\n").write(toFile: idsFile + ".tmp", atomically: true, encoding: .utf8)
+    try FileManager.default.moveItem(atPath: idsFile + ".tmp", toPath: idsFile)
+    print("senders: \(senders), messages sent and uploaded: \(ids.count) over \(String(format: "%.0f", seconds)) s")
+}
+
+func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: String) async throws {
+    let counting = CountingStore(try StoreLocation(parsing: storeText).open())
+    let sync = RoomSync(store: counting, roomID: roomID)
+    var lags: [Int64] = []
+    var seen: [String: Int] = [:]
+    let started = Date()
+    var expected: Set<String>?
+    while Date().timeIntervalSince(started) < seconds {
+        do {
+            for update in try await sync.sync() {
+                guard case .event(let event, _) = update, case .message(let m) = event.event.content, m.body.hasPrefix("load ") else { continue }
+                lags.append(nowMs() - event.event.timestampMs)
+                seen[event.event.eventID, default: 0] += 1
+            }
+        } catch {
+            FileHandle.standardError.write(Data("engine-bench: sync failed: \(error)\n".utf8))
+        }
+        if expected == nil, let text = try? String(contentsOfFile: idsFile, encoding: .utf8) {
+            expected = Set(text.split(separator: "\n").map(String.init))
+        }
+        if let expected, expected.isSubset(of: Set(seen.keys)) { break }
+        try await Task.sleep(for: await sync.currentInterval)
+    }
+    let elapsed = Date().timeIntervalSince(started)
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    let sorted = lags.sorted()
+    let lists = await counting.lists, gets = await counting.gets
+    let wanted = expected ?? []
+    let missing = wanted.subtracting(seen.keys).count
+    let duplicates = seen.values.filter { $0 > 1 }.count
+    print("reader: \(seen.count) messages delivered, \(wanted.count) acknowledged by senders, \(missing) missing, \(duplicates) delivered twice")
+    print("delivery lag: p50 \(percentile(sorted, 0.5)) ms, p99 \(percentile(sorted, 0.99)) ms, max \(sorted.last ?? 0) ms")
+    print("reader requests: \(String(format: "%.0f", Double(lists) / elapsed * 60)) LIST/min, \(String(format: "%.0f", Double(gets) / elapsed * 60)) GET/min over \(String(format: "%.0f", elapsed)) s")
+    print("reader CPU: \(String(format: "%.1f", cpu)) s over \(String(format: "%.0f", elapsed)) s (\(String(format: "%.0f", cpu / elapsed * 100))% of one core), peak memory \(peakMemoryMiB()) MiB")
+    if missing > 0 || duplicates > 0 { throw StoreError(.io, "not every message arrived exactly once") }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
+    case "load-room" where arguments.count == 2:
+        try await loadRoom(storeText: arguments[1])
+    case "load-send" where arguments.count >= 6:
+        try await loadSend(storeText: arguments[1], roomID: arguments[2], senders: Int(arguments[3]) ?? 100,
+                           seconds: Double(arguments[4]) ?? 60, idsFile: arguments[5],
+                           mean: arguments.count > 6 ? Double(arguments[6]) ?? 10 : 10)
+    case "load-read" where arguments.count == 5:
+        try await loadRead(storeText: arguments[1], roomID: arguments[2], seconds: Double(arguments[3]) ?? 120, idsFile: arguments[4])
     case "latency" where arguments.count >= 2:
         try await latency(storeText: arguments[1], senders: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10,
                           messages: arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)
     case "open" where arguments.count == 3:
         try await open(folder: arguments[1], roomID: arguments[2])
     default:
-        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | engine-bench open FOLDER ROOM\n".utf8))
+        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | open FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
         exit(2)
     }
 } catch {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Load: SENDERS identities, each with its own device key, in one public room;
+# each sends a message every MEAN seconds on average (exponential gaps, so
+# bursts happen) for SECONDS, while one engine reader in another process
+# follows with default settings. Prints delivery lag p50/p99, the reader's
+# LIST and GET requests per minute, its CPU and peak memory, objects written,
+# and whether every message arrived exactly once.
+#
+# Usage: scripts/bench/load.sh [SENDERS=1000] [SECONDS=300] [MEAN=10] [STORE=moto|folder]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/opt/swift/usr/bin:$PATH"
+senders=${1:-1000}
+seconds=${2:-300}
+mean=${3:-10}
+kind=${4:-moto}
+
+bash scripts/install-deps.sh
+swift build -c release --product engine-bench >/dev/null
+bin=$(swift build -c release --show-bin-path)/engine-bench
+work=$(mktemp -d /tmp/bucketchat-load.XXXXXX)
+ulimit -n 65536 2>/dev/null || ulimit -n 8192
+cleanup() {
+  [ -n "${reader:-}" ] && kill "$reader" 2>/dev/null || true
+  [ "$kind" = moto ] && bash scripts/test-servers.sh stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$kind" = moto ]; then
+  bash scripts/test-servers.sh start
+  # shellcheck disable=SC1091
+  source .test-servers/env
+  bucket="bc-load-$RANDOM$RANDOM"
+  python3 - "$bucket" <<'PY'
+import os, sys, boto3
+boto3.client("s3", endpoint_url=os.environ["BUCKETCHAT_TEST_S3_ENDPOINT"], region_name="us-east-1",
+             aws_access_key_id=os.environ["BUCKETCHAT_TEST_S3_ADMIN_KEY"],
+             aws_secret_access_key=os.environ["BUCKETCHAT_TEST_S3_ADMIN_SECRET"]).create_bucket(Bucket=sys.argv[1])
+PY
+  export AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_SECRET
+  export AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1
+  store="s3://$bucket/load/"
+else
+  store="$work/store"
+fi
+
+room=$("$bin" load-room "$store")
+echo "== $senders senders, one message each every ${mean} s on average, for ${seconds} s, through $kind (room $room)"
+"$bin" load-read "$store" "$room" $((seconds + 180)) "$work/ids" > "$work/reader.out" 2>&1 &
+reader=$!
+"$bin" load-send "$store" "$room" "$senders" "$seconds" "$work/ids" "$mean"
+status=0
+wait "$reader" || status=$?
+reader=""
+cat "$work/reader.out"
+if [ "$kind" = moto ]; then
+  objects=$(python3 -c "
+import os, boto3
+c = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL_S3'], region_name='us-east-1')
+n = 0
+for page in c.get_paginator('list_objects_v2').paginate(Bucket='${store#s3://}'.split('/')[0], Prefix='load/rooms/'):
+    n += page.get('KeyCount', 0)
+print(n)")
+else
+  objects=$(find "$store/rooms" -type f | wc -l)
+fi
+echo "objects written: $objects"
+exit "$status"
