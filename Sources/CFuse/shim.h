@@ -19,8 +19,19 @@ static inline struct fuse *cfuse_new(struct fuse_args *args, const struct fuse_o
     return fuse_new(args, ops, sizeof(*ops), user_data);
 }
 
+// The multi-threaded loop with the 3.12 configuration object. The versioned
+// fuse_loop_mt of API 3.5 dereferences its (old-style) config unchecked, so
+// this calls the 3.12 entry point, which exists in every libfuse >= 3.12.
+int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config);
+
 static inline int cfuse_loop_mt(struct fuse *f) {
-    return fuse_loop_mt(f, NULL);
+    struct fuse_loop_config *config = fuse_loop_cfg_create();
+    if (!config) return -ENOMEM;
+    fuse_loop_cfg_set_clone_fd(config, 0);
+    fuse_loop_cfg_set_idle_threads(config, 10);
+    int status = fuse_loop_mt_312(f, config);
+    fuse_loop_cfg_destroy(config);
+    return status;
 }
 
 static inline void *cfuse_private_data(void) {
