@@ -8,33 +8,113 @@ import ObjectStore
 extension RoomSession {
     /// Sends messages (one event per body) as one journal append.
     ///
+    /// `unsynced` are this device's events the caller has shown but the sync
+    /// has not given back yet. The outbox forgets an event once it is
+    /// uploaded, and the sync learns of it only at its next poll: without
+    /// them, a send right after a join would be checked against a room that
+    /// does not yet know the join.
+    ///
     /// The room's rules are checked once, for the first message: further
     /// messages of the same sender in the same call are allowed exactly when
-    /// the first is. Pending messages are left out of the preview unless this
-    /// is a reply (a reply may name a pending message), so a long burst of
-    /// `cat file > send` does not re-check its own backlog on every write.
-    /// Unlike ``view()`` this never walks the whole timeline.
-    public func sendMessages(_ bodies: [String], msgtype: String = "m.text", replyTo parentID: String? = nil) async throws(EngineError) -> [Event] {
+    /// the first is. Earlier messages are left out of the check unless this
+    /// is a reply (a reply may name one), so a long `cat file > send` does not
+    /// re-check its own backlog on every write. Never walks the whole timeline.
+    public func sendMessages(_ bodies: [String], msgtype: String = "m.text", replyTo parentID: String? = nil,
+                             unsynced: [Event] = []) async throws(EngineError) -> [Event] {
         guard !bodies.isEmpty else { return [] }
-        let verification = await sync.verification
-        let unsynced = await outbox.pendingEvents.filter { !verification.state.contains(eventID: $0.eventID) }
-        let relevant = parentID == nil ? unsynced.filter { $0.type != EventType.message } : unsynced
-        let first = MessageContent(body: bodies[0], msgtype: msgtype).json
-        if verification.metadata != nil {
-            let preview: Event
-            do {
-                preview = try Event.signed(roomID: roomID, timestampMs: Int64(Date().timeIntervalSince1970 * 1000) + 1,
-                                           senderID: identity.senderID, type: EventType.message, content: first,
-                                           parentEventID: parentID, prevEventHash: nil, key: identity.key)
-            } catch {
-                throw EngineError(.invalidEvent, "Room \(roomID): \(error.message)", cause: error)
-            }
-            if case .rejected(_, let why)? = verification.preview(relevant + [preview], signedBy: identity.key.publicKey).last {
-                throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")
-            }
-        }
+        try await check(EventDraft(type: EventType.message, content: MessageContent(body: bodies[0], msgtype: msgtype).json,
+                                   parentEventID: parentID),
+                        unsynced: unsynced, includeMessages: parentID != nil)
         let drafts = bodies.map { EventDraft(type: EventType.message, content: MessageContent(body: $0, msgtype: msgtype).json, parentEventID: parentID) }
         return try await outbox.sendAll(drafts)
+    }
+
+    /// Performs an action, checked against the room's rules with `unsynced`
+    /// (see ``sendMessages(_:msgtype:replyTo:unsynced:)``) applied, and
+    /// returns its event once durable in the journal.
+    public func act(_ action: RoomAction, unsynced: [Event] = []) async throws(EngineError) -> Event {
+        func target(_ reference: String) async throws(EngineError) -> String {
+            try await resolve(reference, unsynced: unsynced)
+        }
+        let draft: EventDraft
+        switch action {
+        case .react(let reference, let reaction):
+            draft = EventDraft(type: EventType.reaction, content: JSONObject([("relates_to", .string(try await target(reference))), ("reaction", .string(reaction))]))
+        case .edit(let reference, let body):
+            draft = EventDraft(type: EventType.edit, content: JSONObject([("replaces", .string(try await target(reference))),
+                                                                         ("new_content", .object(MessageContent(body: body).json))]))
+        case .redact(let reference, let reason):
+            var content = JSONObject([("redacts", .string(try await target(reference)))])
+            if let reason { content["reason"] = .string(reason) }
+            draft = EventDraft(type: EventType.redaction, content: content)
+        case .reply(let reference, let body):
+            draft = EventDraft(type: EventType.message, content: MessageContent(body: body).json, parentEventID: try await target(reference))
+        case .invite(let userID, let key):
+            var content = JSONObject([("membership", "invite"), ("user_id", .string(userID))])
+            if let key { content["public_key"] = .string(key.base64) }
+            draft = EventDraft(type: EventType.member, content: content)
+        case .kick(let userID, let reason):
+            draft = RoomSession.removal("kick", userID, reason)
+        case .ban(let userID, let reason):
+            draft = RoomSession.removal("ban", userID, reason)
+        case .join(let displayName):
+            var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
+                                      ("device_id", .string(identity.clientID))])
+            if let displayName { content["displayname"] = .string(displayName) }
+            draft = EventDraft(type: EventType.member, content: content)
+        case .leave:
+            draft = EventDraft(type: EventType.member, content: JSONObject([("membership", "leave")]))
+        case .setName(let name):
+            draft = EventDraft(type: EventType.name, content: JSONObject([("name", .string(name))]))
+        case .setTopic(let topic):
+            draft = EventDraft(type: EventType.topic, content: JSONObject([("topic", .string(topic))]))
+        case .typing(let on):
+            draft = EventDraft(type: EventType.typing, content: JSONObject([("typing", .bool(on))]))
+        }
+        try await check(draft, unsynced: unsynced, includeMessages: true)
+        return try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID)
+    }
+
+    private static func removal(_ membership: String, _ userID: String, _ reason: String?) -> EventDraft {
+        var content = JSONObject([("membership", .string(membership)), ("user_id", .string(userID))])
+        if let reason { content["reason"] = .string(reason) }
+        return EventDraft(type: EventType.member, content: content)
+    }
+
+    /// The id of the event a reference names, among the verified events,
+    /// this device's pending ones and `unsynced`.
+    public func resolve(_ reference: String, unsynced: [Event]) async throws(EngineError) -> String {
+        let verification = await sync.verification
+        var seen: Set<String> = []
+        let own = (await outbox.pendingEvents + unsynced).map(\.eventID)
+            .filter { !verification.state.contains(eventID: $0) && seen.insert($0).inserted }
+        let wanted = reference.trimmingWhitespace
+        if verification.state.contains(eventID: wanted) || seen.contains(wanted) { return wanted }
+        return try EventReference.resolve(reference, among: verification.accepted.map(\.event.eventID) + own, roomID: roomID)
+    }
+
+    /// Throws when the room's rules would refuse `draft` after what is
+    /// verified plus this device's events not yet synced.
+    private func check(_ draft: EventDraft, unsynced: [Event], includeMessages: Bool) async throws(EngineError) {
+        let verification = await sync.verification
+        guard verification.metadata != nil else { return }
+        var seen: Set<String> = []
+        let own = (await outbox.pendingEvents + unsynced)
+            .filter { !verification.state.contains(eventID: $0.eventID) && seen.insert($0.eventID).inserted }
+            .filter { includeMessages || $0.type != EventType.message }
+            .sorted { RoomVerifier.precedes($0, $1) }
+        let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
+        let preview: Event
+        do {
+            preview = try Event.signed(roomID: roomID, timestampMs: max(last, Int64(Date().timeIntervalSince1970 * 1000)),
+                                       senderID: identity.senderID, type: draft.type, content: draft.content,
+                                       parentEventID: draft.parentEventID, prevEventHash: nil, key: identity.key)
+        } catch {
+            throw EngineError(.invalidEvent, "Room \(roomID): \(error.message)", cause: error)
+        }
+        if case .rejected(_, let why)? = verification.preview(own + [preview], signedBy: identity.key.publicKey).last {
+            throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")
+        }
     }
 
     /// Where metadata of rooms created offline waits until the store has it.

@@ -21,6 +21,8 @@ final class MountedRoom: @unchecked Sendable {
     var threadReferences: [String: String] = [:]
     /// This device's events shown before the store gave them back, with their timeline line.
     var unconfirmed: [String: Int] = [:]
+    /// The same events, which actions are checked against until the sync has them.
+    var unsynced: [String: Event] = [:]
 
     var name: String?
     var topic: String?

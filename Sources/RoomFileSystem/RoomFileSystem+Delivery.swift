@@ -16,6 +16,7 @@ extension RoomFileSystem {
                     switch update {
                     case .event(let verified, let late):
                         let event = verified.event
+                        room.unsynced[event.eventID] = nil
                         if case .typing(let on) = event.content {
                             room.typing[event.senderID] = on ? event.timestampMs : nil
                             room.events.append(event, timelineLine: nil)

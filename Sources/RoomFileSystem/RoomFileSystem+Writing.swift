@@ -33,12 +33,8 @@ extension RoomFileSystem {
         case .typing(let room):
             let text = String(decoding: incoming, as: UTF8.self).trimmingSpaces.replacingOccurrences(of: "\n", with: "")
             let on = !["0", "false", "off", "stop", "no"].contains(text.lowercased())
-            let session = try session(of: room, path: file.path)
-            do {
-                _ = try Blocking.wait { () async throws(EngineError) -> Event in try await session.typing(on) }
-            } catch {
-                throw refuse(room, path: file.path, FileSystemError(error, path: file.path))
-            }
+            let event = try act(.typing(on), room: room, path: file.path)
+            showUnconfirmed([event], room: room)
         default:
             throw FileSystemError(.accessDenied, "\(file.path) is read-only")
         }
@@ -117,12 +113,31 @@ extension RoomFileSystem {
         return session
     }
 
+    /// This device's events the sync has not given back yet.
+    func unsynced(_ roomID: String) -> [Event] {
+        locked { rooms[roomID].map { Array($0.unsynced.values) } ?? [] }
+    }
+
+    /// Performs an action and returns its event, durable in the journal.
+    func act(_ action: RoomAction, room roomID: String, path: String) throws(FileSystemError) -> Event {
+        let session = try session(of: roomID, path: path)
+        let unsynced = unsynced(roomID)
+        do {
+            return try Blocking.wait { () async throws(EngineError) -> Event in try await session.act(action, unsynced: unsynced) }
+        } catch {
+            throw refuse(roomID, path: path, FileSystemError(error, path: path))
+        }
+    }
+
     /// Sends lines as messages (one journal append) and shows them at once.
     func sendMessages(_ lines: [String], room roomID: String, parent: String?, path: String) throws(FileSystemError) {
         let session = try session(of: roomID, path: path)
         let events: [Event]
+        let unsynced = unsynced(roomID)
         do {
-            events = try Blocking.wait { () async throws(EngineError) -> [Event] in try await session.sendMessages(lines, replyTo: parent) }
+            events = try Blocking.wait { () async throws(EngineError) -> [Event] in
+                try await session.sendMessages(lines, replyTo: parent, unsynced: unsynced)
+            }
         } catch {
             let refusal = error.code == .invalidEvent
                 ? FileSystemError(.messageTooLong, "\(path): \(error.message)")
@@ -143,33 +158,32 @@ extension RoomFileSystem {
                 throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): \(error.reason); nothing was done"))
             }
         }
-        let session = try session(of: roomID, path: path)
-        let displayName = configuration.displayName
+        var actions: [RoomAction] = []
         for command in commands {
-            if case .invite(_, let key?) = command, PublicKey(base64: key) == nil {
-                throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): invite KEY must be base64 of a 32-byte public key (from `bucketchat keys show`)"))
-            }
-            let event: Event
-            do {
-                event = try Blocking.wait { () async throws(EngineError) -> Event in
-                    switch command {
-                    case .react(let ref, let emoji): try await session.react(to: ref, with: emoji)
-                    case .edit(let ref, let text): try await session.edit(ref, body: text)
-                    case .redact(let ref, let reason): try await session.redact(ref, reason: reason)
-                    case .reply(let ref, let text): try await session.send(text, replyTo: ref)
-                    case .invite(let user, let key): try await session.invite(user, key: key.flatMap(PublicKey.init(base64:)))
-                    case .kick(let user, let reason): try await session.remove(user, ban: false, reason: reason)
-                    case .ban(let user, let reason): try await session.remove(user, ban: true, reason: reason)
-                    case .join: try await session.join(displayName: displayName)
-                    case .leave: try await session.leave()
-                    case .name(let text): try await session.setName(text)
-                    case .topic(let text): try await session.setTopic(text)
+            switch command {
+            case .react(let ref, let emoji): actions.append(.react(reference: ref, reaction: emoji))
+            case .edit(let ref, let text): actions.append(.edit(reference: ref, body: text))
+            case .redact(let ref, let reason): actions.append(.redact(reference: ref, reason: reason))
+            case .reply(let ref, let text): actions.append(.reply(reference: ref, body: text))
+            case .invite(let user, let key):
+                var pinned: PublicKey?
+                if let key {
+                    guard let parsed = PublicKey(base64: key) else {
+                        throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): invite KEY must be base64 of a 32-byte public key (from `bucketchat keys show`); nothing was done"))
                     }
+                    pinned = parsed
                 }
-            } catch {
-                throw refuse(roomID, path: path, FileSystemError(error, path: path))
+                actions.append(.invite(userID: user, key: pinned))
+            case .kick(let user, let reason): actions.append(.kick(userID: user, reason: reason))
+            case .ban(let user, let reason): actions.append(.ban(userID: user, reason: reason))
+            case .join: actions.append(.join(displayName: configuration.displayName))
+            case .leave: actions.append(.leave)
+            case .name(let text): actions.append(.setName(text))
+            case .topic(let text): actions.append(.setTopic(text))
             }
-            showUnconfirmed([event], room: roomID)
+        }
+        for action in actions {
+            showUnconfirmed([try act(action, room: roomID, path: path)], room: roomID)
         }
     }
 
@@ -190,6 +204,7 @@ extension RoomFileSystem {
         let waiters: [@Sendable () -> Void] = locked {
             guard let room = rooms[roomID] else { return [] }
             for event in events where room.unconfirmed[event.eventID] == nil {
+                room.unsynced[event.eventID] = event
                 let name = room.displayName(of: event.senderID) ?? configuration.displayName
                 guard let line = TimelineLine.render(VerifiedEvent(unconfirmed: event, signer: key), displayName: name) else { continue }
                 room.timeline.append(line)
