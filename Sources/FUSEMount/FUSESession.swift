@@ -4,10 +4,14 @@ import RoomFileSystem
 
 /// One mounted filesystem: libfuse's session from mount to unmount.
 ///
-/// ``run(onMounted:)`` mounts, installs libfuse's handlers for SIGINT, SIGTERM
-/// and SIGHUP (they end the loop), serves requests on libfuse's own threads
-/// until an unmount (`fusermount3 -u`, `bucketchat umount`) or a signal,
-/// then unmounts. It blocks: call it from a thread of its own.
+/// ``run(onMounted:)`` mounts, serves requests on libfuse's own threads until
+/// an unmount (`fusermount3 -u`, `bucketchat umount`) or SIGINT, SIGTERM or
+/// SIGHUP, then returns. It blocks: call it from a thread of its own.
+///
+/// Signals unmount rather than set libfuse's exit flag: the flag is only
+/// seen once a worker thread's read of /dev/fuse returns, which in a
+/// process with other threads (Swift's) may never happen. An unmount ends
+/// the kernel's session, so every worker's read returns at once.
 public final class FUSESession: Sendable {
     public let mountpoint: String
     /// `-o` options for libfuse, after the defaults this mount sets.
@@ -26,6 +30,16 @@ public final class FUSESession: Sendable {
         var list = ["fsname=bucketchat", "subtype=bucketchat", "default_permissions"]
         list += options
         return ["bucketchat", "-o", list.joined(separator: ",")]
+    }
+
+    /// Ends the mount at `path` the way `fusermount3 -u -z` does (lazily, so
+    /// open files do not keep it up; they see the mount gone).
+    static func unmount(_ path: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["fusermount3", "-u", "-z", path]
+        try? process.run()
+        process.waitUntilExit()
     }
 
     public func run(onMounted: () -> Void) throws(MountError) {
@@ -48,11 +62,15 @@ public final class FUSESession: Sendable {
             throw MountError("cannot mount at \(mountpoint): it must be an empty folder you own, and /dev/fuse must be usable (is fuse3 installed?)")
         }
         defer { fuse_unmount(fuse) }
-        let session = fuse_get_session(fuse)
-        guard fuse_set_signal_handlers(session) == 0 else {
-            throw MountError("cannot install signal handlers for the mount at \(mountpoint)")
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [mountpoint] in FUSESession.unmount(mountpoint) }
+            source.resume()
+            return source
         }
-        defer { fuse_remove_signal_handlers(session) }
+        defer { signals.forEach { $0.cancel() } }
+        signal(SIGPIPE, SIG_IGN)
         onMounted()
         let status = cfuse_loop_mt(fuse)
         if status != 0 && status != -EINTR && status != SIGINT && status != SIGTERM && status != SIGHUP {

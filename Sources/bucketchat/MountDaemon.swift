@@ -12,6 +12,7 @@ enum MountDaemon {
 
     static func start(mountpoint: String) throws {
         let log = MountPoint.logFile
+        closeInheritedDescriptors()
         let arguments = [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst() + ["-f"]
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
@@ -45,6 +46,17 @@ enum MountDaemon {
         }
         kill(pid, SIGTERM)
         throw CLIError("the mount at \(mountpoint) did not come up within 60 s; see \(log)")
+    }
+
+    /// Marks every descriptor above stderr close-on-exec, so the daemon holds
+    /// none of ours: a caller waiting for this process's pipes or its exit
+    /// socket (Foundation's Process) would otherwise wait for the daemon too.
+    static func closeInheritedDescriptors() {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in descriptors.compactMap(Int32.init) where descriptor > 2 {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// What the daemon wrote to the log since `offset`.
