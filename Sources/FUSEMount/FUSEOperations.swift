@@ -119,7 +119,7 @@ enum FUSEOperations {
             FUSEOperations.reply { fs throws(FileSystemError) in
                 let flags = cfuse_file_flags(fi) & O_ACCMODE
                 let opened = try fs.open(FUSEOperations.path(cPath), write: flags != O_RDONLY, read: flags != O_WRONLY)
-                cfuse_file_set(fi, opened.handle, opened.directIO ? 1 : 0, 0, opened.nonSeekable ? 1 : 0)
+                cfuse_file_set(fi, opened.handle, opened.directIO ? 1 : 0, opened.keepCache ? 1 : 0, opened.nonSeekable ? 1 : 0)
                 return 0
             }
         }

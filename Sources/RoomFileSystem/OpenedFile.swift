@@ -7,4 +7,8 @@ public struct OpenedFile: Sendable, Equatable {
     public let directIO: Bool
     /// Reads cannot seek (`follow`).
     public let nonSeekable: Bool
+    /// Pages cached by an earlier open stay valid: true for the append-only
+    /// files, whose bytes never change once shown. Growth still shows: the
+    /// kernel drops a file's cached pages when `getattr` reports a new size.
+    public var keepCache: Bool { !directIO }
 }

@@ -3,8 +3,9 @@ import Foundation
 extension RoomFileSystem {
     /// Opens a file. `write` is whether the caller asked to write. Files whose
     /// content is fixed at open or streams (`members`, `state`, `follow`, ...)
-    /// are direct I/O; the append-only files go through the page cache, which
-    /// the kernel drops when their size changes (see docs/fuse.md).
+    /// are direct I/O; the append-only files go through the page cache, kept
+    /// across opens, which the kernel drops when their size changes (see
+    /// docs/fuse.md).
     public func open(_ path: String, write: Bool, read: Bool) throws(FileSystemError) -> OpenedFile {
         guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such file in a bucketchat mount") }
         return try locked { () throws(FileSystemError) -> OpenedFile in

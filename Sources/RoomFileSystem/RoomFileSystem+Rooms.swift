@@ -43,11 +43,14 @@ extension RoomFileSystem {
             return (running, rooms.values.map(\.session))
         }
         for task in running { task.cancel() }
+        // One deadline for all rooms, so a store that cannot be reached delays
+        // an unmount by `flushTimeout`, not by that much per room.
+        let deadline = ContinuousClock.now + flushTimeout
         for session in sessions {
             let flushed = await withTaskGroup(of: Bool.self) { group in
                 group.addTask { (try? await session.outbox.flush()) != nil }
                 group.addTask {
-                    try? await Task.sleep(for: flushTimeout)
+                    try? await Task.sleep(until: deadline)
                     return false
                 }
                 let first = await group.next() ?? false

@@ -136,8 +136,10 @@ echo join >"$work/mnt-bob/$room/ctl"
 stamp() { python3 -u -c 'import sys, time
 for line in sys.stdin:
     print(time.time_ns(), line.rstrip("\n"), flush=True)'; }
-(tail -n 0 -f "$work/mnt-alice/$room/timeline" | stamp >"$work/tail.lat") &
-(cat "$work/mnt-alice/$room/follow" | stamp >"$work/follow.lat") &
+tail -n 0 -f "$work/mnt-alice/$room/timeline" > >(stamp >"$work/tail.lat") &
+tail_pid=$!
+cat "$work/mnt-alice/$room/follow" > >(stamp >"$work/follow.lat") &
+follow_pid=$!
 sleep 2
 for i in $(seq 1 "$samples"); do
   echo "lat $(date +%s%N)" >"$work/mnt-bob/$room/send"
@@ -152,8 +154,10 @@ report() { # file label
   p50=$(awk -v n="$n" 'NR == int((n - 1) * 0.50) + 1' "$1.ms"); p99=$(awk -v n="$n" 'NR == int((n - 1) * 0.99) + 1' "$1.ms")
   printf '%s: %d samples through %s: p50 %.0f ms, p99 %.0f ms\n' "$2" "$n" "$where" "$p50" "$p99"
 }
+kill "$tail_pid" "$follow_pid" 2>/dev/null || true
+wait "$tail_pid" "$follow_pid" 2>/dev/null || true
+sleep 0.5
 report "$work/tail.lat" "tail -f timeline (GNU tail, 1 s polling)"
 report "$work/follow.lat" "cat follow (blocking read)"
 as alice "$bc" umount "$work/mnt-alice"
 as bob "$bc" umount "$work/mnt-bob"
-kill %1 %2 2>/dev/null || true
