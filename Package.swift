@@ -17,6 +17,7 @@ let package = Package(
         // The two cloud backends, for the listing-parser fuzz targets in Fuzz/.
         .library(name: "S3Store", targets: ["S3Store"]),
         .library(name: "GCSStore", targets: ["GCSStore"]),
+        .library(name: "RoomFileSystem", targets: ["RoomFileSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,6 +34,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            name: "CFuse",
+            pkgConfig: "fuse3",
+            providers: [.apt(["libfuse3-dev"])]
+        ),
+        .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
@@ -47,6 +53,16 @@ let package = Package(
         .target(
             name: "ChatEngine",
             dependencies: ["ChatProtocol", "ObjectStore"]
+        ),
+        // The mount's filesystem as plain calls (paths, handles, errnos): no kernel needed.
+        .target(
+            name: "RoomFileSystem",
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
+        ),
+        // libfuse's session, operation table and replies; translates only.
+        .target(
+            name: "FUSEMount",
+            dependencies: ["RoomFileSystem", "CFuse"]
         ),
         // HTTP over libcurl plus the digests and signatures cloud stores need.
         .target(
@@ -75,6 +91,8 @@ let package = Package(
                 "Stores",
                 "S3Store",
                 "GCSStore",
+                "RoomFileSystem",
+                "FUSEMount",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -117,6 +135,15 @@ let package = Package(
         ),
         .testTarget(
             name: "BucketChatCLITests",
+            dependencies: ["bucketchat", "bucketchat-roomgen", "S3Store", "CloudHTTP"]
+        ),
+        .testTarget(
+            name: "RoomFileSystemTests",
+            dependencies: ["RoomFileSystem", "ChatEngine", "ChatProtocol", "ObjectStore"]
+        ),
+        // Real FUSE mounts of the built `bucketchat` (needs /dev/fuse and fusermount3).
+        .testTarget(
+            name: "MountTests",
             dependencies: ["bucketchat", "bucketchat-roomgen", "S3Store", "CloudHTTP"]
         ),
         .testTarget(

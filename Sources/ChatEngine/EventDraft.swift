@@ -1,0 +1,15 @@
+import ChatProtocol
+
+/// An event not yet signed: what ``Outbox/sendAll(_:)`` turns into one
+/// signed event of this device's chain.
+public struct EventDraft: Sendable {
+    public let type: String
+    public let content: JSONObject
+    public let parentEventID: String?
+
+    public init(type: String, content: JSONObject, parentEventID: String? = nil) {
+        self.type = type
+        self.content = content
+        self.parentEventID = parentEventID
+    }
+}

@@ -1,0 +1,82 @@
+/// One line of a room's `ctl` file, parsed. Parsing never touches the room,
+/// so a write whose lines do not all parse does nothing at all.
+enum ControlCommand: Equatable {
+    case react(ref: String, emoji: String)
+    case edit(ref: String, text: String)
+    case redact(ref: String, reason: String?)
+    case reply(ref: String, text: String)
+    case invite(user: String, key: String?)
+    case kick(user: String, reason: String?)
+    case ban(user: String, reason: String?)
+    case join
+    case leave
+    case name(String)
+    case topic(String)
+
+    static let usage = "react REF EMOJI | edit REF TEXT | redact REF [REASON] | reply REF TEXT | invite USER [KEY] | kick USER [REASON] | ban USER [REASON] | join | leave | name TEXT | topic TEXT"
+
+    /// Parses one line (without its newline); the error says what was wrong.
+    static func parse(_ line: String) -> Result<ControlCommand, ControlSyntaxError> {
+        let trimmed = line.trimmingSpaces
+        guard !trimmed.isEmpty else { return .failure(ControlSyntaxError("an empty line is not a command; use one of: \(usage)")) }
+        let (verb, rest) = trimmed.splitFirstWord()
+        func needs(_ shape: String) -> Result<ControlCommand, ControlSyntaxError> {
+            .failure(ControlSyntaxError("\"\(verb)\" needs \(shape); got \"\(trimmed)\""))
+        }
+        switch verb {
+        case "react":
+            let (ref, emoji) = rest.splitFirstWord()
+            return ref.isEmpty || emoji.isEmpty ? needs("REF EMOJI") : .success(.react(ref: ref, emoji: emoji))
+        case "edit":
+            let (ref, text) = rest.splitFirstWord()
+            return ref.isEmpty || text.isEmpty ? needs("REF TEXT") : .success(.edit(ref: ref, text: text))
+        case "reply":
+            let (ref, text) = rest.splitFirstWord()
+            return ref.isEmpty || text.isEmpty ? needs("REF TEXT") : .success(.reply(ref: ref, text: text))
+        case "redact":
+            let (ref, reason) = rest.splitFirstWord()
+            return ref.isEmpty ? needs("REF [REASON]") : .success(.redact(ref: ref, reason: reason.isEmpty ? nil : reason))
+        case "invite":
+            let (user, key) = rest.splitFirstWord()
+            guard !user.isEmpty, !key.contains(" ") else { return needs("USER [KEY]") }
+            return .success(.invite(user: user, key: key.isEmpty ? nil : key))
+        case "kick", "ban":
+            let (user, reason) = rest.splitFirstWord()
+            guard !user.isEmpty else { return needs("USER [REASON]") }
+            return .success(verb == "kick" ? .kick(user: user, reason: reason.isEmpty ? nil : reason)
+                                           : .ban(user: user, reason: reason.isEmpty ? nil : reason))
+        case "join":
+            return rest.isEmpty ? .success(.join) : needs("no arguments")
+        case "leave":
+            return rest.isEmpty ? .success(.leave) : needs("no arguments")
+        case "name":
+            return rest.isEmpty ? needs("TEXT") : .success(.name(rest))
+        case "topic":
+            return rest.isEmpty ? needs("TEXT") : .success(.topic(rest))
+        default:
+            return .failure(ControlSyntaxError("unknown command \"\(verb)\"; use one of: \(usage)"))
+        }
+    }
+}
+
+/// Why a `ctl` line did not parse.
+struct ControlSyntaxError: Error, Equatable {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+
+    /// The first space-separated word and the rest, trimmed.
+    func splitFirstWord() -> (String, String) {
+        let text = trimmingSpaces
+        guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
+        return (String(text[..<space]), String(text[space...]).trimmingSpaces)
+    }
+}

@@ -1,0 +1,55 @@
+/// A path of the mount, parsed: which node it names, before anything is
+/// looked up. Room directories are named by room id; a room's name works
+/// too (an alias that `ls` does not list), so `mkdir MOUNT/lobby` is followed
+/// by `echo hi > MOUNT/lobby/send`.
+enum NodePath: Equatable {
+    case root
+    case me
+    case byName
+    case byNameLink(String)
+    case room(String)
+    case roomFile(String, RoomFile)
+    case threads(String)
+    case thread(String, String)
+    case threadFile(String, String, ThreadFile)
+
+    static let meName = "me"
+    static let byNameName = "by-name"
+    static let threadsName = "threads"
+
+    /// Nil when no node could ever have this path.
+    init?(_ path: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        switch parts.count {
+        case 0: self = .root
+        case 1:
+            switch parts[0] {
+            case Self.meName: self = .me
+            case Self.byNameName: self = .byName
+            default: self = .room(parts[0])
+            }
+        case 2:
+            if parts[0] == Self.byNameName { self = .byNameLink(parts[1]); return }
+            if parts[0] == Self.meName { return nil }
+            if parts[1] == Self.threadsName { self = .threads(parts[0]); return }
+            guard let file = RoomFile(rawValue: parts[1]) else { return nil }
+            self = .roomFile(parts[0], file)
+        case 3:
+            guard parts[1] == Self.threadsName, parts[0] != Self.byNameName, parts[0] != Self.meName else { return nil }
+            self = .thread(parts[0], parts[2])
+        case 4:
+            guard parts[1] == Self.threadsName, let file = ThreadFile(rawValue: parts[3]) else { return nil }
+            self = .threadFile(parts[0], parts[2], file)
+        default:
+            return nil
+        }
+    }
+
+    /// The room directory name this path starts with, if any.
+    var roomName: String? {
+        switch self {
+        case .room(let r), .roomFile(let r, _), .threads(let r), .thread(let r, _), .threadFile(let r, _, _): r
+        default: nil
+        }
+    }
+}

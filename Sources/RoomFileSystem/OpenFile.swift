@@ -1,0 +1,22 @@
+/// What an open file handle refers to, and what it carries between calls.
+struct OpenFile {
+    enum Content {
+        /// Content fixed at open (`members`, `state`, `me`, `typing` read).
+        case snapshot([UInt8])
+        case timeline(room: String)
+        case thread(room: String, parent: String)
+        case events(room: String)
+        case alerts(room: String)
+        /// Reads from `position` and block at the end.
+        case follow(room: String, position: Int)
+        /// Lines written become messages; `partial` holds an unfinished line.
+        case send(room: String, parent: String?, partial: [UInt8])
+        case ctl(room: String, partial: [UInt8])
+        case typing(room: String)
+    }
+
+    let path: String
+    var content: Content
+    /// Set when a line was refused: the rest of that line is dropped.
+    var discardingLine = false
+}

@@ -1,0 +1,238 @@
+import ChatEngine
+import ChatProtocol
+import Foundation
+import ObjectStore
+
+extension RoomFileSystem {
+    /// Opens the rooms this device writes to (it has a journal for them, or
+    /// created them offline). With `background`, each room syncs and uploads
+    /// in its own task and the store is searched for rooms this identity was
+    /// invited to; without it, tests drive ``syncNow()`` and ``discover()``.
+    public func start(background: Bool = true) {
+        locked { self.background = background }
+        let folder = configuration.stateFolder + "/journal"
+        let journaled = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { RoomID.isValid($0) }
+        let created = RoomSession.pendingMetadataRooms(stateFolder: configuration.stateFolder)
+        for roomID in Set(journaled + created).sorted() {
+            do {
+                try openRoom(roomID)
+            } catch {
+                log("room \(roomID) is not mounted: \(error.message)")
+            }
+        }
+        if background {
+            let task = Task { [weak self] in
+                while !Task.isCancelled {
+                    await self?.discover()
+                    guard let interval = self?.configuration.discoveryInterval else { return }
+                    try? await Task.sleep(for: interval)
+                }
+            }
+            locked { tasks["discovery"] = task }
+        }
+    }
+
+    /// Stops syncing, then waits up to `flushTimeout` for the journal to be
+    /// uploaded. What is still pending stays journaled for the next run.
+    public func stop(flushTimeout: Duration = .seconds(10)) async {
+        let (running, sessions): ([Task<Void, Never>], [RoomSession]) = locked {
+            closing = true
+            lock.broadcast()
+            let running = Array(tasks.values)
+            tasks = [:]
+            return (running, rooms.values.map(\.session))
+        }
+        for task in running { task.cancel() }
+        // One deadline for all rooms, so a store that cannot be reached delays
+        // an unmount by `flushTimeout`, not by that much per room.
+        let deadline = ContinuousClock.now + flushTimeout
+        for session in sessions {
+            let flushed = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { (try? await session.outbox.flush()) != nil }
+                group.addTask {
+                    try? await Task.sleep(until: deadline)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            let pending = await session.outbox.status.pendingEvents
+            if !flushed, pending > 0 {
+                log("room \(session.roomID): \(pending) event(s) stay journaled, not yet uploaded; the next mount or `bucketchat flush` uploads them")
+            }
+            await session.stopUploading()
+        }
+    }
+
+    /// Opens one room and, in background mode, starts its task.
+    @discardableResult
+    func openRoom(_ roomID: String) throws(EngineError) -> MountedRoom {
+        if let open = locked({ rooms[roomID] }) { return open }
+        let c = configuration
+        let session = try RoomSession(roomID: roomID, identity: c.identity, store: c.store, stateFolder: c.stateFolder,
+                                      cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy)
+        return register(session)
+    }
+
+    func register(_ session: RoomSession) -> MountedRoom {
+        let room = MountedRoom(session: session, nowMs: RoomFileSystem.nowMs())
+        let pendingMetadata = session.hasPendingMetadataFile(stateFolder: configuration.stateFolder)
+        let background = locked { () -> Bool in
+            room.metadataPending = pendingMetadata
+            rooms[session.roomID] = room
+            return self.background && !closing
+        }
+        log("room \(session.roomID) mounted")
+        if background {
+            let task = Task { [weak self] () async -> Void in await self?.runRoom(session) }
+            locked { tasks[session.roomID] = task }
+        }
+        return room
+    }
+
+    /// A room's background life: publish its metadata if it was created
+    /// here, then upload and sync until the mount stops.
+    func runRoom(_ session: RoomSession) async {
+        guard await publishMetadata(session, retrying: true) else { return }
+        await session.startUploading()
+        while !Task.isCancelled {
+            await syncOnce(session)
+            try? await Task.sleep(for: await session.sync.currentInterval)
+        }
+    }
+
+    /// Syncs every room once, in order (tests; the mount's tasks do this on their own).
+    public func syncNow() async {
+        let sessions = locked { rooms.values.map(\.session) }
+        for session in sessions.sorted(by: { $0.roomID < $1.roomID }) {
+            guard await publishMetadata(session, retrying: false) else { continue }
+            await session.startUploading()
+            await syncOnce(session)
+        }
+    }
+
+    /// Waits until everything journaled in every room is uploaded (tests).
+    public func flushAll() async throws(EngineError) {
+        let sessions = locked { rooms.values.map(\.session) }
+        for session in sessions { try await session.outbox.flush() }
+    }
+
+    /// Puts the metadata of a room created here in the store; false while it is not there.
+    private func publishMetadata(_ session: RoomSession, retrying: Bool) async -> Bool {
+        let folder = configuration.stateFolder
+        guard session.hasPendingMetadataFile(stateFolder: folder) else { return true }
+        var delay = Duration.milliseconds(250)
+        while !Task.isCancelled {
+            do {
+                try await session.publishPendingMetadata(stateFolder: folder)
+                locked { rooms[session.roomID]?.metadataPending = false }
+                return true
+            } catch {
+                locked {
+                    rooms[session.roomID]?.metadataError = error.message
+                }
+                log(error.message)
+                if error.code == .conflict || !retrying { return false }
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(30))
+        }
+        return false
+    }
+
+    /// One poll: fetch, verify, and deliver what changed. When the store
+    /// cannot be reached before anything was shown, the cache is shown.
+    func syncOnce(_ session: RoomSession) async {
+        var updates: [RoomUpdate] = []
+        var failure: String?
+        do {
+            updates = try await session.sync.sync()
+        } catch {
+            failure = error.message
+            if !(locked { rooms[session.roomID]?.loaded ?? true }) { updates = await session.sync.loadCache() }
+        }
+        // The verification is taken only when something changed and dropped
+        // right after: holding it would make the ledger copy its timeline on
+        // the next change.
+        let verification = updates.isEmpty ? nil : await session.sync.verification
+        let status = await session.outbox.status
+        deliver(updates, verification: verification, status: status, failure: failure, room: session.roomID)
+    }
+
+    /// `mkdir MOUNT/NAME`: a new room named NAME, created without waiting on
+    /// the store (its metadata is uploaded in the background).
+    public func mkdir(_ path: String) throws(FileSystemError) {
+        guard case .room(let name)? = NodePath(path) else {
+            throw FileSystemError(.notPermitted, "\(path): rooms are made at the top of the mount (mkdir MOUNT/NAME); nothing else can be created")
+        }
+        let taken = locked { self.room(named: name) != nil }
+        guard !taken else { throw FileSystemError(.exists, "\(path): a room with this name or id is already mounted") }
+        guard !name.hasPrefix("."), name.utf8.count <= 200 else {
+            throw FileSystemError(.invalid, "\(path): a room name must not start with a dot and must be at most 200 bytes")
+        }
+        let c = configuration
+        let created: (RoomSession, [Event])
+        do {
+            created = try Blocking.wait { () async throws(EngineError) -> (RoomSession, [Event]) in
+                let session = try await RoomSession.createWithoutWaiting(
+                    name: name, displayName: c.displayName, identity: c.identity, store: c.store, stateFolder: c.stateFolder,
+                    cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy)
+                return (session, await session.outbox.pendingEvents)
+            }
+        } catch {
+            throw FileSystemError(error, path: path)
+        }
+        let room = register(created.0)
+        locked { room.name = name }
+        showUnconfirmed(created.1, room: room.roomID)
+        log("created room \(room.roomID) named \"\(name)\"")
+    }
+
+    /// Rooms are never deleted, renamed or given new files through the mount.
+    public func refuseStructureChange(_ path: String, _ what: String) -> FileSystemError {
+        FileSystemError(.notPermitted, "\(path): cannot \(what) in a bucketchat mount; rooms are never deleted (leave one with `echo leave > ROOM/ctl`)")
+    }
+
+    /// Lists the store for rooms this identity has joined or was invited to
+    /// and mounts those not mounted yet. A room checked and found not ours is
+    /// checked again only when its number of objects changes.
+    public func discover() async {
+        let store = configuration.store
+        let infos: [ObjectInfo]
+        do {
+            infos = try await store.list(prefix: "rooms/")
+        } catch {
+            log("listing rooms in \(store.locationDescription) failed: \(error.message); retrying")
+            return
+        }
+        var counts: [String: Int] = [:]
+        var withMetadata: Set<String> = []
+        for info in infos {
+            let parts = info.key.split(separator: "/", maxSplits: 2)
+            guard parts.count == 3, RoomID.isValid(parts[1]) else { continue }
+            counts[String(parts[1]), default: 0] += 1
+            if parts[2] == "metadata.json" { withMetadata.insert(String(parts[1])) }
+        }
+        let candidates = locked { withMetadata.filter { rooms[$0] == nil && notMine[$0] != counts[$0] && !closing } }
+        let me = configuration.identity.senderID
+        for roomID in candidates.sorted() {
+            let probe = RoomSync(store: store, roomID: roomID, cache: configuration.cache)
+            do {
+                _ = try await probe.sync(full: true)
+            } catch {
+                continue
+            }
+            let membership = await probe.verification.state.members[me]?.membership
+            if membership == .join || membership == .invite {
+                do {
+                    try openRoom(roomID)
+                } catch {
+                    log("room \(roomID) (\(membership?.rawValue ?? "")) is not mounted: \(error.message)")
+                }
+            } else {
+                locked { notMine[roomID] = counts[roomID] }
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+import ChatEngine
+import ChatProtocol
+import Foundation
+
+extension RoomFileSystem {
+    /// Writes to `send`, `ctl` or `typing`. Complete lines act at once and the
+    /// call returns when they are durable in the journal; an unfinished last
+    /// line waits for more, or for close. The offset is ignored: these files
+    /// are streams of lines.
+    public func write(handle: UInt64, bytes: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
+        let incoming = Array(bytes)
+        guard let file = locked({ handles[handle] }) else { throw FileSystemError(.invalid, "write to a file handle that is not open") }
+        switch file.content {
+        case .send(let room, let parent, let partial):
+            var (lines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
+            if rest.count >= Outbox.maxLineBytes {
+                setPartial(handle, [], discarding: true)
+                throw refuse(room, path: file.path, FileSystemError(.messageTooLong,
+                    "\(file.path): a message of more than \(rest.count) bytes is over the 64 KiB line limit; nothing was sent. Split it into shorter lines."))
+            }
+            lines = lines.filter { !$0.isEmpty }
+            if !lines.isEmpty { try sendMessages(lines, room: room, parent: parent, path: file.path) }
+            setPartial(handle, rest, discarding: discarding)
+        case .ctl(let room, let partial):
+            let (lines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
+            if rest.count >= Outbox.maxLineBytes {
+                setPartial(handle, [], discarding: true)
+                throw refuse(room, path: file.path, FileSystemError(.messageTooLong, "\(file.path): a command over 64 KiB; nothing was done"))
+            }
+            let commands = lines.filter { !$0.trimmingSpaces.isEmpty }
+            if !commands.isEmpty { try control(commands, room: room, path: file.path) }
+            setPartial(handle, rest, discarding: discarding)
+        case .typing(let room):
+            let text = String(decoding: incoming, as: UTF8.self).trimmingSpaces.replacingOccurrences(of: "\n", with: "")
+            let on = !["0", "false", "off", "stop", "no"].contains(text.lowercased())
+            let event = try act(.typing(on), room: room, path: file.path)
+            showUnconfirmed([event], room: room)
+        default:
+            throw FileSystemError(.accessDenied, "\(file.path) is read-only")
+        }
+        return incoming.count
+    }
+
+    /// On close (each `close` of a descriptor): the last line, if it has no
+    /// newline, is sent now, so `printf hi > send` sends "hi" and a failure
+    /// reaches the writer as close's error.
+    public func flush(handle: UInt64) throws(FileSystemError) {
+        guard let file = locked({ handles[handle] }) else { return }
+        switch file.content {
+        case .send(let room, let parent, let partial) where !partial.isEmpty:
+            setPartial(handle, [], discarding: false)
+            guard !file.discardingLine else { return }
+            let line = String(decoding: partial, as: UTF8.self)
+            try sendMessages([line], room: room, parent: parent, path: file.path)
+        case .ctl(let room, let partial) where !partial.isEmpty:
+            setPartial(handle, [], discarding: false)
+            guard !file.discardingLine, !String(decoding: partial, as: UTF8.self).trimmingSpaces.isEmpty else { return }
+            try control([String(decoding: partial, as: UTF8.self)], room: room, path: file.path)
+        default:
+            return
+        }
+    }
+
+    /// The last close: sends what ``flush(handle:)`` has not, and forgets the handle.
+    public func release(handle: UInt64) {
+        do {
+            try flush(handle: handle)
+        } catch {
+            log("\(error.message) (at release)")
+        }
+        _ = locked { handles.removeValue(forKey: handle) }
+    }
+
+    /// `fsync` on `send`, `ctl` or `typing`: sends an unfinished line, then
+    /// waits until everything journaled in the room is uploaded. A signal
+    /// ends the wait (EINTR); the events stay journaled.
+    public func fsync(handle: UInt64, interrupted: () -> Bool = { false }) throws(FileSystemError) {
+        try flush(handle: handle)
+        guard let file = locked({ handles[handle] }) else { return }
+        let roomID: String
+        switch file.content {
+        case .send(let room, _, _), .ctl(let room, _), .typing(let room): roomID = room
+        default: return
+        }
+        let session = try session(of: roomID, path: file.path)
+        do {
+            try Blocking.wait(interrupted: interrupted) { () async throws(EngineError) in try await session.outbox.flush() }
+        } catch {
+            throw FileSystemError(error, path: file.path)
+        }
+    }
+
+    /// `truncate` (the shell's `>` opens with O_TRUNC): a no-op on the
+    /// write-only files, refused on the others.
+    public func truncate(_ path: String, size: Int) throws(FileSystemError) {
+        guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such file") }
+        switch node {
+        case .roomFile(_, .send), .roomFile(_, .ctl), .roomFile(_, .typing), .threadFile(_, _, .send):
+            _ = try locked { () throws(FileSystemError) in try roomOf(node, path: path) }
+            guard size == 0 else { throw FileSystemError(.notPermitted, "\(path) cannot be resized; write lines to it") }
+        default:
+            _ = try getattr(path)
+            throw FileSystemError(.accessDenied, "\(path) is read-only")
+        }
+    }
+
+    // MARK: - Acting on the room
+
+    func session(of roomID: String, path: String) throws(FileSystemError) -> RoomSession {
+        guard let session = locked({ rooms[roomID]?.session }) else {
+            throw FileSystemError(.notFound, "\(path): room \(roomID) is no longer mounted")
+        }
+        return session
+    }
+
+    /// This device's events the sync has not given back yet.
+    func unsynced(_ roomID: String) -> [Event] {
+        locked { rooms[roomID].map { Array($0.unsynced.values) } ?? [] }
+    }
+
+    /// Performs an action and returns its event, durable in the journal.
+    func act(_ action: RoomAction, room roomID: String, path: String) throws(FileSystemError) -> Event {
+        let session = try session(of: roomID, path: path)
+        let unsynced = unsynced(roomID)
+        do {
+            return try Blocking.wait { () async throws(EngineError) -> Event in try await session.act(action, unsynced: unsynced) }
+        } catch {
+            throw refuse(roomID, path: path, FileSystemError(error, path: path))
+        }
+    }
+
+    /// Sends lines as messages (one journal append) and shows them at once.
+    func sendMessages(_ lines: [String], room roomID: String, parent: String?, path: String) throws(FileSystemError) {
+        let session = try session(of: roomID, path: path)
+        let events: [Event]
+        let unsynced = unsynced(roomID)
+        do {
+            events = try Blocking.wait { () async throws(EngineError) -> [Event] in
+                try await session.sendMessages(lines, replyTo: parent, unsynced: unsynced)
+            }
+        } catch {
+            let refusal = error.code == .invalidEvent
+                ? FileSystemError(.messageTooLong, "\(path): \(error.message)")
+                : FileSystemError(error, path: path)
+            throw refuse(roomID, path: path, refusal)
+        }
+        showUnconfirmed(events, room: roomID)
+    }
+
+    /// Runs `ctl` lines: all must parse before any runs, so a malformed
+    /// write does nothing (EINVAL, with the reason in `alerts`).
+    func control(_ lines: [String], room roomID: String, path: String) throws(FileSystemError) {
+        var commands: [ControlCommand] = []
+        for line in lines {
+            switch ControlCommand.parse(line) {
+            case .success(let command): commands.append(command)
+            case .failure(let error):
+                throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): \(error.reason); nothing was done"))
+            }
+        }
+        var actions: [RoomAction] = []
+        for command in commands {
+            switch command {
+            case .react(let ref, let emoji): actions.append(.react(reference: ref, reaction: emoji))
+            case .edit(let ref, let text): actions.append(.edit(reference: ref, body: text))
+            case .redact(let ref, let reason): actions.append(.redact(reference: ref, reason: reason))
+            case .reply(let ref, let text): actions.append(.reply(reference: ref, body: text))
+            case .invite(let user, let key):
+                var pinned: PublicKey?
+                if let key {
+                    guard let parsed = PublicKey(base64: key) else {
+                        throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): invite KEY must be base64 of a 32-byte public key (from `bucketchat keys show`); nothing was done"))
+                    }
+                    pinned = parsed
+                }
+                actions.append(.invite(userID: user, key: pinned))
+            case .kick(let user, let reason): actions.append(.kick(userID: user, reason: reason))
+            case .ban(let user, let reason): actions.append(.ban(userID: user, reason: reason))
+            case .join: actions.append(.join(displayName: configuration.displayName))
+            case .leave: actions.append(.leave)
+            case .name(let text): actions.append(.setName(text))
+            case .topic(let text): actions.append(.setTopic(text))
+            }
+        }
+        for action in actions {
+            showUnconfirmed([try act(action, room: roomID, path: path)], room: roomID)
+        }
+    }
+
+    /// Records a refused write in the room's `alerts` and the log, and returns it to throw.
+    func refuse(_ roomID: String, path: String, _ error: FileSystemError) -> FileSystemError {
+        locked {
+            if let room = rooms[roomID] {
+                let kind = path.hasSuffix("/ctl") ? "ctl" : "write"
+                alert(room, kind: kind, code: "\(error.code)", place: path, detail: error.message)
+            }
+        }
+        return error
+    }
+
+    /// This device's new events, shown in the timeline before the store gives them back.
+    func showUnconfirmed(_ events: [Event], room roomID: String) {
+        let key = configuration.identity.key.publicKey
+        let waiters: [@Sendable () -> Void] = locked {
+            guard let room = rooms[roomID] else { return [] }
+            for event in events where room.unconfirmed[event.eventID] == nil {
+                room.unsynced[event.eventID] = event
+                let name = room.displayName(of: event.senderID) ?? configuration.displayName
+                guard let line = TimelineLine.render(VerifiedEvent(unconfirmed: event, signer: key), displayName: name) else { continue }
+                room.timeline.append(line)
+                room.unconfirmed[event.eventID] = room.timeline.lineCount - 1
+                if let parent = event.parentEventID { appendToThread(room, parent: parent, line: line) }
+            }
+            room.modifiedMs = RoomFileSystem.nowMs()
+            lock.broadcast()
+            defer { room.pollWaiters = [] }
+            return room.pollWaiters
+        }
+        for wake in waiters { wake() }
+    }
+
+    /// Adds a reply's line to its thread, starting the thread with the parent's line.
+    /// Call with the lock held.
+    func appendToThread(_ room: MountedRoom, parent: String, line: String) {
+        if room.threads[parent] == nil {
+            var thread = AppendOnlyText()
+            let seed = threadSeed(room, parent)
+            if !seed.isEmpty { thread.append(seed) }
+            room.threads[parent] = thread
+            room.threadReferences[EventReference.short(parent)] = parent
+        }
+        room.threads[parent]?.append(line)
+    }
+
+    private func setPartial(_ handle: UInt64, _ partial: [UInt8], discarding: Bool) {
+        locked {
+            guard var file = handles[handle] else { return }
+            switch file.content {
+            case .send(let room, let parent, _): file.content = .send(room: room, parent: parent, partial: partial)
+            case .ctl(let room, _): file.content = .ctl(room: room, partial: partial)
+            default: return
+            }
+            file.discardingLine = discarding
+            handles[handle] = file
+        }
+    }
+
+    /// Complete lines (without newlines, `\r` trimmed) and the unfinished rest.
+    /// While `discarding`, bytes up to the next newline belong to a refused line.
+    private func splitLines(_ bytes: [UInt8], discarding: Bool) -> (lines: [String], rest: [UInt8], discarding: Bool) {
+        var start = bytes.startIndex
+        var dropping = discarding
+        var lines: [String] = []
+        while let newline = bytes[start...].firstIndex(of: 0x0A) {
+            if dropping {
+                dropping = false
+            } else {
+                var end = newline
+                if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+                lines.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            }
+            start = newline + 1
+        }
+        return (lines, dropping ? [] : Array(bytes[start...]), dropping)
+    }
+}

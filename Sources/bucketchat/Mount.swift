@@ -1,0 +1,79 @@
+import ArgumentParser
+import ChatEngine
+import Foundation
+import FUSEMount
+import RoomFileSystem
+
+/// `bucketchat mount`: every room of this identity as a live directory.
+struct Mount: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mount your rooms as a filesystem: cat and tail -f timeline, echo into send.",
+        discussion: """
+            Each room is a folder MOUNTPOINT/<room_id> (its name works too, and by-name/ holds \
+            links) with timeline, send, ctl, members, state, events.jsonl, alerts, typing, \
+            follow and threads/ (docs/fuse.md). `mkdir MOUNTPOINT/NAME` creates a room.
+
+            Runs in the background like sshfs and logs to mount.log in the state folder; -f stays \
+            in the foreground and logs to stderr. Unmount with `bucketchat umount MOUNTPOINT` \
+            (or fusermount3 -u, SIGTERM, SIGINT): the journal is uploaded first. The mount is \
+            private to you unless -o allow_other is given.
+            """
+    )
+
+    @Argument(help: "An empty folder to mount on (created if missing).")
+    var mountpoint: String
+
+    @Flag(name: .customShort("f"), help: "Stay in the foreground and log to stderr.")
+    var foreground = false
+
+    @Option(name: .customShort("o"), help: ArgumentHelp("Mount options for libfuse, comma-separated (e.g. allow_other).", valueName: "opts"))
+    var options: [String] = []
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let client = try Client.load(storeOptions)
+        let path = try MountPoint.prepare(mountpoint)
+        try Paths.makePrivateDirectory(Paths.stateDirectory)
+        if !foreground {
+            try MountDaemon.start(mountpoint: path)
+            return
+        }
+        let log: @Sendable (String) -> Void = { message in
+            let time = ISO8601DateFormatter().string(from: Date())
+            FileHandle.standardError.write(Data("\(time) bucketchat mount \(path): \(message)\n".utf8))
+        }
+        let configuration = MountConfiguration(
+            identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: Paths.stateDirectory,
+            cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
+            discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 3000),
+            uid: getuid(), gid: getgid(), log: log)
+        let fileSystem = RoomFileSystem(configuration: configuration)
+        fileSystem.start()
+        let pidFile = MountPoint.pidFile(path)
+        try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let session = FUSESession(fileSystem: fileSystem, mountpoint: path,
+                                  options: options.flatMap { $0.split(separator: ",").map(String.init) })
+        let outcome = await MountPoint.serve(session) { log("mounted \(client.location) as \(client.identity.senderID)") }
+        log("unmounted; uploading what is journaled")
+        await fileSystem.stop()
+        log("stopped")
+        if case .failure(let error) = outcome { throw CLIError(error.message) }
+    }
+}
+
+extension Client {
+    /// A mount polls faster than one-off commands by default (250 ms while a
+    /// room is active, 1 s when idle), so `tail -f` sees messages within about
+    /// a second; `sync.*` in config.toml still wins.
+    var mountSyncSettings: SyncSettings {
+        var settings = SyncSettings()
+        settings.activeInterval = .milliseconds(250)
+        settings.idleInterval = .seconds(1)
+        if let ms = try? config.integer("sync.active_interval_ms") { settings.activeInterval = .milliseconds(ms) }
+        if let ms = try? config.integer("sync.idle_interval_ms") { settings.idleInterval = .milliseconds(ms) }
+        if let s = try? config.integer("sync.full_rescan_s") { settings.fullRescanInterval = .seconds(s) }
+        return settings
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// `bucketchat umount`: unmounts, then waits for the daemon to upload its journal and exit.
+struct Unmount: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "umount",
+        abstract: "Unmount a bucketchat mount, once its journal is uploaded (waits up to 30 s)."
+    )
+
+    @Argument(help: "The mount point.")
+    var mountpoint: String
+
+    func run() async throws {
+        let path = URL(fileURLWithPath: mountpoint).standardizedFileURL.path
+        guard MountPoint.isMounted(path) else { throw CLIError("nothing is mounted at \(path)") }
+        let pid = (try? String(contentsOfFile: MountPoint.pidFile(path), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["fusermount3", "-u", path]
+        do {
+            try process.run()
+        } catch {
+            throw CLIError("cannot run fusermount3 (install fuse3): \(error.localizedDescription)")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CLIError("fusermount3 -u \(path) failed; close files open under the mount (lsof \(path)) and try again")
+        }
+        guard let pid else { return }
+        let deadline = Date().addingTimeInterval(30)
+        while kill(pid, 0) == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if kill(pid, 0) == 0 {
+            Output.warn("the mount daemon (pid \(pid)) is still uploading; see \(MountPoint.logFile)")
+        }
+    }
+}

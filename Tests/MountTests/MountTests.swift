@@ -1,0 +1,205 @@
+import CloudHTTP
+import Foundation
+import S3Store
+import Testing
+
+/// Real FUSE mounts: two identities, each with its own mount, on one store.
+@Suite(.serialized, .enabled(if: MountHarness.canMount, "needs /dev/fuse and fusermount3 (apt-get install fuse3)"))
+struct MountTests {
+    /// Alice creates a room with mkdir and invites Bob through ctl; Bob's
+    /// mount discovers it and he joins. Returns both mount points and the room id.
+    func meet(_ h: MountHarness) throws -> (alice: String, bob: String, room: String) {
+        try h.identity("alice")
+        try h.identity("bob")
+        let a = try h.mount("alice")
+        let b = try h.mount("bob")
+        try FileManager.default.createDirectory(atPath: a + "/lobby", withIntermediateDirectories: false)
+        let room = try #require(try FileManager.default.contentsOfDirectory(atPath: a).first { $0.hasPrefix("room_") })
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: a + "/by-name/lobby") == "../" + room)
+        let bobKey = h.text(b + "/me").split(separator: "\n").first { $0.hasPrefix("public_key\t") }?.split(separator: "\t").last ?? ""
+        let invite = try h.shell("echo 'invite user:bob \(bobKey)' > \(a)/lobby/ctl")
+        #expect(invite.status == 0, "\(invite.stderr)")
+        try h.waitUntil("bob's mount shows the room he was invited to", timeout: 20) {
+            FileManager.default.fileExists(atPath: "\(b)/\(room)/timeline")
+        }
+        let join = try h.shell("echo join > \(b)/\(room)/ctl")
+        #expect(join.status == 0, "\(join.stderr)")
+        try h.waitUntil("alice sees bob join", timeout: 10) { h.text("\(a)/\(room)/timeline").contains("user:bob (bob)\tjoin") }
+        return (a, b, room)
+    }
+
+    func ref(of text: String, in timeline: String) -> String? {
+        timeline.split(separator: "\n").first { $0.hasSuffix("\t" + text) }.map { String($0.split(separator: "\t")[1]) }
+    }
+
+    /// The whole conversation, for any store.
+    func conversation(_ h: MountHarness) throws {
+        let (a, b, room) = try meet(h)
+        let tailOut = h.root.appendingPathComponent("tail.out")
+        // GNU tail with its defaults: it polls the size once a second on FUSE.
+        _ = try h.background("exec tail -n 0 -f \(a)/\(room)/timeline", as: "alice", output: tailOut)
+        usleep(1_200_000)
+        let sent = Date()
+        #expect(try h.shell("echo 'hello from bob' > \(b)/\(room)/send").status == 0)
+        try h.waitUntil("alice's tail -f shows bob's line", timeout: 3) { h.text(tailOut.path).contains("user:bob (bob)\tmsg\thello from bob") }
+        let latency = Date().timeIntervalSince(sent)
+        #expect(latency < 3, "delivered mount to mount in \(latency) s")
+
+        let hello = try #require(ref(of: "hello from bob", in: h.text("\(b)/\(room)/timeline")))
+        #expect(try h.shell("printf 'react \(hello) 👍\\nreply \(hello) hi bob\\n' > \(a)/\(room)/ctl").status == 0)
+        #expect(try h.shell("echo 'edit \(hello) hello alice' > \(b)/\(room)/ctl").status == 0)
+        #expect(try h.shell("echo oops > \(b)/\(room)/send").status == 0)
+        let oops = try #require(ref(of: "oops", in: h.text("\(b)/\(room)/timeline")))
+        #expect(try h.shell("echo 'redact \(oops) typo' > \(b)/\(room)/ctl").status == 0)
+        #expect(try h.shell("echo 'topic launch plans' > \(a)/\(room)/ctl").status == 0)
+        let expected = ["react\t\(hello) 👍", "reply\t\(hello) hi bob", "edit\t\(hello) hello alice", "redact\t\(oops) typo", "topic\tlaunch plans"]
+        for (who, mount) in [("alice", a), ("bob", b)] {
+            try h.waitUntil("\(who) sees every action", timeout: 10) {
+                let timeline = h.text("\(mount)/\(room)/timeline")
+                return expected.allSatisfy(timeline.contains)
+            }
+        }
+        try h.waitUntil("the thread of bob's message exists on both sides", timeout: 5) {
+            h.text("\(a)/\(room)/threads/\(hello)/timeline").contains("hi bob") && h.text("\(b)/\(room)/threads/\(hello)/timeline").contains("hi bob")
+        }
+        let forbidden = try h.shell("echo 'kick user:alice' > \(b)/\(room)/ctl")
+        #expect(forbidden.status != 0 && forbidden.stderr.contains("Operation not permitted"), "only admins may kick: \(forbidden.stderr)")
+        #expect(h.text("\(b)/\(room)/alerts").contains("only admins may kick"))
+
+        try h.waitUntil("members and state agree", timeout: 10) {
+            let (sa, sb) = (try state(h, "\(a)/\(room)"), try state(h, "\(b)/\(room)"))
+            return h.text("\(a)/\(room)/members") == h.text("\(b)/\(room)/members")
+                && sa["members"] as? NSArray == sb["members"] as? NSArray && sa["topic"] as? String == "launch plans"
+                && sb["topic"] as? String == "launch plans" && sa["name"] as? String == "lobby" && sb["name"] as? String == "lobby"
+        }
+        #expect(h.text("\(a)/\(room)/members") == "user:alice\tjoin\talice\t1 key(s)\tadmin\nuser:bob\tjoin\tbob\t1 key(s)\n")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: "\(a)/\(room)/timeline")[.size] as? Int)
+        #expect(size == h.text("\(a)/\(room)/timeline").utf8.count, "stat sizes are exact")
+        #expect(h.text("\(a)/\(room)/alerts").isEmpty, "no verification problem: \(h.text("\(a)/\(room)/alerts"))")
+    }
+
+    func state(_ h: MountHarness, _ room: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(h.text(room + "/state").utf8)) as? [String: Any] ?? [:]
+    }
+
+    @Test func twoMountsChatThroughALocalFolder() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try conversation(h)
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
+                   "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
+    func twoMountsChatThroughMotoS3() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
+        let bucket = "bc-mount-" + UUID().uuidString.prefix(8).lowercased()
+        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
+                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
+                                region: "us-east-1", endpoint: endpoint)
+        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
+        let h = try MountHarness(store: "s3://\(bucket)/chat/", environment: [
+            "AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
+            "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
+        ])
+        defer { h.tearDown() }
+        try conversation(h)
+    }
+
+    @Test func aTamperedObjectShowsInAlertsAndNeverAsAMessage() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let (a, b, room) = try meet(h)
+        #expect(try h.shell("echo 'pay 10 EUR to bob' > \(a)/\(room)/send").status == 0)
+        try h.waitUntil("bob sees the message", timeout: 10) { h.text("\(b)/\(room)/timeline").contains("pay 10 EUR") }
+        let logs = URL(fileURLWithPath: h.store).appendingPathComponent("rooms/\(room)/logs")
+        let name = try #require(try FileManager.default.subpathsOfDirectory(atPath: logs.path).first {
+            h.text(logs.appendingPathComponent($0).path).contains("pay 10 EUR")
+        })
+        let forged = logs.appendingPathComponent(name.replacingOccurrences(of: "_alice_", with: "_mallory_"))
+        try h.text(logs.appendingPathComponent(name).path).replacingOccurrences(of: "pay 10 EUR", with: "pay 99 EUR")
+            .write(to: forged, atomically: true, encoding: .utf8)
+        try h.waitUntil("bob's alerts report the forgery", timeout: 15) {
+            let alerts = h.text("\(b)/\(room)/alerts")
+            return alerts.contains("bad_signature") || alerts.contains("duplicate_conflict")
+        }
+        #expect(!h.text("\(b)/\(room)/timeline").contains("pay 99"))
+        #expect(!h.text("\(a)/\(room)/timeline").contains("pay 99"))
+        #expect(try state(h, "\(b)/\(room)")["verification"].flatMap { ($0 as? [String: Any])?["integrity_ok"] as? Bool } == false)
+    }
+
+    @Test func aKilledMountDeliversItsJournalAfterRemount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let (a, b, room) = try meet(h)
+        let umount = try h.run("alice", ["umount", a])
+        #expect(umount.status == 0, "\(umount.stderr)")
+        #expect(!MountHarness.isMounted(a))
+        // Uploads now wait a minute: what alice sends stays in her journal.
+        try h.setConfig("alice", upload: 60_000)
+        try h.mount("alice", at: a)
+        #expect(try h.shell("printf 'written before the crash\\nand another\\n' > \(a)/\(room)/send").status == 0)
+        try h.waitUntil("alice's state shows them pending", timeout: 10) {
+            ((try state(h, "\(a)/\(room)")["upload"] as? [String: Any])?["pending_events"] as? Int ?? 0) >= 2
+        }
+        let daemon = try #require(h.daemon(at: a))
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        try h.shell("fusermount3 -u -z \(a)")
+        usleep(1_500_000)
+        #expect(!h.text("\(b)/\(room)/timeline").contains("written before the crash"), "nothing was uploaded before the kill")
+        try h.setConfig("alice", upload: nil)
+        try h.mount("alice", at: a)
+        try h.waitUntil("bob receives both messages after alice's remount", timeout: 15) {
+            let timeline = h.text("\(b)/\(room)/timeline")
+            return timeline.contains("msg\twritten before the crash") && timeline.contains("msg\tand another")
+        }
+        #expect(h.text("\(b)/\(room)/alerts").isEmpty, "the chain is unbroken: \(h.text("\(b)/\(room)/alerts"))")
+    }
+
+    @Test func theEchoBotAnswers() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let (a, b, room) = try meet(h)
+        let bot = MountHarness.repository.appendingPathComponent("examples/echo-bot.sh").path
+        _ = try h.background("exec bash \(bot) \(a)/by-name/lobby", as: "alice", output: h.root.appendingPathComponent("bot.out"))
+        usleep(1_500_000)
+        #expect(try h.shell("echo '!echo ping pong' > \(b)/\(room)/send").status == 0)
+        try h.waitUntil("the bot answers in bob's timeline", timeout: 10) {
+            h.text("\(b)/\(room)/timeline").contains("user:alice (alice)\tmsg\techo: ping pong")
+        }
+        #expect(try h.shell("echo 'not for the bot' > \(b)/\(room)/send").status == 0)
+        usleep(2_000_000)
+        #expect(h.text("\(b)/\(room)/timeline").components(separatedBy: "\techo: ").count == 2, "one answer, to the one command")
+    }
+
+    @Test func daemonizesAndUnmountsCleanlyOnUmountAndSIGTERM() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let path = h.root.appendingPathComponent("mnt-daemon").path
+        let mounted = try h.run("alice", ["mount", path], timeout: 60)
+        #expect(mounted.status == 0, "\(mounted.stderr)")
+        #expect(mounted.stdout.contains("mounted at \(path)"))
+        #expect(MountHarness.isMounted(path))
+        #expect(try h.shell("mkdir \(path)/lobby && echo 'hello' > \(path)/lobby/send && grep -q 'msg\thello' \(path)/lobby/timeline").status == 0)
+        let again = try h.run("alice", ["mount", path])
+        #expect(again.status != 0 && again.stderr.contains("already mounted"))
+        let unmounted = try h.run("alice", ["umount", path])
+        #expect(unmounted.status == 0, "\(unmounted.stderr)")
+        #expect(!MountHarness.isMounted(path))
+        let log = h.text(h.root.appendingPathComponent("alice/mount.log").path)
+        #expect(log.contains("unmounted; uploading what is journaled") && log.contains("stopped"), "\(log)")
+
+        let foreground = try h.mount("alice", at: path)
+        #expect(FileManager.default.fileExists(atPath: foreground + "/by-name/lobby"), "the room is mounted again from its journal")
+        let daemon = try #require(h.daemon(at: foreground))
+        daemon.terminate()
+        try h.waitUntil("SIGTERM ends the mount", timeout: 20) { !daemon.isRunning }
+        #expect(daemon.terminationStatus == 0)
+        #expect(!MountHarness.isMounted(foreground))
+        let verify = try h.run("alice", ["verify", h.store, "--room", try #require(
+            try FileManager.default.contentsOfDirectory(atPath: h.store + "/rooms").first)])
+        #expect(verify.status == 0, "what the mount uploaded verifies: \(verify.stdout)")
+    }
+}
