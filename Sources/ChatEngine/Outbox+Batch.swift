@@ -8,39 +8,67 @@ extension Outbox {
     /// All or nothing: every event is signed and size-checked before the chain
     /// moves, so a draft over the 64 KiB line limit throws and none is sent.
     public func sendAll(_ drafts: [EventDraft]) async throws(EngineError) -> [Event] {
+        // On the actor: every event's place in the chain, checked before the chain moves.
         var next = chain
-        var events: [Event] = []
-        var lines: [[UInt8]] = []
-        events.reserveCapacity(drafts.count)
-        lines.reserveCapacity(drafts.count)
+        var unsigned: [UnsignedEvent] = []
+        unsigned.reserveCapacity(drafts.count)
         for (index, draft) in drafts.enumerated() {
-            let event: Event
+            let event: UnsignedEvent
             do {
-                event = try next.sign(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, nowMs: now())
+                event = try next.prepare(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, nowMs: now())
             } catch {
                 throw EngineError(.invalidEvent, "Could not sign event \(index + 1) of \(drafts.count) (\(draft.type)) in room \(roomID): \(error.message). Nothing was sent.", cause: error)
             }
-            let line = event.lineBytes
-            guard line.count + 1 <= Self.maxLineBytes else {
-                throw EngineError(.invalidEvent, "Event \(index + 1) of \(drafts.count) (\(draft.type)) is \(line.count) bytes, over the 64 KiB line limit of room \(roomID). Nothing was sent; shorten it.")
+            let size = event.canonical.count + UnsignedEvent.signatureBytes
+            guard size + 1 <= Self.maxLineBytes else {
+                throw EngineError(.invalidEvent, "Event \(index + 1) of \(drafts.count) (\(draft.type)) is \(size) bytes, over the 64 KiB line limit of room \(roomID). Nothing was sent; shorten it.")
             }
-            events.append(event)
-            lines.append(line)
+            unsigned.append(event)
         }
-        guard !events.isEmpty else { return [] }
-        // From here to the submit nothing suspends: chain order is journal order.
+        guard !unsigned.isEmpty else { return [] }
         chain = next
         let first = nextOrdinal
-        nextOrdinal += events.count
-        pending += events
-        pendingSizes += lines.map { $0.count + 1 }
-        try await journal.append(lines.map { .event(line: $0) })
-        let last = first + events.count - 1
+        nextOrdinal += unsigned.count
+
+        // Off the actor: the signatures, spread over the cores.
+        let signed = await Self.signAll(unsigned, with: chain.key)
+
+        // Back on the actor: into the journal in chain order, with one append.
+        await waitForTurn(first)
+        pending += signed.map(\.event)
+        pendingLines += signed.map(\.line)
+        let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
+            journal.submit(signed.map { .event(line: $0.line) }) { continuation.resume(returning: $0) }
+            passTurn(after: signed.count)
+        }
+        try result.get()
+        let last = first + signed.count - 1
         if last >= durableThrough {
             if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
             durableThrough = last + 1
         }
         wakeup?.yield()
-        return events
+        return signed.map(\.event)
+    }
+
+    /// Signs and encodes events in parallel chunks, keeping their order.
+    @concurrent
+    private nonisolated static func signAll(_ unsigned: [UnsignedEvent], with key: SigningKey) async -> [(event: Event, line: [UInt8])] {
+        let chunk = max(64, unsigned.count / 8)
+        let starts = Array(stride(from: 0, to: unsigned.count, by: chunk))
+        var parts: [Int: [(event: Event, line: [UInt8])]] = [:]
+        await withTaskGroup(of: (Int, [(event: Event, line: [UInt8])]).self) { group in
+            for start in starts {
+                group.addTask {
+                    let slice = unsigned[start..<min(start + chunk, unsigned.count)]
+                    return (start, slice.map { u in
+                        let event = u.signed(with: key)
+                        return (event, event.lineBytes)
+                    })
+                }
+            }
+            for await (start, part) in group { parts[start] = part }
+        }
+        return starts.flatMap { parts[$0] ?? [] }
     }
 }

@@ -155,14 +155,14 @@ public actor Outbox {
     }
 
     /// Waits until every event before `ordinal` has gone to the journal.
-    private func waitForTurn(_ ordinal: Int) async {
+    func waitForTurn(_ ordinal: Int) async {
         guard journalNext != ordinal else { return }
         await withCheckedContinuation { turnWaiters[ordinal] = $0 }
     }
 
-    /// Lets the next event in chain order go to the journal.
-    private func passTurn() {
-        journalNext += 1
+    /// Lets the events after the last `count` journaled ones go to the journal.
+    func passTurn(after count: Int = 1) {
+        journalNext += count
         turnWaiters.removeValue(forKey: journalNext)?.resume()
     }
 

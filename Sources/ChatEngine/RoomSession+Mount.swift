@@ -26,7 +26,9 @@ extension RoomSession {
                                    parentEventID: parentID),
                         unsynced: unsynced, includeMessages: parentID != nil)
         let drafts = bodies.map { EventDraft(type: EventType.message, content: MessageContent(body: $0, msgtype: msgtype).json, parentEventID: parentID) }
-        return try await outbox.sendAll(drafts)
+        let sent = try await outbox.sendAll(drafts)
+        noteSent(sent)
+        return sent
     }
 
     /// Performs an action, checked against the room's rules with `unsynced`
@@ -72,7 +74,7 @@ extension RoomSession {
             draft = EventDraft(type: EventType.typing, content: JSONObject([("typing", .bool(on))]))
         }
         try await check(draft, unsynced: unsynced, includeMessages: true)
-        return try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID)
+        return try await journal(draft)
     }
 
     private static func removal(_ membership: String, _ userID: String, _ reason: String?) -> EventDraft {
@@ -85,24 +87,21 @@ extension RoomSession {
     /// this device's pending ones and `unsynced`.
     public func resolve(_ reference: String, unsynced: [Event]) async throws(EngineError) -> String {
         let verification = await sync.verification
-        var seen: Set<String> = []
-        let own = (await outbox.pendingEvents + unsynced).map(\.eventID)
-            .filter { !verification.state.contains(eventID: $0) && seen.insert($0).inserted }
+        let own = await ownUnsynced(verification, unsynced: unsynced).map(\.eventID)
         let wanted = reference.trimmingWhitespace
-        if verification.state.contains(eventID: wanted) || seen.contains(wanted) { return wanted }
+        if verification.state.contains(eventID: wanted) || own.contains(wanted) { return wanted }
         return try EventReference.resolve(reference, among: verification.accepted.map(\.event.eventID) + own, roomID: roomID)
     }
 
     /// Throws when the room's rules would refuse `draft` after what is
     /// verified plus this device's events not yet synced.
-    private func check(_ draft: EventDraft, unsynced: [Event], includeMessages: Bool) async throws(EngineError) {
+    func check(_ draft: EventDraft, unsynced: [Event], includeMessages: Bool) async throws(EngineError) {
         let verification = await sync.verification
+        // With no metadata the room was never synced (offline, nothing cached): there is
+        // nothing to check against, so the event is journaled and readers judge it.
         guard verification.metadata != nil else { return }
-        var seen: Set<String> = []
-        let own = (await outbox.pendingEvents + unsynced)
-            .filter { !verification.state.contains(eventID: $0.eventID) && seen.insert($0.eventID).inserted }
+        let own = await ownUnsynced(verification, unsynced: unsynced)
             .filter { includeMessages || $0.type != EventType.message }
-            .sorted { RoomVerifier.precedes($0, $1) }
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
         let preview: Event
         do {

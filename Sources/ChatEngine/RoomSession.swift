@@ -64,44 +64,41 @@ public actor RoomSession {
     /// The verified view plus this device's events not yet in it, oldest first.
     public func view() async -> (verification: RoomVerification, pending: [Event]) {
         let verification = await sync.verification
-        let seen = Set(verification.accepted.map(\.event.eventID)).union(verification.rejected.compactMap(\.eventID))
-        unseen.removeAll { seen.contains($0.eventID) }
-        var ids = Set<String>()
-        let pending = (await outbox.pendingEvents + unseen)
-            .filter { !seen.contains($0.eventID) && ids.insert($0.eventID).inserted }
-            .sorted { RoomVerifier.precedes($0, $1) }
-        return (verification, pending)
+        return (verification, await ownUnsynced(verification, unsynced: []))
     }
 
     /// Checks an action against the room's rules as they stand (with this
     /// device's pending events applied), then signs and journals it.
     /// Returns once the event is durable in the journal.
     public func perform(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
-        let (verification, pending) = await view()
-        let preview: Event
-        do {
-            let after = max(pending.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
-            preview = try Event.signed(roomID: roomID, timestampMs: max(after, Int64(Date().timeIntervalSince1970 * 1000)),
-                                       senderID: identity.senderID, type: type, content: content,
-                                       parentEventID: parentEventID, prevEventHash: nil, key: identity.key)
-        } catch {
-            throw EngineError(.invalidEvent, "Room \(roomID): \(error.message)", cause: error)
-        }
-        // With no metadata the room was never synced (offline, nothing cached): there is
-        // nothing to check against, so the event is journaled and readers judge it.
-        if verification.metadata != nil,
-           case .rejected(_, let why)? = verification.preview(pending + [preview], signedBy: identity.key.publicKey).last {
-            throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")
-        }
-        let event = try await outbox.send(type: type, content: content, parentEventID: parentEventID)
+        try await check(EventDraft(type: type, content: content, parentEventID: parentEventID), unsynced: [], includeMessages: true)
+        return try await journal(EventDraft(type: type, content: content, parentEventID: parentEventID))
+    }
+
+    /// Signs and journals an event already checked; remembers it until the view shows it.
+    func journal(_ draft: EventDraft) async throws(EngineError) -> Event {
+        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID)
         unseen.append(event)
         return event
     }
 
+    /// Remembers events sent in a batch until the view shows them.
+    func noteSent(_ events: [Event]) {
+        unseen += events
+    }
+
     /// The id of the event a reference (REF, id or unique prefix) names.
     public func resolve(_ reference: String) async throws(EngineError) -> String {
-        let (verification, pending) = await view()
-        return try EventReference.resolve(reference, among: verification.accepted.map(\.event.eventID) + pending.map(\.eventID),
-                                          roomID: roomID)
+        try await resolve(reference, unsynced: [])
+    }
+
+    /// This device's events the verified view does not show yet (pending in the
+    /// outbox, sent by this session, or `unsynced` from the caller), oldest first.
+    func ownUnsynced(_ verification: RoomVerification, unsynced: [Event]) async -> [Event] {
+        unseen.removeAll { verification.state.contains(eventID: $0.eventID) }
+        var seen: Set<String> = []
+        return (await outbox.pendingEvents + unseen + unsynced)
+            .filter { !verification.state.contains(eventID: $0.eventID) && seen.insert($0.eventID).inserted }
+            .sorted { RoomVerifier.precedes($0, $1) }
     }
 }
