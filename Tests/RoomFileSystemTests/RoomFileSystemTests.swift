@@ -182,6 +182,23 @@ import Testing
         alice.fs.release(handle: follow.handle)
     }
 
+    @Test func typingIsWrittenAndReadBack() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        try await alice.mkdir("/lobby")
+        try await alice.settle()
+        #expect(try await alice.read("/lobby/typing") == "")
+        try await alice.write("/lobby/typing", "1\n")
+        try await alice.settle()
+        #expect(try await alice.read("/lobby/typing") == "user:alice (Alice)\n")
+        #expect(try await alice.stat("/lobby/typing").size == "user:alice (Alice)\n".utf8.count)
+        try await alice.write("/lobby/typing", "off\n")
+        try await alice.settle()
+        #expect(try await alice.read("/lobby/typing") == "")
+        #expect(!(try await alice.read("/lobby/timeline")).contains("typing"), "typing is not a timeline line")
+    }
+
     @Test func fsyncOnSendWaitsUntilUploaded() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
