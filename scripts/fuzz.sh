@@ -41,10 +41,14 @@ scratch=.build-fuzz
 # Release mode: the targets run about 8 times faster than in debug (the
 # room verifier from 25 to 200 inputs a second); Swift keeps its checks.
 flags=(-c release --package-path Fuzz --scratch-path "$scratch" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address)
-build=(swift build "${flags[@]}")
-if [ ${#run[@]} -eq 1 ]; then build+=(--product "${run[0]}"); fi
 start=$(date +%s)
-nice -n "${FUZZ_NICE:-10}" "${build[@]}" 2>&1 | grep -v "Cannot export local symbol" || { echo "fuzz: build failed" >&2; exit 1; }
+# One product at a time: a plain `swift build` of this package once also
+# tried to link the main package's own executables with libFuzzer's main
+# (duplicate `main`).
+for t in "${run[@]}"; do
+  nice -n "${FUZZ_NICE:-10}" swift build "${flags[@]}" --product "$t" 2>&1 | grep -v "Cannot export local symbol" \
+    || { echo "fuzz: build of $t failed" >&2; exit 1; }
+done
 echo "fuzz: built in $(( $(date +%s) - start )) s"
 bin=$(swift build "${flags[@]}" --show-bin-path)
 
@@ -58,13 +62,19 @@ for t in "${run[@]}"; do
   # Leaks count as failures (libFuzzer checks after runs that grew memory),
   # except the one toolchain leak listed in Fuzz/lsan.supp. Swift's own crash
   # backtracer is off: it trips ASan, and libFuzzer prints the stack anyway.
+  extra=()
+  # FoundationXML leaks on every malformed body (Fuzz/lsan.supp), so
+  # libFuzzer's per-input leak check would run a full LSan scan nearly every
+  # time (50 inputs/s instead of 1,200). Leaks are still checked once, at
+  # exit, with the same suppressions.
+  [ "$t" = fuzz-s3-listing ] && extra+=(-detect_leaks=0)
   seeds=("Fuzz/corpus/$t")
   [ -d "Fuzz/regressions/$t" ] && seeds+=("Fuzz/regressions/$t")
   rc=0
   SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp" \
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" \
     nice -n "${FUZZ_NICE:-10}" "$bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$artifacts" "$@" "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
+      -print_final_stats=1 -artifact_prefix="$artifacts" ${extra[@]+"${extra[@]}"} "$@" "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(( $(date +%s) - t0 ))
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)

@@ -17,11 +17,9 @@ struct ListBucketResult {
 
     /// Parses the XML, or returns nil when it is not a whole ListBucketResult.
     init?(xml: Data) {
-        // FoundationXML traps on an element name that is not valid UTF-8
-        // (found by fuzz-s3-listing), so a hostile or broken endpoint could
-        // crash the client. S3 always answers in UTF-8: anything else is not
-        // a listing. Decoding repairs invalid sequences, so equal bytes mean valid.
-        guard String(decoding: xml, as: UTF8.self).utf8.elementsEqual(xml) else { return nil }
+        // FoundationXML crashes on some bodies libxml2 accepts; a hostile or
+        // broken endpoint must not crash the client (see ListingMarkup).
+        guard ListingMarkup.isPlain(xml) else { return nil }
         let delegate = ListBucketResultParser()
         let parser = XMLParser(data: xml)
         parser.delegate = delegate

@@ -63,6 +63,25 @@ import Testing
         #expect(S3ListPage(xml: Data("<ListBucketResult><Con".utf8) + Data([0xC0, 0xC0]) + Data("/></ListBucketResult>".utf8), storePrefix: "") == nil)
     }
 
+    /// fuzz-s3-listing: a processing instruction without data (`<?xm.02?>`)
+    /// made FoundationXML call strlen(NULL) inside XMLParser.parse() (SIGSEGV).
+    /// S3 never sends processing instructions, DOCTYPEs, comments or CDATA.
+    @Test func s3MarkupBeyondElementsIsNotAPageAndDoesNotCrash() {
+        #expect(S3ListPage(xml: Data("<?xm.02?><ror><Corror>".utf8), storePrefix: "") == nil)
+        let inner = "<IsTruncated>false</IsTruncated><Contents><Key>a</Key></Contents>"
+        for extra in ["<?pi?>", "<?pi data?>", "<!-- c -->", "<![CDATA[x]]>"] {
+            #expect(S3ListPage(xml: s3(extra + inner), storePrefix: "") == nil, "\(extra)")
+        }
+        #expect(S3ListPage(xml: Data(("<!DOCTYPE x [<!ENTITY e \"v\">]><ListBucketResult>" + inner + "</ListBucketResult>").utf8), storePrefix: "") == nil)
+        #expect(S3ListPage(xml: Data(("<?xml?><ListBucketResult>" + inner + "</ListBucketResult>").utf8), storePrefix: "") == nil)
+        // What S3 sends still parses: declaration, entities, character references.
+        let plain = Data(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            + "<Contents><Key>a&amp;b&#x41;</Key><Size>1</Size></Contents><IsTruncated>false</IsTruncated></ListBucketResult>").utf8)
+        #expect(S3ListPage(xml: plain, storePrefix: "")?.objects.map(\.key) == ["a&bA"])
+        let bare = Data("<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>".utf8)
+        #expect(S3ListPage(xml: bare, storePrefix: "")?.objects.map(\.key) == ["k"])
+    }
+
     @Test func gcsPageKeepsOnlyNamesUnderThePrefix() throws {
         let page = try #require(GCSListPage(json: Data("""
             {"items":[{"name":"team/a","size":"7","etag":"CAE="},{"name":"other/b","size":"1"},{"name":"team/c","size":"x"}],

@@ -29,10 +29,14 @@ struct Writer {
     var n: Int64 = 0
 
     /// Signs the next event of `key`'s chain; nil when signing refuses the input.
-    mutating func emit(_ sender: String, _ key: SigningKey, _ type: String, _ content: JSONValue, parent: String? = nil) -> String? {
+    /// `idTail` replaces the UUID part of the event id: ids are the sender's
+    /// to choose, and REF and references are derived from them.
+    mutating func emit(_ sender: String, _ key: SigningKey, _ type: String, _ content: JSONValue, parent: String? = nil,
+                       idTail: String? = nil) -> String? {
         n += 1
         let ts = baseTs + n * 10
-        let id = "\(roomID)::\(UTCTime(milliseconds: ts).compact)::00000000-0000-4000-8000-\(String(repeating: "0", count: 12 - String(n).count))\(n)"
+        let tail = idTail ?? "00000000-0000-4000-8000-\(String(repeating: "0", count: 12 - String(n).count))\(n)"
+        let id = "\(roomID)::\(UTCTime(milliseconds: ts).compact)::\(tail)"
         guard let event = try? Event.signed(roomID: roomID, eventID: id, timestampMs: ts, senderID: sender, type: type,
                                             content: content.objectValue ?? JSONObject(), parentEventID: parent, prevEventHash: prev[key.publicKey.base64], key: key)
         else { return nil }
@@ -62,7 +66,7 @@ public func fuzzTimeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                                                       "device_id": "alice_a1", "displayname": "Alice"])
     _ = w.emit(sender, mallory, EventType.member, ["membership": "join", "public_key": .string(mallory.publicKey.base64),
                                                   "device_id": .string(other), "displayname": .string(displayName)])
-    let message = w.emit(sender, mallory, EventType.message, ["body": .string(body), "msgtype": .string(msgtype)])
+    let message = w.emit(sender, mallory, EventType.message, ["body": .string(body), "msgtype": .string(msgtype)], idTail: other)
     let reply = w.emit(sender, mallory, EventType.message, ["body": .string(reason), "msgtype": "m.text"], parent: message)
     if let message {
         _ = w.emit(sender, mallory, EventType.edit, ["replaces": .string(message), "new_content": ["body": .string(reason), "msgtype": "m.text"]])

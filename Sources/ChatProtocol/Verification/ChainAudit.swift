@@ -70,6 +70,14 @@ struct ChainAudit {
                         detail: "prev_event_hash \(prev) names no event of key \(key): an earlier event of this device was deleted or withheld"))
                     continue
                 }
+                // A device's timestamps strictly increase (PROTOCOL.md §2). A link
+                // back in time is how a stolen, since revoked key would slip an
+                // event in before the revoking join while extending the old
+                // chain's tip, which makes no other alarm.
+                if nodes[p].timestampMs >= node.timestampMs {
+                    findings.append(Alarm(kind: .fork, senderID: node.senderID, eventID: node.eventID,
+                        detail: "\(node.eventID) follows \(nodes[p].eventID) in the chain of key \(key) but is not later than it: a device's timestamps only increase, so this event was not written by that device in order (a stolen key?)"))
+                }
                 successors[ExactString(prev), default: []].append(i)
             }
             for i in members {
