@@ -15,8 +15,13 @@ public final class ObjectCache: Sendable {
     /// Signatures verified on earlier opens (`signatures.bin`), so reopening a
     /// large room does not check every signature again.
     public let signatures: SignatureMemo
-    /// The index of cached objects; the lock guards it and the index file.
-    private let index: Mutex<[String: ObjectInfo]>
+    /// The index of cached objects, by key.
+    private struct CacheIndex {
+        var entries: [String: ObjectInfo]
+    }
+
+    /// The lock guards the index and the index file.
+    private let index: Mutex<CacheIndex>
 
     /// Opens (or creates) a cache in a folder.
     public init(directory: URL) throws {
@@ -32,12 +37,12 @@ public final class ObjectCache: Sendable {
                 entries[key] = ObjectInfo(key: key, size: Int(size), etag: etag)
             }
         }
-        index = Mutex(entries)
+        index = Mutex(CacheIndex(entries: entries))
     }
 
     /// The cached bytes of an object, if the cache holds this very version.
     public func bytes(for info: ObjectInfo) -> [UInt8]? {
-        guard index.withLock({ $0[info.key] }) == info,
+        guard index.withLock({ $0.entries[info.key] }) == info,
               let data = FileManager.default.contents(atPath: path(for: info.key)), data.count == info.size
         else { return nil }
         return Array(data)
@@ -45,7 +50,7 @@ public final class ObjectCache: Sendable {
 
     /// Every cached object whose key starts with `prefix`, read from disk.
     public func objects(prefix: String) -> [(info: ObjectInfo, bytes: [UInt8])] {
-        let infos = index.withLock { $0.values.filter { $0.key.hasPrefix(prefix) } }
+        let infos = index.withLock { $0.entries.values.filter { $0.key.hasPrefix(prefix) } }
         return infos.compactMap { info in bytes(for: info).map { (info, $0) } }
     }
 
@@ -64,8 +69,8 @@ public final class ObjectCache: Sendable {
         }
         let record = JSONObject([("key", .string(info.key)), ("etag", .string(info.etag)), ("size", .int(Int64(info.size)))])
         let line = Data(CanonicalJSON.encode(.object(record)) + [0x0A])
-        index.withLock { entries in
-            entries[info.key] = info
+        index.withLock { index in
+            index.entries[info.key] = info
             let indexPath = directory.appendingPathComponent("index.jsonl").path
             if !FileManager.default.fileExists(atPath: indexPath) {
                 _ = FileManager.default.createFile(atPath: indexPath, contents: nil)

@@ -24,13 +24,18 @@ public final class SignatureMemo: Sendable {
     }
 
     /// The entries, and which of them are not yet in the file.
-    private let state: Mutex<(entries: [Entry: PublicKey], unsaved: [(Entry, PublicKey)])>
+    private struct MemoState {
+        var entries: [Entry: PublicKey] = [:]
+        var unsaved: [(Entry, PublicKey)] = []
+    }
+
+    private let state: Mutex<MemoState>
     public let path: String?
 
     /// A memo kept only in memory.
     public init() {
         path = nil
-        state = Mutex(([:], []))
+        state = Mutex(MemoState())
     }
 
     /// A memo read from (and later saved to) a file; a missing or damaged file starts empty.
@@ -45,7 +50,7 @@ public final class SignatureMemo: Sendable {
                 offset += 48
             }
         }
-        state = Mutex((entries, []))
+        state = Mutex(MemoState(entries: entries))
     }
 
     /// The key known to verify this signature over bytes with this hash, if any.
