@@ -16,12 +16,12 @@ public final class ObjectCache: Sendable {
     /// large room does not check every signature again.
     public let signatures: SignatureMemo
     /// The index of cached objects, by key.
-    private struct CacheIndex {
+    private struct IndexTable {
         var entries: [String: ObjectInfo]
     }
 
     /// The lock guards the index and the index file.
-    private let index: Mutex<CacheIndex>
+    private let index: Mutex<IndexTable>
 
     /// Opens (or creates) a cache in a folder.
     public init(directory: URL) throws {
@@ -37,7 +37,7 @@ public final class ObjectCache: Sendable {
                 entries[key] = ObjectInfo(key: key, size: Int(size), etag: etag)
             }
         }
-        index = Mutex(CacheIndex(entries: entries))
+        index = Mutex(IndexTable(entries: entries))
     }
 
     /// The cached bytes of an object, if the cache holds this very version.

@@ -24,18 +24,18 @@ public final class SignatureMemo: Sendable {
     }
 
     /// The entries, and which of them are not yet in the file.
-    private struct MemoState {
+    private struct KnownSigners {
         var entries: [Entry: PublicKey] = [:]
         var unsaved: [(Entry, PublicKey)] = []
     }
 
-    private let state: Mutex<MemoState>
+    private let state: Mutex<KnownSigners>
     public let path: String?
 
     /// A memo kept only in memory.
     public init() {
         path = nil
-        state = Mutex(MemoState())
+        state = Mutex(KnownSigners())
     }
 
     /// A memo read from (and later saved to) a file; a missing or damaged file starts empty.
@@ -50,7 +50,7 @@ public final class SignatureMemo: Sendable {
                 offset += 48
             }
         }
-        state = Mutex(MemoState(entries: entries))
+        state = Mutex(KnownSigners(entries: entries))
     }
 
     /// The key known to verify this signature over bytes with this hash, if any.
