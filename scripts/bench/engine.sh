@@ -16,6 +16,7 @@ room_events=${3:-200000}
 
 bash scripts/install-deps.sh
 swift build -c release --product engine-bench >/dev/null
+swift build -c release --product bucketchat >/dev/null
 swift build -c release --product bucketchat-roomgen >/dev/null
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/bucketchat-engine-bench.XXXXXX)
@@ -25,12 +26,9 @@ bash scripts/test-servers.sh start
 # shellcheck disable=SC1091
 source .test-servers/env
 bucket="bc-bench-$RANDOM$RANDOM"
-python3 - "$bucket" <<'PY'
-import os, sys, boto3
-boto3.client("s3", endpoint_url=os.environ["BUCKETCHAT_TEST_S3_ENDPOINT"], region_name="us-east-1",
-             aws_access_key_id=os.environ["BUCKETCHAT_TEST_S3_ADMIN_KEY"],
-             aws_secret_access_key=os.environ["BUCKETCHAT_TEST_S3_ADMIN_SECRET"]).create_bucket(Bucket=sys.argv[1])
-PY
+AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_ADMIN_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_ADMIN_SECRET \
+AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1 \
+  "$(swift build -c release --show-bin-path)/bucketchat" store create-bucket "s3://$bucket/" >/dev/null
 
 echo "== delivery latency through moto S3"
 AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_SECRET \
