@@ -18,9 +18,14 @@ enum ListingMarkup {
         let bytes = [UInt8](xml)
         var i = 0
         if bytes.starts(with: Array("<?xml".utf8)), bytes.count > 5, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[5]) {
-            // Skip the declaration: it ends at the first "?>".
+            // Skip the declaration: it ends at the first "?>" and holds no
+            // markup ("<?xml version=\"<?x?>" hid a processing instruction
+            // inside it from an earlier version of this check).
             i = 5
-            while i + 1 < bytes.count, !(bytes[i] == 0x3F && bytes[i + 1] == 0x3E) { i += 1 }
+            while i + 1 < bytes.count, !(bytes[i] == 0x3F && bytes[i + 1] == 0x3E) {
+                if bytes[i] == 0x3C || bytes[i] == 0x3E { return false }
+                i += 1
+            }
             guard i + 1 < bytes.count else { return false }
             i += 2
         }
