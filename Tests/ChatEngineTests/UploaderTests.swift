@@ -214,8 +214,10 @@ import Testing
         let uploader = Task { await Uploader(outbox: outbox, store: store, policy: UploadPolicy(retryBase: .milliseconds(20), retryCap: .milliseconds(100))).run() }
         defer { uploader.cancel() }
         _ = try await outbox.send(type: "m.room.message", content: EngineFixture.message("a"))
-        #expect(try await eventually(seconds: 5) { await outbox.status.lastError != nil })
         try await outbox.flush()
+        // Every failure was retried (none is left), and the one success is the only object.
+        // The error itself is only visible between failures, too briefly to catch on a loaded machine.
+        #expect(await store.failuresLeft == 0)
         #expect(await store.puts.count == 1)
         #expect(await outbox.status.lastError == nil, "a success clears the error")
     }
