@@ -47,28 +47,30 @@ struct Leave: AsyncParsableCommand {
     }
 }
 
-struct Kick: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Remove a member from a room (admins only).")
+/// What `kick` and `ban` take: the room, who, and why.
+struct Removal: ParsableArguments {
     @Argument(help: "The room id.") var room: String
     @Argument(help: "Who: a sender id.") var user: String
     @Option(help: "Why.") var reason: String?
     @OptionGroup var action: ActionOptions
 
-    func run() async throws {
-        try await action.perform(room: room) { [user, reason] in [try await $0.remove(user, ban: false, reason: reason)] }
+    func perform(ban: Bool) async throws {
+        try await action.perform(room: room) { [user, reason] in [try await $0.remove(user, ban: ban, reason: reason)] }
     }
+}
+
+struct Kick: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove a member from a room (admins only).")
+    @OptionGroup var removal: Removal
+
+    func run() async throws { try await removal.perform(ban: false) }
 }
 
 struct Ban: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Ban someone from a room for good (admins only).")
-    @Argument(help: "The room id.") var room: String
-    @Argument(help: "Who: a sender id.") var user: String
-    @Option(help: "Why.") var reason: String?
-    @OptionGroup var action: ActionOptions
+    @OptionGroup var removal: Removal
 
-    func run() async throws {
-        try await action.perform(room: room) { [user, reason] in [try await $0.remove(user, ban: true, reason: reason)] }
-    }
+    func run() async throws { try await removal.perform(ban: true) }
 }
 
 struct Name: AsyncParsableCommand {
