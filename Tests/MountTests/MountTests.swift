@@ -192,7 +192,10 @@ struct MountTests {
         #expect(log.contains("unmounted; uploading what is journaled") && log.contains("stopped"), "\(log)")
 
         let foreground = try h.mount("alice", at: path)
-        #expect(FileManager.default.fileExists(atPath: foreground + "/by-name/lobby"), "the room is mounted again from its journal")
+        // Rooms load in the background after the mount is up; the journal brings this one back.
+        try h.waitUntil("the room is mounted again from its journal", timeout: 20) {
+            FileManager.default.fileExists(atPath: foreground + "/by-name/lobby")
+        }
         let daemon = try #require(h.daemon(at: foreground))
         daemon.terminate()
         try h.waitUntil("SIGTERM ends the mount", timeout: 20) { !daemon.isRunning }
