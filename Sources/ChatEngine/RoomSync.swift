@@ -188,7 +188,8 @@ public actor RoomSync {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
         var newEvents = false
-        for event in result.accepted where !delivered.contains(event.event.eventID) {
+        // After an ingest that only added events, only those can be new.
+        for event in ledger.newlyAccepted ?? result.accepted where !delivered.contains(event.event.eventID) {
             delivered.insert(event.event.eventID)
             let key = (event.event.timestampMs, event.event.eventID)
             var late = false
