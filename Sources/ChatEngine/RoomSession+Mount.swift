@@ -105,7 +105,7 @@ extension RoomSession {
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
         let preview: Event
         do {
-            preview = try Event.signed(roomID: roomID, timestampMs: max(last, Int64(Date().timeIntervalSince1970 * 1000)),
+            preview = try Event.signed(roomID: roomID, timestampMs: max(last, now()),
                                        senderID: identity.senderID, type: draft.type, content: draft.content,
                                        parentEventID: draft.parentEventID, prevEventHash: nil, key: identity.key)
         } catch {

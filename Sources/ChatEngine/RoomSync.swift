@@ -25,12 +25,17 @@ public actor RoomSync {
     /// The latest start time among known log objects, per date folder.
     private var newestStart: [String: Int64] = [:]
     private var lastActivity: ContinuousClock.Instant?
+    /// This reader's clock (milliseconds since the epoch).
+    private let wallClock: @Sendable () -> Int64
 
     /// - Parameters:
     ///   - cache: where fetched objects are kept, so a restart fetches only new ones.
+    ///   - now: the reader's clock, for `future_timestamp`, the date folders to poll and the listing watermark.
     public init(store: any ObjectStore, roomID: String, verifier: RoomVerifier = RoomVerifier(),
-                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil) {
+                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.store = store
+        self.wallClock = now
         self.roomID = roomID
         self.settings = settings
         self.cache = cache
@@ -74,7 +79,7 @@ public actor RoomSync {
                 newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
             }
         }
-        ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        ledger.verifier.nowMs = wallClock()
         ledger.ingest(objects)
         cache?.signatures.save()
         let updates = diff()
@@ -110,7 +115,7 @@ public actor RoomSync {
     private func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
         if full { return try await store.list(prefix: room) }
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMs = wallClock()
         // A batch is named after its first event, so yesterday's folder still receives
         // files for a little while after midnight UTC; later, only the rescan looks there.
         var days = [nowMs]
@@ -118,7 +123,7 @@ public actor RoomSync {
         var out: [ObjectInfo] = []
         for day in days {
             let folder = room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/"
-            out += try await store.list(prefix: folder, startAfter: watermark(folder))
+            out += try await store.list(prefix: folder, startAfter: watermark(folder, nowMs: nowMs))
         }
         return out
     }
@@ -128,10 +133,15 @@ public actor RoomSync {
     /// before the newest one seen there, and costs requests for what is new, not
     /// for the whole day. A file that starts earlier still (a device with a slow
     /// clock, an upload stuck for longer) is found by the next full rescan.
-    private func watermark(_ folder: String) -> String? {
+    ///
+    /// The newest start counts only up to this reader's clock: one device whose
+    /// clock runs ahead (or a member naming a file an hour ahead) would otherwise
+    /// lift the watermark above every other device's new files, and they would
+    /// wait for the rescan.
+    private func watermark(_ folder: String, nowMs: Int64) -> String? {
         guard let newest = newestStart[folder] else { return nil }
         let marginMs = Int64(settings.listingMargin.components.seconds * 1000)
-        return folder + "messages_" + String(max(0, newest - marginMs))
+        return folder + "messages_" + String(max(0, min(newest, nowMs) - marginMs))
     }
 
     /// How long after midnight UTC yesterday's date folder is still polled.
