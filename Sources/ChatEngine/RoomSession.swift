@@ -78,13 +78,13 @@ public actor RoomSession {
     /// device's pending events applied), then signs and journals it.
     /// Returns once the event is durable in the journal.
     public func perform(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
-        try await check(EventDraft(type: type, content: content, parentEventID: parentEventID), unsynced: [], includeMessages: true)
-        return try await journal(EventDraft(type: type, content: content, parentEventID: parentEventID))
+        let earliest = try await check(EventDraft(type: type, content: content, parentEventID: parentEventID), unsynced: [], includeMessages: true)
+        return try await journal(EventDraft(type: type, content: content, parentEventID: parentEventID), notBefore: earliest)
     }
 
     /// Signs and journals an event already checked; remembers it until the view shows it.
-    func journal(_ draft: EventDraft) async throws(EngineError) -> Event {
-        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID)
+    func journal(_ draft: EventDraft, notBefore: Int64) async throws(EngineError) -> Event {
+        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, notBefore: notBefore)
         unseen.append(event)
         return event
     }

@@ -106,6 +106,47 @@ struct FaultTests {
         #expect(verification.rejected.isEmpty && verification.alarms.isEmpty, "\(verification.rejected) \(verification.alarms)")
     }
 
+    @Test func storeClockMinutesOffChangesNothingAndBeyondS3sLimitIsNamed() async throws {
+        let world = try await FaultWorld(seed: 1)
+        defer { world.remove() }
+        // Our code never reads the server's Date header; S3 itself refuses requests
+        // signed more than 15 minutes from its clock, which the proxy enforces here.
+        try await world.proxy.setStoreClock(offsetSeconds: -7 * 60, maxSkewSeconds: 900)
+        let alice = try await world.member("alice", seed: 1, joining: nil)
+        let bob = try await world.member("bob", seed: 2, joining: alice,
+                                         now: { Int64(Date().timeIntervalSince1970 * 1000) + 4 * 60_000 })
+        try await alice.send("store seven minutes behind")
+        try await bob.send("bob four minutes ahead")
+        try await alice.outbox.flush()
+        try await bob.outbox.flush()
+        let reader = RoomSync(store: world.store(), roomID: world.roomID)
+        let updates = try await reader.sync()
+        let verification = await reader.verification
+        #expect(verification.rejected.isEmpty && verification.alarms.isEmpty)
+        let bodies = updates.compactMap { update -> String? in
+            guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
+            return m.body
+        }
+        #expect(bodies == ["store seven minutes behind", "bob four minutes ahead"])
+
+        try await world.proxy.setStoreClock(offsetSeconds: 20 * 60, maxSkewSeconds: 900)
+        try await alice.send("store twenty minutes ahead")
+        do {
+            try await alice.outbox.flush()
+            Issue.record("S3 refuses a request signed 20 minutes off; the flush cannot succeed")
+        } catch {
+            #expect(error.code == .storeRefused)
+            #expect(error.message.contains("clock"), "\(error.message)")
+        }
+        #expect(await alice.outbox.status.pendingEvents == 1, "kept in the journal, retried")
+        try await world.proxy.setStoreClock(offsetSeconds: 0, maxSkewSeconds: nil)
+        // The refusal stands until the uploader's next try succeeds; then the flush does.
+        #expect(try await eventually(seconds: 10) { await alice.outbox.status.pendingEvents == 0 })
+        try await alice.outbox.flush()
+        await alice.stopUploading()
+        await bob.stopUploading()
+    }
+
     @Test func putAppliedButItsAnswerLostIsConfirmedNotDuplicated() async throws {
         let world = try await FaultWorld(seed: 1)
         defer { world.remove() }
