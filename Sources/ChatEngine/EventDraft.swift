@@ -1,6 +1,6 @@
 import ChatProtocol
 
-/// An event not yet signed: what ``Outbox/sendAll(_:)`` turns into one
+/// An event not yet signed: what ``Outbox/sendAll(_:notBefore:)`` turns into one
 /// signed event of this device's chain.
 public struct EventDraft: Sendable {
     public let type: String

@@ -7,7 +7,8 @@ extension Outbox {
     ///
     /// All or nothing: every event is signed and size-checked before the chain
     /// moves, so a draft over the 64 KiB line limit throws and none is sent.
-    public func sendAll(_ drafts: [EventDraft]) async throws(EngineError) -> [Event] {
+    /// `notBefore` is the earliest timestamp, as in ``send(type:content:parentEventID:notBefore:)``.
+    public func sendAll(_ drafts: [EventDraft], notBefore: Int64 = 0) async throws(EngineError) -> [Event] {
         // On the actor: every event's place in the chain, checked before the chain moves.
         var next = chain
         var unsigned: [UnsignedEvent] = []
@@ -15,7 +16,7 @@ extension Outbox {
         for (index, draft) in drafts.enumerated() {
             let event: UnsignedEvent
             do {
-                event = try next.prepare(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, nowMs: now())
+                event = try next.prepare(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, nowMs: max(now(), notBefore))
             } catch {
                 throw EngineError(.invalidEvent, "Could not sign event \(index + 1) of \(drafts.count) (\(draft.type)) in room \(roomID): \(error.message). Nothing was sent.", cause: error)
             }

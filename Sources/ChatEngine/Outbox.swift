@@ -109,13 +109,16 @@ public actor Outbox {
 
     /// Signs the next event of this device's chain, journals it, and returns
     /// it once it is durable on disk.
-    public func send(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
+    ///
+    /// - Parameter notBefore: the earliest timestamp the event may carry, when it
+    ///   must sort after events this device's clock may be behind of.
+    public func send(type: String, content: JSONObject, parentEventID: String? = nil, notBefore: Int64 = 0) async throws(EngineError) -> Event {
         // On the actor: the event's place in the chain (timestamp, prev hash, own hash).
         // It is cheap, and once taken the next send can take the next place.
         var next = chain
         let unsigned: UnsignedEvent
         do {
-            unsigned = try next.prepare(type: type, content: content, parentEventID: parentEventID, nowMs: now())
+            unsigned = try next.prepare(type: type, content: content, parentEventID: parentEventID, nowMs: max(now(), notBefore))
         } catch {
             throw EngineError(.invalidEvent, "Could not sign a \(type) event in room \(roomID): \(error.message)", cause: error)
         }

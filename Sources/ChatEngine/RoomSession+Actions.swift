@@ -95,7 +95,8 @@ extension RoomSession {
     public static func create(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite,
                               displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
                               stateFolder: String, cache: ObjectCache? = nil,
-                              syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard) async throws(EngineError) -> RoomSession {
+                              syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard,
+                              now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) async throws(EngineError) -> RoomSession {
         var lastConflict = ""
         for _ in 0..<3 {
             let roomID = RoomID.generate()
@@ -120,7 +121,7 @@ extension RoomSession {
                 continue
             }
             let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
-                                          cache: cache, syncSettings: syncSettings, policy: policy)
+                                          cache: cache, syncSettings: syncSettings, policy: policy, now: now)
             var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
                                       ("device_id", .string(identity.clientID))])
             if let displayName { content["displayname"] = .string(displayName) }

@@ -22,11 +22,11 @@ extension RoomSession {
     public func sendMessages(_ bodies: [String], msgtype: String = "m.text", replyTo parentID: String? = nil,
                              unsynced: [Event] = []) async throws(EngineError) -> [Event] {
         guard !bodies.isEmpty else { return [] }
-        try await check(EventDraft(type: EventType.message, content: MessageContent(body: bodies[0], msgtype: msgtype).json,
-                                   parentEventID: parentID),
-                        unsynced: unsynced, includeMessages: parentID != nil)
+        let earliest = try await check(EventDraft(type: EventType.message, content: MessageContent(body: bodies[0], msgtype: msgtype).json,
+                                                  parentEventID: parentID),
+                                       unsynced: unsynced, includeMessages: parentID != nil)
         let drafts = bodies.map { EventDraft(type: EventType.message, content: MessageContent(body: $0, msgtype: msgtype).json, parentEventID: parentID) }
-        let sent = try await outbox.sendAll(drafts)
+        let sent = try await outbox.sendAll(drafts, notBefore: earliest)
         noteSent(sent)
         return sent
     }
@@ -73,8 +73,8 @@ extension RoomSession {
         case .typing(let on):
             draft = EventDraft(type: EventType.typing, content: JSONObject([("typing", .bool(on))]))
         }
-        try await check(draft, unsynced: unsynced, includeMessages: true)
-        return try await journal(draft)
+        let earliest = try await check(draft, unsynced: unsynced, includeMessages: true)
+        return try await journal(draft, notBefore: earliest)
     }
 
     private static func removal(_ membership: String, _ userID: String, _ reason: String?) -> EventDraft {
@@ -95,17 +95,22 @@ extension RoomSession {
 
     /// Throws when the room's rules would refuse `draft` after what is
     /// verified plus this device's events not yet synced.
-    func check(_ draft: EventDraft, unsynced: [Event], includeMessages: Bool) async throws(EngineError) {
+    ///
+    /// Returns the earliest timestamp the event may carry (see
+    /// ``earliestTimestamp(for:verification:own:)``), for ``Outbox/send(type:content:parentEventID:notBefore:)``.
+    @discardableResult
+    func check(_ draft: EventDraft, unsynced: [Event], includeMessages: Bool) async throws(EngineError) -> Int64 {
         let verification = await sync.verification
         // With no metadata the room was never synced (offline, nothing cached): there is
         // nothing to check against, so the event is journaled and readers judge it.
-        guard verification.metadata != nil else { return }
+        guard verification.metadata != nil else { return 0 }
         let own = await ownUnsynced(verification, unsynced: unsynced)
             .filter { includeMessages || $0.type != EventType.message }
+        let earliest = earliestTimestamp(for: draft, verification: verification, own: own)
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
         let preview: Event
         do {
-            preview = try Event.signed(roomID: roomID, timestampMs: max(last, Int64(Date().timeIntervalSince1970 * 1000)),
+            preview = try Event.signed(roomID: roomID, timestampMs: max(last, now()),
                                        senderID: identity.senderID, type: draft.type, content: draft.content,
                                        parentEventID: draft.parentEventID, prevEventHash: nil, key: identity.key)
         } catch {
@@ -114,6 +119,32 @@ extension RoomSession {
         if case .rejected(_, let why)? = verification.preview(own + [preview], signedBy: identity.key.publicKey).last {
             throw EngineError(.forbidden, "Room \(roomID) does not allow this: \(why). Nothing was sent.")
         }
+        return earliest
+    }
+
+    /// The earliest timestamp that keeps `draft` after what it depends on: the
+    /// events it names (thread parent, reaction, edit or redaction target) and,
+    /// for a membership change, everything this device has seen (a join must
+    /// sort after its invite). Readers order by timestamp and refuse an event
+    /// that comes before what it needs, so a device whose clock is behind would
+    /// otherwise send a join or reply that its own check passed and every reader refuses.
+    /// Only these events are lifted: one member's clock running ahead does not
+    /// drag every device's messages into the future.
+    func earliestTimestamp(for draft: EventDraft, verification: RoomVerification, own: [Event]) -> Int64 {
+        var named: [String] = draft.parentEventID.map { [$0] } ?? []
+        for field in ["relates_to", "replaces", "redacts"] {
+            if let id = draft.content[field]?.stringValue { named.append(id) }
+        }
+        var earliest: Int64 = 0
+        for id in named {
+            if let ts = verification.state.timestampMs(of: id) ?? own.last(where: { $0.eventID == id })?.timestampMs {
+                earliest = max(earliest, ts + 1)
+            }
+        }
+        if draft.type == EventType.member {
+            earliest = max(earliest, (verification.accepted.last?.event.timestampMs ?? 0) + 1)
+        }
+        return earliest
     }
 
     /// Where metadata of rooms created offline waits until the store has it.

@@ -18,12 +18,18 @@ public actor RoomSession {
     /// (uploaded or not): the outbox forgets them once uploaded, the view
     /// learns them only at the next sync.
     private var unseen: [Event] = []
+    /// This device's clock (milliseconds since the epoch): what its events are
+    /// stamped with and what the view checks timestamps against.
+    let now: @Sendable () -> Int64
 
     /// Opens a room for an identity: takes the journal's lock (another process
     /// writing the same room makes this wait, then fail) and replays the journal.
+    ///
+    /// - Parameter now: the device's clock; tests skew it.
     public init(roomID: String, identity: DeviceIdentity, store: any ObjectStore, stateFolder: String,
                 cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(),
-                policy: UploadPolicy = .standard, verifier: RoomVerifier = RoomVerifier()) throws(EngineError) {
+                policy: UploadPolicy = .standard, verifier: RoomVerifier = RoomVerifier(),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) throws(EngineError) {
         guard RoomID.isValid(roomID) else {
             throw EngineError(.notFound, "\"\(roomID)\" is not a room id: room ids match [A-Za-z0-9_-]{1,64}.")
         }
@@ -32,10 +38,11 @@ public actor RoomSession {
         self.identity = identity
         self.store = store
         self.policy = policy
+        self.now = now
         outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,
-                            clientID: identity.clientID, key: identity.key)
+                            clientID: identity.clientID, key: identity.key, now: now)
         sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache,
-                        creatorKeyPin: CreatorKeyPin(stateFolder: stateFolder, roomID: roomID))
+                        creatorKeyPin: CreatorKeyPin(stateFolder: stateFolder, roomID: roomID), now: now)
     }
 
     /// Starts uploading journaled events in the background (idempotent).
@@ -72,13 +79,13 @@ public actor RoomSession {
     /// device's pending events applied), then signs and journals it.
     /// Returns once the event is durable in the journal.
     public func perform(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
-        try await check(EventDraft(type: type, content: content, parentEventID: parentEventID), unsynced: [], includeMessages: true)
-        return try await journal(EventDraft(type: type, content: content, parentEventID: parentEventID))
+        let earliest = try await check(EventDraft(type: type, content: content, parentEventID: parentEventID), unsynced: [], includeMessages: true)
+        return try await journal(EventDraft(type: type, content: content, parentEventID: parentEventID), notBefore: earliest)
     }
 
     /// Signs and journals an event already checked; remembers it until the view shows it.
-    func journal(_ draft: EventDraft) async throws(EngineError) -> Event {
-        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID)
+    func journal(_ draft: EventDraft, notBefore: Int64) async throws(EngineError) -> Event {
+        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, notBefore: notBefore)
         unseen.append(event)
         return event
     }

@@ -25,6 +25,8 @@ public actor RoomSync {
     /// The latest start time among known log objects, per date folder.
     private var newestStart: [String: Int64] = [:]
     private var lastActivity: ContinuousClock.Instant?
+    /// This reader's clock (milliseconds since the epoch).
+    private let wallClock: @Sendable () -> Int64
 
     /// Where the room's creator key is pinned on first sight, if anywhere.
     private let creatorKeyPin: CreatorKeyPin?
@@ -33,9 +35,12 @@ public actor RoomSync {
     ///   - cache: where fetched objects are kept, so a restart fetches only new ones.
     ///   - creatorKeyPin: where the creator key of the first valid `metadata.json`
     ///     seen is kept; a later, different one raises a `creator_key_changed` alarm.
+    ///   - now: the reader's clock, for `future_timestamp`, the date folders to poll and the listing watermark.
     public init(store: any ObjectStore, roomID: String, verifier: RoomVerifier = RoomVerifier(),
-                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil, creatorKeyPin: CreatorKeyPin? = nil) {
+                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil, creatorKeyPin: CreatorKeyPin? = nil,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.store = store
+        self.wallClock = now
         self.roomID = roomID
         self.settings = settings
         self.cache = cache
@@ -82,7 +87,7 @@ public actor RoomSync {
                 newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
             }
         }
-        ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        ledger.verifier.nowMs = wallClock()
         ledger.ingest(objects)
         pinCreatorKey()
         cache?.signatures.save()
@@ -119,7 +124,7 @@ public actor RoomSync {
     private func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
         if full { return try await store.list(prefix: room) }
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMs = wallClock()
         // A batch is named after its first event, so yesterday's folder still receives
         // files for a little while after midnight UTC; later, only the rescan looks there.
         var days = [nowMs]
@@ -127,7 +132,7 @@ public actor RoomSync {
         var out: [ObjectInfo] = []
         for day in days {
             let folder = room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/"
-            out += try await store.list(prefix: folder, startAfter: watermark(folder))
+            out += try await store.list(prefix: folder, startAfter: watermark(folder, nowMs: nowMs))
         }
         return out
     }
@@ -137,10 +142,15 @@ public actor RoomSync {
     /// before the newest one seen there, and costs requests for what is new, not
     /// for the whole day. A file that starts earlier still (a device with a slow
     /// clock, an upload stuck for longer) is found by the next full rescan.
-    private func watermark(_ folder: String) -> String? {
+    ///
+    /// The newest start counts only up to this reader's clock: one device whose
+    /// clock runs ahead (or a member naming a file an hour ahead) would otherwise
+    /// lift the watermark above every other device's new files, and they would
+    /// wait for the rescan.
+    private func watermark(_ folder: String, nowMs: Int64) -> String? {
         guard let newest = newestStart[folder] else { return nil }
         let marginMs = Int64(settings.listingMargin.components.seconds * 1000)
-        return folder + "messages_" + String(max(0, newest - marginMs))
+        return folder + "messages_" + String(max(0, min(newest, nowMs) - marginMs))
     }
 
     /// How long after midnight UTC yesterday's date folder is still polled.

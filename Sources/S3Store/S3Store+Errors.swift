@@ -1,4 +1,5 @@
 import CloudHTTP
+import Foundation
 import ObjectStore
 
 extension S3Store {
@@ -13,6 +14,10 @@ extension S3Store {
             return StoreError(.noSuchBucket, "The bucket \"\(bucket)\" does not exist at \(configuration.origin) (while \(what)). Create it, or check the bucket name, region and endpoint.", cause: cause)
         case (404, _):
             return StoreError(.notFound, "No object \"\(key?.rawValue ?? "")\" in \(locationDescription).", cause: cause)
+        case (403, "RequestTimeTooSkewed"):
+            // SigV4 signs the request's time; S3 refuses it when that is over 15 minutes off its own.
+            let times = error.serverTime.map { " (the server's time is \($0); this computer's is \(ISO8601DateFormatter().string(from: Date())))" } ?? ""
+            return StoreError(.accessDenied, "The S3 server refused the request because this computer's clock is too far from its own\(times) while \(what). Set the system clock right (enable NTP), then try again.", cause: cause)
         case (403, "SignatureDoesNotMatch"), (403, "InvalidAccessKeyId"), (403, "InvalidClientTokenId"),
              (403, "ExpiredToken"), (400, "ExpiredToken"), (403, "InvalidToken"), (400, "InvalidToken"):
             return StoreError(.accessDenied, "The S3 server rejected the credentials (\(error.code)) while \(what). Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN or the AWS_PROFILE in use.", cause: cause)

@@ -102,6 +102,42 @@ import Testing
         #expect(bodies(rescan) == ["very late"])
     }
 
+    @Test func fileLostWhileFollowingIsAGapAlarmAndLaterMessagesStillArrive() async throws {
+        let store = LosingStore()
+        var room = try await RoomWriter(roomID: "room_lost", store: store)
+        try await room.addBob()
+        var settings = SyncSettings()
+        settings.activeInterval = .milliseconds(20)
+        settings.idleInterval = .milliseconds(20)
+        let sync = RoomSync(store: store, roomID: room.roomID, settings: settings)
+        let received = UpdateLog()
+        let following = Task { await sync.run(deliver: { await received.add($0) }, failed: { await received.fail($0) }) }
+        defer { following.cancel() }
+
+        // Generous waits: on two shared cores the whole suite can starve the poll for seconds.
+        try await room.upload("bob_b1", [room.say("bob_b1", "one")])
+        #expect(try await eventually(seconds: 60) { await received.messageBodies() == ["one"] })
+        // Listed, then gone before the reader fetches it; the next one is fine.
+        let two = try room.say("bob_b1", "two")
+        await store.loseOnRead(try LogFile.encode([two], roomID: room.roomID, clientID: "bob_b1").name.key)
+        try await room.upload("bob_b1", [two])
+        try await room.upload("bob_b1", [room.say("bob_b1", "three")])
+        #expect(try await eventually(seconds: 60) { await received.messageBodies() == ["one", "three"] })
+        #expect(try await eventually(seconds: 60) { await received.alarms.map(\.kind) == [.gap] })
+        #expect(await received.alarms.first?.senderID == "user:bob")
+        #expect(await received.failures.contains { $0.code == .notFound }, "the lost read was reported, not fatal")
+
+        // A file the reader already has can go too: nothing is taken back, and the room goes on.
+        let seen = try await room.upload("bob_b1", [room.say("bob_b1", "four")])
+        #expect(try await eventually(seconds: 60) { await received.messageBodies() == ["one", "three", "four"] })
+        await store.lose(seen)
+        try await room.upload("bob_b1", [room.say("bob_b1", "five")])
+        #expect(try await eventually(seconds: 60) { await received.messageBodies() == ["one", "three", "four", "five"] })
+        #expect(await received.alarms.count == 1, "the one gap, reported once")
+        let rejections = await received.problems.filter { $0.hasPrefix("rejected") }
+        #expect(rejections.isEmpty)
+    }
+
     @Test func adaptiveIntervalIsFastWhileActiveAndSlowWhenIdle() async throws {
         let store = MemoryStore()
         var room = try await RoomWriter(roomID: "room_pace", store: store)

@@ -42,6 +42,23 @@ import Testing
         #expect(try server.requests().count == 3)
     }
 
+    @Test func clockTooFarFromTheServersIsNamedNotCalledAPolicyProblem() async throws {
+        let body = "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message>"
+            + "<RequestTime>20260101T000000Z</RequestTime><ServerTime>2026-01-01T00:20:00Z</ServerTime><MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds></Error>"
+        let server = try ScriptedServer([.init(status: 403, body: body)])
+        let store = TestServers.s3Store(bucket: "chat-bucket", credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"),
+                                        endpoint: server.endpoint, retry: Self.quick)
+        do {
+            _ = try await store.putIfAbsent(try ObjectKey("rooms/r/metadata.json"), Data("{}".utf8))
+            Issue.record("a refused put succeeded")
+        } catch {
+            #expect(error.code == .accessDenied)
+            #expect(error.message.contains("clock"), "\(error.message)")
+            #expect(error.message.contains("2026-01-01T00:20:00Z"), "the server's time, to compare")
+            #expect(!error.message.contains("policy"), "not a permissions problem")
+        }
+    }
+
     @Test func notModifiedFromMinIOMeansTakenThenCompared() async throws {
         // Some MinIO versions answer a failed If-None-Match PUT with 304.
         let server = try ScriptedServer([.init(status: 304), .init(status: 200, body: "theirs")])

@@ -65,6 +65,9 @@ public struct RoomState: Sendable {
     /// Whether an event id names an accepted event.
     public func contains(eventID: String) -> Bool { events[ExactString(eventID)] != nil }
 
+    /// The timestamp of an accepted event, or nil when no accepted event has this id.
+    public func timestampMs(of eventID: String) -> Int64? { events[ExactString(eventID)]?.timestampMs }
+
     /// Whether an event's content is hidden by a redaction.
     public func isRedacted(_ eventID: String) -> Bool { redactedSet.contains(ExactString(eventID)) }
 
