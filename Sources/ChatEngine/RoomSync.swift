@@ -80,7 +80,10 @@ public actor RoomSync {
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
         guard !changed.isEmpty else { return [] }
         let objects = try await fetch(changed, progress: progress)
-        for info in changed {
+        // An object listed but gone when fetched stays unknown: the next listing
+        // that shows it tries again, and one missing file does not hold up the rest.
+        let fetched = Set(objects.map(\.key))
+        for info in changed where fetched.contains(info.key) {
             known[info.key] = info
             if let name = LogObjectName(key: info.key) {
                 let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
@@ -181,7 +184,13 @@ public actor RoomSync {
                         // Keys other tools wrote may not be valid keys for us: skip them here,
                         // the ledger reports them as skipped.
                         guard let key = try? ObjectKey(info.key) else { return StoredObject(key: info.key, bytes: []) }
-                        let data = try await store.get(key)
+                        let data: Data
+                        do {
+                            data = try await store.get(key)
+                        } catch {
+                            if let failure = error as? StoreError, failure.code == .notFound { return nil }
+                            throw error
+                        }
                         let bytes = Array(data)
                         cache?.store(bytes, for: info)
                         return StoredObject(key: info.key, bytes: bytes)
