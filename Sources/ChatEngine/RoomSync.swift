@@ -25,6 +25,8 @@ public actor RoomSync {
     /// The latest start time among known log objects, per date folder.
     private var newestStart: [String: Int64] = [:]
     private var lastActivity: ContinuousClock.Instant?
+    /// When a poll last listed the wide window (or everything).
+    private var lastWideListing: ContinuousClock.Instant?
     /// This reader's clock (milliseconds since the epoch).
     private let wallClock: @Sendable () -> Int64
 
@@ -126,7 +128,14 @@ public actor RoomSync {
 
     private func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
-        if full { return try await store.list(prefix: room) }
+        let moment = ContinuousClock.now
+        if full {
+            lastWideListing = moment
+            return try await store.list(prefix: room)
+        }
+        let wide = lastWideListing.map { moment - $0 >= settings.wideListingInterval } ?? true
+        if wide { lastWideListing = moment }
+        let margin = wide ? settings.listingMargin : settings.quickListingMargin
         let nowMs = wallClock()
         // A batch is named after its first event, so yesterday's folder still receives
         // files for a little while after midnight UTC; later, only the rescan looks there.
@@ -135,24 +144,28 @@ public actor RoomSync {
         var out: [ObjectInfo] = []
         for day in days {
             let folder = room + "logs/" + UTCTime(milliseconds: day).dateFolder + "/"
-            out += try await store.list(prefix: folder, startAfter: watermark(folder, nowMs: nowMs))
+            out += try await store.list(prefix: folder, startAfter: watermark(folder, nowMs: nowMs, margin: margin))
         }
         return out
     }
 
     /// Where a poll of a date folder starts: names sort by their start time, so a
-    /// poll lists only files that start at most ``SyncSettings/listingMargin``
-    /// before the newest one seen there, and costs requests for what is new, not
-    /// for the whole day. A file that starts earlier still (a device with a slow
-    /// clock, an upload stuck for longer) is found by the next full rescan.
+    /// poll lists only files that start at most `margin` before the newest one
+    /// seen there, and costs requests for what is new, not for the whole day.
+    /// Most polls use ``SyncSettings/quickListingMargin``: every key in the margin
+    /// is listed again at each poll, which in a busy room (a thousand devices
+    /// each writing a file every ten seconds make 100 files a second) is what a
+    /// listing costs. One every ``SyncSettings/wideListingInterval`` uses
+    /// ``SyncSettings/listingMargin``; a file that starts earlier still (a device
+    /// with a slow clock, an upload stuck for longer) is found by the next full rescan.
     ///
     /// The newest start counts only up to this reader's clock: one device whose
     /// clock runs ahead (or a member naming a file an hour ahead) would otherwise
     /// lift the watermark above every other device's new files, and they would
     /// wait for the rescan.
-    private func watermark(_ folder: String, nowMs: Int64) -> String? {
+    private func watermark(_ folder: String, nowMs: Int64, margin: Duration) -> String? {
         guard let newest = newestStart[folder] else { return nil }
-        let marginMs = Int64(settings.listingMargin.components.seconds * 1000)
+        let marginMs = Int64(margin / .milliseconds(1))
         return folder + "messages_" + String(max(0, min(newest, nowMs) - marginMs))
     }
 

@@ -13,9 +13,16 @@ public struct SyncSettings: Sendable {
     /// How often every date folder is listed again (default 10 minutes).
     public var fullRescanInterval: Duration = .seconds(600)
     /// How far before the newest file seen a poll of a date folder starts
-    /// listing: late uploads within this window are found at the next poll,
-    /// later ones at the next full rescan.
+    /// listing, on most polls: a file appears a moment after the time it is
+    /// named for (the upload's linger, one second at most under load, the PUT),
+    /// and the keys in this window are listed again on every poll.
+    public var quickListingMargin: Duration = .seconds(5)
+    /// The wider window listed every ``wideListingInterval``: uploads late by
+    /// up to this much (retries, a device clock somewhat behind) are found
+    /// within that interval, later ones at the next full rescan.
     public var listingMargin: Duration = .seconds(60)
+    /// How often a poll lists the wider window.
+    public var wideListingInterval: Duration = .seconds(10)
     /// Objects fetched at once.
     public var parallelFetches = 16
 

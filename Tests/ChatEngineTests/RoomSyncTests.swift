@@ -140,6 +140,34 @@ import Testing
         #expect(rejections.isEmpty)
     }
 
+    @Test func mostPollsListAShortWindowAndTheWideOneComesRoundSoon() async throws {
+        let store = CountingStore(inner: MemoryStore())
+        var room = try await RoomWriter(roomID: "room_window", store: store)
+        try await room.addBob()
+        var settings = SyncSettings()
+        settings.wideListingInterval = .milliseconds(400)
+        // The reader's clock is the writers' (RoomWriter writes a minute in the past).
+        let sync = RoomSync(store: store, roomID: room.roomID, settings: settings,
+                            now: { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 })
+        _ = try await sync.sync()
+
+        room.now += 30_000
+        try await room.upload("alice_a1", [room.say("alice_a1", "on time")])
+        // Bob's upload was held up: it is named 20 s before alice's newest file.
+        let aliceTime = room.now
+        room.now = aliceTime - 20_000
+        let held = try room.say("bob_b1", "held up 20 s")
+        room.now = aliceTime
+        _ = try await sync.sync(full: false)
+        try await room.upload("bob_b1", [held])
+        let quick = try await sync.sync(full: false)
+        #expect(bodies(quick).isEmpty, "a quick poll lists 5 s before the newest file, not 20 s")
+        #expect(await store.listings.last?.startAfter?.hasSuffix("messages_\(aliceTime - 5_000)") == true)
+        try await Task.sleep(for: .milliseconds(450))
+        let wide = try await sync.sync(full: false)
+        #expect(bodies(wide) == ["held up 20 s"], "the wide window (60 s) comes round within wideListingInterval")
+    }
+
     @Test func adaptiveIntervalIsFastWhileActiveAndSlowWhenIdle() async throws {
         let store = MemoryStore()
         var room = try await RoomWriter(roomID: "room_pace", store: store)
