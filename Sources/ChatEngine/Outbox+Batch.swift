@@ -61,10 +61,7 @@ extension Outbox {
             for start in starts {
                 group.addTask {
                     let slice = unsigned[start..<min(start + chunk, unsigned.count)]
-                    return (start, slice.map { u in
-                        let event = u.signed(with: key)
-                        return (event, event.lineBytes)
-                    })
+                    return (start, slice.map { $0.signedLine(with: key) })
                 }
             }
             for await (start, part) in group { parts[start] = part }

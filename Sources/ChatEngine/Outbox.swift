@@ -150,8 +150,7 @@ public actor Outbox {
     /// Signs and encodes one event; runs on the global executor, not the actor.
     @concurrent
     private nonisolated static func sign(_ unsigned: UnsignedEvent, with key: SigningKey) async -> (Event, [UInt8]) {
-        let event = unsigned.signed(with: key)
-        return (event, event.lineBytes)
+        unsigned.signedLine(with: key)
     }
 
     /// Waits until every event before `ordinal` has gone to the journal.
