@@ -100,8 +100,7 @@ extension RoomSession {
         // With no metadata the room was never synced (offline, nothing cached): there is
         // nothing to check against, so the event is journaled and readers judge it.
         guard verification.metadata != nil else { return }
-        let own = await ownUnsynced(verification, unsynced: unsynced)
-            .filter { includeMessages || $0.type != EventType.message }
+        let own = await ownUnsynced(verification, unsynced: unsynced, includeMessages: includeMessages)
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
         let preview: Event
         do {
