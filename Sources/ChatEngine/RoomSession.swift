@@ -34,7 +34,8 @@ public actor RoomSession {
         self.policy = policy
         outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,
                             clientID: identity.clientID, key: identity.key)
-        sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache)
+        sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache,
+                        creatorKeyPin: CreatorKeyPin(stateFolder: stateFolder, roomID: roomID))
     }
 
     /// Starts uploading journaled events in the background (idempotent).

@@ -26,16 +26,23 @@ public actor RoomSync {
     private var newestStart: [String: Int64] = [:]
     private var lastActivity: ContinuousClock.Instant?
 
+    /// Where the room's creator key is pinned on first sight, if anywhere.
+    private let creatorKeyPin: CreatorKeyPin?
+
     /// - Parameters:
     ///   - cache: where fetched objects are kept, so a restart fetches only new ones.
+    ///   - creatorKeyPin: where the creator key of the first valid `metadata.json`
+    ///     seen is kept; a later, different one raises a `creator_key_changed` alarm.
     public init(store: any ObjectStore, roomID: String, verifier: RoomVerifier = RoomVerifier(),
-                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil) {
+                settings: SyncSettings = SyncSettings(), cache: ObjectCache? = nil, creatorKeyPin: CreatorKeyPin? = nil) {
         self.store = store
         self.roomID = roomID
         self.settings = settings
         self.cache = cache
+        self.creatorKeyPin = creatorKeyPin
         var verifier = verifier
         if verifier.memo == nil { verifier.memo = cache?.signatures }
+        if verifier.pinnedCreatorKey == nil { verifier.pinnedCreatorKey = creatorKeyPin?.read() }
         self.ledger = RoomLedger(roomID: roomID, verifier: verifier)
     }
 
@@ -50,6 +57,7 @@ public actor RoomSync {
         guard !cached.isEmpty else { return [] }
         for entry in cached { known[entry.info.key] = entry.info }
         ledger.ingest(cached.map { StoredObject(key: $0.info.key, bytes: $0.bytes) })
+        pinCreatorKey()
         return diff()
     }
 
@@ -76,6 +84,7 @@ public actor RoomSync {
         }
         ledger.verifier.nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         ledger.ingest(objects)
+        pinCreatorKey()
         cache?.signatures.save()
         let updates = diff()
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
@@ -183,12 +192,23 @@ public actor RoomSync {
         return out
     }
 
+    /// Pins the creator key of the first valid metadata seen. Failing to
+    /// write the pin only loses the protection for a later open, so it is not
+    /// an error for the sync.
+    private func pinCreatorKey() {
+        guard let creatorKeyPin, ledger.verifier.pinnedCreatorKey == nil,
+              let key = ledger.verification.metadata?.creatorKey else { return }
+        ledger.verifier.pinnedCreatorKey = key
+        try? creatorKeyPin.write(key)
+    }
+
     /// What the latest verification adds to what was already delivered.
     private func diff() -> [RoomUpdate] {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
         var newEvents = false
-        for event in result.accepted where !delivered.contains(event.event.eventID) {
+        // After an ingest that only added events, only those can be new.
+        for event in ledger.newlyAccepted ?? result.accepted where !delivered.contains(event.event.eventID) {
             delivered.insert(event.event.eventID)
             let key = (event.event.timestampMs, event.event.eventID)
             var late = false

@@ -93,10 +93,14 @@ extension LocalFolderStore {
         }
     }
 
-    /// A local etag: device, inode and size identify the file, which is never
-    /// rewritten in place.
+    /// A local etag: device, inode, size and modification time identify the
+    /// file, which this store never rewrites. The time is there because a file
+    /// replaced by someone else can get the same inode number back (a freed
+    /// inode is reused at once) and have the same size; readers must still see
+    /// that it changed.
     static func etag(_ info: stat) -> String {
-        "\(String(info.st_dev, radix: 16))-\(String(info.st_ino, radix: 16))-\(String(info.st_size, radix: 16))"
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        return "\(String(info.st_dev, radix: 16))-\(String(info.st_ino, radix: 16))-\(String(info.st_size, radix: 16))-\(String(mtime, radix: 16))"
     }
 
     private func makeFolders(_ folder: String, key: ObjectKey) throws(StoreError) {

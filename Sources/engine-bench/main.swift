@@ -21,6 +21,11 @@ import Stores
 //       Follows the room with default settings for SECONDS (or until IDS_FILE
 //       exists and every id in it arrived), then prints lag p50/p99, requests
 //       per minute, its own CPU time and peak memory, and exactly-once counts.
+//   engine-bench poll FOLDER ROOM
+//       What one sync poll costs in a large room: verifies the room without the
+//       newest object of each device, then adds those one at a time, as a live
+//       reader receives them. Prints the time per added object (the short path
+//       when it applies) and the time of one poll that needs a full run.
 //   engine-bench open FOLDER ROOM
 //       Opens a room from a local folder store twice: cold (empty cache), then
 //       warm (objects from the cache). Prints time, events and peak memory.
@@ -150,6 +155,46 @@ func open(folder: String, roomID: String) async throws {
     }
 }
 
+func poll(folder: String, roomID: String) async throws {
+    let store = LocalFolderStore(root: folder)
+    var objects: [StoredObject] = []
+    for info in try await store.list(prefix: RoomObjectKey.roomPrefix(roomID: roomID)) {
+        objects.append(StoredObject(key: info.key, bytes: Array(try await store.get(try ObjectKey(info.key)))))
+    }
+    var newest: [String: StoredObject] = [:]
+    for object in objects {
+        guard let name = LogObjectName(key: object.key) else { continue }
+        if let held = newest[name.clientID], let heldName = LogObjectName(key: held.key), heldName.startTs >= name.startTs { continue }
+        newest[name.clientID] = object
+    }
+    let heldKeys = Set(newest.values.map(\.key))
+    let held = newest.values.sorted { (LogObjectName(key: $0.key)?.startTs ?? 0) < (LogObjectName(key: $1.key)?.startTs ?? 0) }
+    var ledger = RoomLedger(roomID: roomID)
+    let opened = ContinuousClock.now
+    ledger.ingest(objects.filter { !heldKeys.contains($0.key) })
+    print("verified \(ledger.verification.accepted.count) events in \(milliseconds(since: opened)) ms, peak memory \(peakMemoryMiB()) MiB")
+    var times: [Int64] = []
+    var short = 0
+    for object in held {
+        let started = ContinuousClock.now
+        ledger.ingest([object])
+        times.append(milliseconds(since: started))
+        if ledger.newlyAccepted != nil { short += 1 }
+    }
+    let sorted = times.sorted()
+    print("added \(held.count) objects one at a time (\(short) by the short path): p50 \(percentile(sorted, 0.5)) ms, max \(sorted.last ?? 0) ms per object; now \(ledger.verification.accepted.count) events")
+    if let again = held.last {
+        let started = ContinuousClock.now
+        ledger.ingest([again])
+        print("a poll that needs a full run (an object replaced): \(milliseconds(since: started)) ms")
+    }
+}
+
+func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+    let elapsed = ContinuousClock.now - start
+    return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+}
+
 func loadRoom(storeText: String) async throws {
     let store = try StoreLocation(parsing: storeText).open()
     let state = NSTemporaryDirectory() + "engine-bench-load-\(UUID().uuidString)"
@@ -258,10 +303,12 @@ do {
     case "latency" where arguments.count >= 2:
         try await latency(storeText: arguments[1], senders: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10,
                           messages: arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)
+    case "poll" where arguments.count == 3:
+        try await poll(folder: arguments[1], roomID: arguments[2])
     case "open" where arguments.count == 3:
         try await open(folder: arguments[1], roomID: arguments[2])
     default:
-        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | open FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
+        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | open FOLDER ROOM | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
         exit(2)
     }
 } catch {

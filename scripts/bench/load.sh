@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Load: SENDERS identities, each with its own device key, in one public room;
 # each sends a message every MEAN seconds on average (exponential gaps, so
-# bursts happen) for SECONDS, while one engine reader in another process
-# follows with default settings. Prints delivery lag p50/p99, the reader's
-# LIST and GET requests per minute, its CPU and peak memory, objects written,
-# and whether every message arrived exactly once.
+# bursts happen) for SECONDS, while one engine reader in another process and
+# one FUSE mount (its own identity, a bot reading the room's `follow` file)
+# follow with default settings. Prints, for each: delivery lag p50/p99 and
+# whether every message arrived exactly once; for the reader its LIST and
+# GET requests per minute; for both CPU and peak memory; objects written.
 #
 # Usage: scripts/bench/load.sh [SENDERS=1000] [SECONDS=300] [MEAN=10] [STORE=moto|folder]
 set -euo pipefail
@@ -19,10 +20,13 @@ bash scripts/install-deps.sh
 swift build -c release --product engine-bench >/dev/null
 swift build -c release --product bucketchat >/dev/null
 bin=$(swift build -c release --show-bin-path)/engine-bench
+bc=$(swift build -c release --show-bin-path)/bucketchat
 work=$(mktemp -d /tmp/bucketchat-load.XXXXXX)
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
 cleanup() {
   [ -n "${reader:-}" ] && kill "$reader" 2>/dev/null || true
+  [ -n "${follower:-}" ] && kill "$follower" 2>/dev/null || true
+  [ -d "$work/mnt" ] && { BUCKETCHAT_HOME="$work/watcher" "$bc" umount "$work/mnt" >/dev/null 2>&1 || fusermount3 -u -z "$work/mnt" 2>/dev/null || true; }
   [ "$kind" = moto ] && bash scripts/test-servers.sh stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -47,11 +51,24 @@ room=$("$bin" load-room "$store")
 echo "== $senders senders, one message each every ${mean} s on average, for ${seconds} s, through $kind (room $room)"
 "$bin" load-read "$store" "$room" $((seconds + 180)) "$work/ids" > "$work/reader.out" 2>&1 &
 reader=$!
+# The mount: an identity of its own joins the (public) room and mounts with default settings.
+export BUCKETCHAT_HOME="$work/watcher" BUCKETCHAT_STORE="$store"
+"$bc" init --name watcher >/dev/null
+"$bc" join "$room" >/dev/null
+mkdir -p "$work/mnt"
+"$bc" mount "$work/mnt" >/dev/null
+for _ in $(seq 300); do [ -e "$work/mnt/$room/follow" ] && break; sleep 0.2; done
+daemon=$(cat "$work/watcher"/mount*.pid | head -1)
+python3 scripts/bench/follow-lag.py "$work/mnt/$room/follow" "$work/ids" $((seconds + 180)) "$daemon" > "$work/mount.out" 2>&1 &
+follower=$!
+unset BUCKETCHAT_HOME BUCKETCHAT_STORE
 "$bin" load-send "$store" "$room" "$senders" "$seconds" "$work/ids" "$mean"
 status=0
 wait "$reader" || status=$?
 reader=""
-cat "$work/reader.out"
+wait "$follower" || status=$?
+follower=""
+cat "$work/reader.out" "$work/mount.out"
 if [ "$kind" = moto ]; then
   objects=$(python3 -c "
 import os, boto3

@@ -12,12 +12,22 @@ struct ChainAudit {
         let timestampMs: Int64
     }
 
+    /// What the audit found, and what a ``RoomLedger`` needs to extend chains
+    /// later without auditing again.
+    struct Outcome: Sendable {
+        var alarms: [Alarm] = []
+        /// The newest verified event of each key.
+        var tips: [PublicKey: ChainTip] = [:]
+        /// Predecessor hashes a gap alarm reported missing.
+        var missingPrevs: Set<ExactString> = []
+    }
+
     /// Chain findings over deduplicated lines and the keys that verified them
     /// (found ahead of authorisation): the chain of every key that verified an
     /// event. Events no key verifies still raise a gap when their predecessor is
     /// missing: withholding a sender's join would otherwise turn the rest of
     /// their chain into mere unauthorised attempts.
-    static func findings(_ lines: [RoomVerifier.CheckedLine]) -> [Alarm] {
+    static func findings(_ lines: [RoomVerifier.CheckedLine]) -> Outcome {
         var nodes: [Node] = []
         var unverified: [Node] = []
         nodes.reserveCapacity(lines.count)
@@ -32,7 +42,7 @@ struct ChainAudit {
 
     /// Every gap and fork among the verified nodes, in a deterministic order,
     /// then a gap for each unverified node whose predecessor is not there at all.
-    static func findings(_ nodes: [Node], unverified: [Node] = []) -> [Alarm] {
+    static func findings(_ nodes: [Node], unverified: [Node] = []) -> Outcome {
         var byHash: [ExactString: Int] = [:]
         byHash.reserveCapacity(nodes.count)
         for (i, node) in nodes.enumerated() { byHash[ExactString(node.hash)] = i }
@@ -42,6 +52,7 @@ struct ChainAudit {
         }
 
         var findings: [Alarm] = []
+        var outcome = Outcome()
         let orderedKeys = byKey.keys.sorted { $0.base64 < $1.base64 }
         for key in orderedKeys {
             guard let indices = byKey[key] else { continue }
@@ -66,6 +77,7 @@ struct ChainAudit {
                 let node = nodes[i]
                 guard let prev = node.prev else { continue }
                 guard let p = byHash[ExactString(prev)], nodes[p].signer == key else {
+                    outcome.missingPrevs.insert(ExactString(prev))
                     findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
                         detail: "prev_event_hash \(prev) names no event of key \(key): an earlier event of this device was deleted or withheld"))
                     continue
@@ -80,6 +92,10 @@ struct ChainAudit {
                 }
                 successors[ExactString(prev), default: []].append(i)
             }
+            if let last = members.last {
+                let tip = ExactString(nodes[last].hash)
+                outcome.tips[key] = ChainTip(hash: tip, timestampMs: nodes[last].timestampMs, linked: successors[tip] != nil)
+            }
             for i in members {
                 guard let children = successors[ExactString(nodes[i].hash)], children.count > 1 else { continue }
                 for child in children.dropFirst() {
@@ -89,13 +105,18 @@ struct ChainAudit {
                 }
             }
         }
-        guard !unverified.isEmpty else { return findings }
+        guard !unverified.isEmpty else {
+            outcome.alarms = findings
+            return outcome
+        }
         let unverifiedHashes = Set(unverified.map { ExactString($0.hash) })
         for node in unverified.sorted(by: { ($0.timestampMs, $0.eventID) < ($1.timestampMs, $1.eventID) }) {
             guard let prev = node.prev, byHash[ExactString(prev)] == nil, !unverifiedHashes.contains(ExactString(prev)) else { continue }
+            outcome.missingPrevs.insert(ExactString(prev))
             findings.append(Alarm(kind: .gap, senderID: node.senderID, eventID: node.eventID,
                 detail: "no key verifies this event and its prev_event_hash \(prev) names no event of the room: an earlier event of \(node.senderID), perhaps their join, was deleted or withheld"))
         }
-        return findings
+        outcome.alarms = findings
+        return outcome
     }
 }

@@ -1,11 +1,13 @@
 /// A room's verification kept up to date as objects arrive.
 ///
 /// Each object is parsed and its signatures checked once; later calls to
-/// ``ingest(_:)`` only do that work for the new objects, then re-run the
-/// room-wide stages (duplicates, authorisation in timeline order, chains) over
-/// everything, so a late event lands where it belongs and alarms that later
-/// objects resolve disappear. The result is always what ``RoomVerifier``
-/// gives for the same set of objects.
+/// ``ingest(_:)`` only do that work for the new objects. New events that
+/// extend the timeline the ordinary way (see ``TimelineFrontier``) are then
+/// authorised on their own; anything else re-runs the room-wide stages
+/// (duplicates, authorisation in timeline order, chains) over everything, so
+/// a late event lands where it belongs and alarms that later objects resolve
+/// disappear. Either way the result is what ``RoomVerifier`` gives for the
+/// same set of objects.
 public struct RoomLedger: Sendable {
     /// One log object's lines after the per-object stages.
     struct Entry: Sendable {
@@ -19,16 +21,25 @@ public struct RoomLedger: Sendable {
     public var verifier: RoomVerifier
     private var metadataObject: StoredObject?
     private var entries: [String: Entry] = [:]
+    /// Keys of the entries holding lines no declared key verified.
+    private var unverifiedEntries: Set<String> = []
     private var skipped: Set<String> = []
     private var candidates: [String: [PublicKey]] = [:]
+    /// What the last full run learnt about the end of the timeline; nil
+    /// before the first one.
+    var frontier: TimelineFrontier?
     /// The verification of everything ingested so far.
-    public private(set) var verification: RoomVerification
+    public internal(set) var verification: RoomVerification
+    /// The events the last ``ingest(_:)`` accepted, in timeline order, when it
+    /// only added events; nil when it verified the room again from the start
+    /// (then compare ``verification`` with what was known before).
+    public private(set) var newlyAccepted: [VerifiedEvent]?
 
     public init(roomID: String, verifier: RoomVerifier = RoomVerifier()) {
         self.roomID = roomID
         self.verifier = verifier
         self.verification = RoomVerification(roomID: roomID, metadata: nil, accepted: [], rejected: [], alarms: [],
-                                             warnings: [], skippedKeys: [], state: RoomState(roomID: roomID, metadata: nil),
+                                             warnings: [], skippedKeys: [],
                                              resolver: RoomStateResolver(roomID: roomID, metadata: nil))
     }
 
@@ -42,12 +53,19 @@ public struct RoomLedger: Sendable {
     /// Adds objects (new ones, or new versions of known keys) and verifies again.
     public mutating func ingest(_ objects: [StoredObject]) {
         var fresh: [(name: LogObjectName, object: StoredObject)] = []
+        var metadataChanged = false
+        var replacesKnown = false
+        var newlySkipped = false
         for object in objects {
             switch RoomObjectKey(key: object.key) {
-            case .log(let name)? where name.roomID == roomID: fresh.append((name, object))
-            case .metadata(let id)? where id == roomID: metadataObject = object
+            case .log(let name)? where name.roomID == roomID:
+                if entries[object.key] != nil { replacesKnown = true }
+                fresh.append((name, object))
+            case .metadata(let id)? where id == roomID:
+                metadataChanged = metadataChanged || metadataObject?.bytes != object.bytes
+                metadataObject = object
             case .attachment(let id, _)? where id == roomID: continue
-            default: skipped.insert(object.key)
+            default: newlySkipped = skipped.insert(object.key).inserted || newlySkipped
             }
         }
 
@@ -62,18 +80,33 @@ public struct RoomLedger: Sendable {
         }
 
         // Keys the room declares, from every object, old and new.
-        var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
-        allLines += parsed.map(\.lines)
         let previous = candidates
-        candidates = verifier.candidateKeys(allLines, metadata: metadata)
+        if metadataChanged || frontier == nil {
+            var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
+            allLines += parsed.map(\.lines)
+            candidates = verifier.candidateKeys(allLines, metadata: metadata)
+        } else {
+            verifier.addCandidateKeys(parsed.map(\.lines), to: &candidates)
+        }
 
         let keys = candidates
         let memo = verifier.memo
         let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: keys, memo: memo) }
-        recheckUnverified(changedSenders: Set(candidates.keys.filter { candidates[$0] != previous[$0] }))
+        let rechecked = recheckUnverified(changedSenders: Set(candidates.keys.filter { candidates[$0] != previous[$0] }))
+        var added: [RoomVerifier.CheckedLine] = []
+        var clean = !metadataChanged && !replacesKnown && !rechecked
         for (i, file) in files.enumerated() {
             entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,
                                              warnings: parsed[i].warnings)
+            if checked[i].contains(where: { $0.signer == nil }) { unverifiedEntries.insert(file.object.key) }
+            clean = clean && parsed[i].rejections.isEmpty && parsed[i].warnings.isEmpty
+            added += checked[i]
+        }
+
+        if clean, let events = append(added) {
+            if newlySkipped { verification.skippedKeys = skipped.sorted() }
+            newlyAccepted = events
+            return
         }
 
         // The room-wide stages over every object, in object name order.
@@ -81,15 +114,18 @@ public struct RoomLedger: Sendable {
         var lines: [RoomVerifier.CheckedLine] = []
         lines.reserveCapacity(ordered.reduce(0) { $0 + $1.lines.count })
         for entry in ordered { lines += entry.lines }
-        verification = verifier.conclude(roomID: roomID, metadata: metadata, lines: lines,
-                                         rejected: ordered.flatMap(\.rejections), warnings: ordered.flatMap(\.warnings),
-                                         alarms: alarms, skipped: Array(skipped))
+        (verification, frontier) = verifier.conclude(roomID: roomID, metadata: metadata, lines: lines,
+                                                     rejected: ordered.flatMap(\.rejections), warnings: ordered.flatMap(\.warnings),
+                                                     alarms: alarms, skipped: Array(skipped))
+        newlyAccepted = nil
     }
 
-    /// Lines no declared key verified may verify now that their sender declared more keys.
-    private mutating func recheckUnverified(changedSenders: Set<String>) {
-        guard !changedSenders.isEmpty else { return }
-        for key in Array(entries.keys) {
+    /// Lines no declared key verified may verify now that their sender declared
+    /// more keys. Returns whether any did.
+    private mutating func recheckUnverified(changedSenders: Set<String>) -> Bool {
+        guard !changedSenders.isEmpty else { return false }
+        var changed = false
+        for key in unverifiedEntries {
             guard var entry = entries[key],
                   entry.lines.contains(where: { $0.signer == nil && changedSenders.contains($0.line.event.senderID) })
             else { continue }
@@ -97,9 +133,12 @@ public struct RoomLedger: Sendable {
             entry.lines = entry.lines.map { checked in
                 guard checked.signer == nil, changedSenders.contains(checked.line.event.senderID) else { return checked }
                 let signer = RoomVerifier.signer(checked.line, checked.line.event.canonicalBytes, candidates, &lastKey)
+                changed = changed || signer != nil
                 return RoomVerifier.CheckedLine(line: checked.line, hash: checked.hash, signer: signer)
             }
             entries[key] = entry
+            if !entry.lines.contains(where: { $0.signer == nil }) { unverifiedEntries.remove(key) }
         }
+        return changed
     }
 }

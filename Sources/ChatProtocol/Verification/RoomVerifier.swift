@@ -38,12 +38,16 @@ public struct RoomVerifier: Sendable {
 
     /// The room-wide stages over checked lines: merge duplicates, authorise in
     /// timeline order and, side by side, audit the chains.
+    ///
+    /// Also returns what a ``RoomLedger`` needs to add later events without
+    /// running these stages again.
     func conclude(roomID: String, metadata: RoomMetadata?, lines: [CheckedLine], rejected parsedRejections: [Rejection],
-                  warnings parsedWarnings: [VerificationWarning], alarms metadataAlarms: [Alarm], skipped: [String]) -> RoomVerification {
+                  warnings parsedWarnings: [VerificationWarning], alarms metadataAlarms: [Alarm],
+                  skipped: [String]) -> (verification: RoomVerification, frontier: TimelineFrontier) {
         var rejected = parsedRejections
         var warnings = parsedWarnings
         var alarms = metadataAlarms
-        let unique = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
+        let (unique, eventIDs) = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
 
         var timeline: [Int] = []
         for (i, entry) in unique.enumerated() {
@@ -63,17 +67,25 @@ public struct RoomVerifier: Sendable {
                 ? .resolution(resolve(unique, order: order, roomID: roomID, metadata: metadata))
                 : .chains(ChainAudit.findings(unique))
         }
-        guard case .resolution(let resolution) = halves[0], case .chains(let findings) = halves[1] else {
+        guard case .resolution(let resolution) = halves[0], case .chains(let audit) = halves[1] else {
             preconditionFailure("Parallel.map returns results in index order")
         }
         var accepted = resolution.accepted
         rejected += resolution.rejected
-        applyChainFindings(findings, legacy: metadata?.isLegacy ?? false, accepted: &accepted, alarms: &alarms, warnings: &warnings)
+        applyChainFindings(audit.alarms, legacy: metadata?.isLegacy ?? false, accepted: &accepted, alarms: &alarms, warnings: &warnings)
 
-        rejected.sort { ($0.objectKey, $0.line ?? 0) < ($1.objectKey, $1.line ?? 0) }
-        return RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
-                                alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(), state: resolution.state,
-                                resolver: resolution.resolver)
+        rejected.sort(by: RoomVerifier.reportOrder)
+        let verification = RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
+                                            alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(),
+                                            resolver: resolution.resolver)
+        let frontier = TimelineFrontier(last: resolution.last, barrier: resolution.barrier, eventIDs: eventIDs,
+                                        tips: audit.tips, missingPrevs: audit.missingPrevs)
+        return (verification, frontier)
+    }
+
+    /// The order rejections are reported in: by object, then line.
+    static func reportOrder(_ a: Rejection, _ b: Rejection) -> Bool {
+        (a.objectKey, a.line ?? 0) < (b.objectKey, b.line ?? 0)
     }
 
     /// Timeline order: `(timestamp_ms, event_id)` ascending, ids compared by code point.
@@ -115,21 +127,27 @@ public struct RoomVerifier: Sendable {
     /// creator key, and keys the user supplied.
     func candidateKeys(_ parsed: [[LogFileParser.Line]], metadata: RoomMetadata?) -> [String: [PublicKey]] {
         var out: [String: [PublicKey]] = [:]
-        func add(_ sender: String, _ key: PublicKey) {
-            var keys = out[sender, default: []]
-            if keys.count < RoomVerifier.maxCandidateKeys, !keys.contains(key) { keys.append(key) }
-            out[sender] = keys
-        }
-        if let metadata, let key = metadata.creatorKey { add(metadata.creator, key) }
-        for (sender, keys) in suppliedKeys { for key in keys { add(sender, key) } }
+        if let metadata, let key = metadata.creatorKey { RoomVerifier.add(key, of: metadata.creator, to: &out) }
+        for (sender, keys) in suppliedKeys { for key in keys { RoomVerifier.add(key, of: sender, to: &out) } }
+        addCandidateKeys(parsed, to: &out)
+        return out
+    }
+
+    /// Adds the keys that joins among `parsed` declare.
+    func addCandidateKeys(_ parsed: [[LogFileParser.Line]], to candidates: inout [String: [PublicKey]]) {
         for file in parsed {
             for line in file {
                 if case .member(let m) = line.event.content, m.membership == .join, let key = m.publicKey {
-                    add(line.event.senderID, key)
+                    RoomVerifier.add(key, of: line.event.senderID, to: &candidates)
                 }
             }
         }
-        return out
+    }
+
+    private static func add(_ key: PublicKey, of sender: String, to candidates: inout [String: [PublicKey]]) {
+        var keys = candidates[sender, default: []]
+        if keys.count < RoomVerifier.maxCandidateKeys, !keys.contains(key) { keys.append(key) }
+        candidates[sender] = keys
     }
 
     /// For each line of one object: its event hash and the declared key that
@@ -178,13 +196,25 @@ public struct RoomVerifier: Sendable {
     /// A version whose signature verifies under no declared key takes no part:
     /// otherwise anyone with write access could suppress an event by uploading
     /// garbage under its id.
+    /// Also returns the set of every event id among the lines.
     private func mergeDuplicates(_ lines: [CheckedLine],
-                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> [CheckedLine] {
+                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> (unique: [CheckedLine], ids: Set<ExactString>) {
+        // Ids repeat rarely: find the ones that do first, then group only those.
+        var ids: Set<ExactString> = []
+        ids.reserveCapacity(lines.count)
+        var repeated: Set<ExactString> = []
+        for entry in lines {
+            let id = ExactString(entry.line.event.eventID)
+            if !ids.insert(id).inserted { repeated.insert(id) }
+        }
+        guard !repeated.isEmpty else { return (lines, ids) }
         var groups: [ExactString: [Int]] = [:]
-        groups.reserveCapacity(lines.count)
-        for (i, entry) in lines.enumerated() { groups[ExactString(entry.line.event.eventID), default: []].append(i) }
+        for (i, entry) in lines.enumerated() {
+            let id = ExactString(entry.line.event.eventID)
+            if repeated.contains(id) { groups[id, default: []].append(i) }
+        }
         var keep = [Bool](repeating: true, count: lines.count)
-        for (id, indices) in groups where indices.count > 1 {
+        for (id, indices) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
             var distinct: [Int] = []
             for i in indices {
                 if distinct.contains(where: { lines[$0].hash == lines[i].hash && lines[$0].line.event.signature == lines[i].line.event.signature }) {
@@ -210,7 +240,7 @@ public struct RoomVerifier: Sendable {
                                     detail: "\(authentic.count) different, validly signed events share this id (in \(authentic.map { lines[$0].line.objectKey }.joined(separator: ", ")))"))
             }
         }
-        return lines.indices.filter { keep[$0] }.map { lines[$0] }
+        return (lines.indices.filter { keep[$0] }.map { lines[$0] }, ids)
     }
 
     /// A line with its event hash and the declared key that verified it, if any.
@@ -223,14 +253,16 @@ public struct RoomVerifier: Sendable {
     /// What the two halves of the last stage produce.
     enum Stage: Sendable {
         case resolution(Resolution)
-        case chains([Alarm])
+        case chains(ChainAudit.Outcome)
     }
 
     struct Resolution: Sendable {
         var accepted: [VerifiedEvent] = []
         var rejected: [Rejection] = []
         var resolver: RoomStateResolver
-        var state: RoomState { resolver.state }
+        /// See ``TimelineFrontier``.
+        var last: TimelinePosition?
+        var barrier: TimelinePosition?
     }
 
     /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
@@ -257,9 +289,20 @@ public struct RoomVerifier: Sendable {
                 out.rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
                                               reason: reason, detail: detail))
             }
+            if RoomVerifier.isBarrier(line.event, verdict) { out.barrier = TimelinePosition(line.event) }
         }
+        out.last = timeline.last.map { TimelinePosition(unique[$0].line.event) }
         out.resolver = resolver
         return out
+    }
+
+    /// Whether events that sort before this one would have to be authorised
+    /// again from the start: it was rejected (an earlier event could change
+    /// that) or it changed membership (which earlier events were judged by).
+    static func isBarrier(_ event: Event, _ verdict: RoomStateResolver.Verdict) -> Bool {
+        if case .rejected = verdict { return true }
+        if case .member = event.content { return true }
+        return false
     }
 
     /// Records chain alarms and marks the accepted events they touch.

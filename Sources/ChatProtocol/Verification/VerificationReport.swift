@@ -92,9 +92,13 @@ public struct RoomVerification: Sendable {
     public internal(set) var warnings: [VerificationWarning]
     /// Keys under the room that match no pattern of the layout.
     public internal(set) var skippedKeys: [String]
-    public internal(set) var state: RoomState
     /// The resolver after the last event, for previews of what would come next.
     var resolver: RoomStateResolver
+    /// The room's state after every accepted event.
+    ///
+    /// Read from the resolver rather than kept apart: a second copy would make
+    /// every later event copy the state's tables.
+    public var state: RoomState { resolver.state }
 
     /// Whether anything points at tampering, forgery, loss or a broken writer.
     /// Unauthorised attempts alone are not one.
