@@ -7,8 +7,22 @@ extension Outbox {
     ///
     /// All or nothing: every event is signed and size-checked before the chain
     /// moves, so a draft over the 64 KiB line limit throws and none is sent.
-    public func sendAll(_ drafts: [EventDraft]) async throws(EngineError) -> [Event] {
-        // On the actor: every event's place in the chain, checked before the chain moves.
+    @concurrent
+    public nonisolated func sendAll(_ drafts: [EventDraft]) async throws(EngineError) -> [Event] {
+        let (unsigned, first) = try await placeAll(drafts)
+        guard !unsigned.isEmpty else { return [] }
+        // Off the actor: the signatures, spread over the cores.
+        let signed = await Self.signAll(unsigned, with: key)
+        let events = signed.map(\.event)
+        let ticket = JournalTicket()
+        await journalInTurn(first: first, events: events, lines: signed.map(\.line), ticket: ticket)
+        try await ticket.durable()
+        return events
+    }
+
+    /// Every event's place in the chain, checked before the chain moves; the
+    /// ordinal of the first.
+    private func placeAll(_ drafts: [EventDraft]) throws(EngineError) -> ([UnsignedEvent], Int) {
         var next = chain
         var unsigned: [UnsignedEvent] = []
         unsigned.reserveCapacity(drafts.count)
@@ -25,30 +39,11 @@ extension Outbox {
             }
             unsigned.append(event)
         }
-        guard !unsigned.isEmpty else { return [] }
+        guard !unsigned.isEmpty else { return ([], nextOrdinal) }
         chain = next
         let first = nextOrdinal
         nextOrdinal += unsigned.count
-
-        // Off the actor: the signatures, spread over the cores.
-        let signed = await Self.signAll(unsigned, with: chain.key)
-
-        // Back on the actor: into the journal in chain order, with one append.
-        await waitForTurn(first)
-        pending += signed.map(\.event)
-        pendingLines += signed.map(\.line)
-        let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
-            journal.submit(signed.map { .event(line: $0.line) }) { continuation.resume(returning: $0) }
-            passTurn(after: signed.count)
-        }
-        try result.get()
-        let last = first + signed.count - 1
-        if last >= durableThrough {
-            if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
-            durableThrough = last + 1
-        }
-        wakeup?.yield()
-        return signed.map(\.event)
+        return (unsigned, first)
     }
 
     /// Signs and encodes events in parallel chunks, keeping their order.

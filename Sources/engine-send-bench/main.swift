@@ -26,6 +26,20 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
+/// Seconds this process's threads spent runnable but waiting for a core
+/// (`/proc/self/task/*/schedstat`, second field): how much the other work on
+/// the shared cores held the bench back. Threads that ended are not counted.
+func runQueueSeconds() -> Double {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    var nanoseconds = 0.0
+    for task in tasks {
+        guard let text = try? String(contentsOfFile: "/proc/self/task/\(task)/schedstat", encoding: .utf8) else { continue }
+        let fields = text.split(separator: " ")
+        if fields.count >= 2, let wait = Double(fields[1]) { nanoseconds += wait }
+    }
+    return nanoseconds / 1e9
+}
+
 if ProcessInfo.processInfo.environment["ENGINE_BENCH_SIGN_ONLY"] != nil {
     // How fast one chain can be signed at all: the ceiling of a single outbox.
     let key = try SigningKey.generate()
@@ -51,6 +65,7 @@ do {
     let clock = ContinuousClock()
     let start = clock.now
     let cpuStart = cpuSeconds()
+    let waitStart = runQueueSeconds()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for sender in 0..<senders {
             group.addTask {
@@ -63,6 +78,7 @@ do {
     }
     let sendTime = seconds(clock.now - start)
     let sendCPU = cpuSeconds() - cpuStart
+    let sendWait = runQueueSeconds() - waitStart
     let pendingAtEnd = await outbox.status.pendingEvents
     try await outbox.flush()
     let allTime = seconds(clock.now - start)
@@ -71,6 +87,7 @@ do {
     print(String(format: "journal: %d messages from %d concurrent senders in %.2f s = %.0f messages/s, %d fsyncs (%.1f messages per fsync), %.1f µs CPU per message (%.2f cores busy)",
                  total, senders, sendTime, Double(total) / sendTime, outbox.journal.syncCount,
                  Double(total) / Double(max(outbox.journal.syncCount, 1)), sendCPU / Double(total) * 1e6, sendCPU / sendTime))
+    print(String(format: "  threads were runnable but waiting for a core %.2f s in all while sending (other work on the shared cores)", sendWait))
     print(String(format: "uploader: %d still pending when the last send returned; all uploaded %.2f s after the start (%.0f messages/s end to end) in %d files",
                  pendingAtEnd, allTime, Double(total) / allTime, files))
 } catch {
