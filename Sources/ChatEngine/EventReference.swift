@@ -12,8 +12,17 @@ public enum EventReference {
     /// The short reference of an event id.
     public static func short(_ eventID: String) -> String {
         let last = EventID.uuidPart(of: eventID) ?? Substring(eventID)
-        let alnum = last.unicodeScalars.filter { ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x61 && $0.value <= 0x7A) || ($0.value >= 0x41 && $0.value <= 0x5A) }
-        return String(String.UnicodeScalarView(alnum.prefix(length)))
+        // A byte scan: every timeline line needs one, and ASCII letters and
+        // digits are single bytes in UTF-8, so no other byte can be one.
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        for byte in last.utf8 where out.count < length {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: out.append(byte)
+            default: continue
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The id of the one event `text` refers to among `eventIDs`.

@@ -96,7 +96,7 @@ public final class Journal: Sendable {
             }
             guard let group else { return }
             var bytes: [UInt8] = []
-            for record in group.records { bytes += record.encoded }
+            for record in group.records { record.encode(into: &bytes) }
             let result = writeAndSync(bytes)
             commit.withLock { state in
                 state.syncCount += 1

@@ -19,22 +19,34 @@ enum JournalRecord: Sendable, Equatable {
 
     /// The record as one line, checksum and newline included.
     var encoded: [UInt8] {
-        var body: [UInt8]
+        var out: [UInt8] = []
+        encode(into: &out)
+        return out
+    }
+
+    /// Appends the record as one line, checksum and newline included. The
+    /// journal writes a group of records into one buffer this way.
+    func encode(into out: inout [UInt8]) {
+        let start = out.count
         switch self {
         case .event(let line):
-            body = [0x45, 0x20] + line
+            out.append(0x45)
+            out.append(0x20)
+            out.append(contentsOf: line)
         case .batch(let first, let count, let key):
-            body = Array("B \(first) \(count) \(key)".utf8)
+            out.append(contentsOf: "B \(first) \(count) \(key)".utf8)
         case .uploaded(let first):
-            body = Array("U \(first)".utf8)
+            out.append(contentsOf: "U \(first)".utf8)
         case .checkpoint(let next, let line):
-            body = Array("C \(next) ".utf8) + line
+            out.append(contentsOf: "C \(next) ".utf8)
+            out.append(contentsOf: line)
         }
-        let crc = CRC32.checksum(body)
-        body.append(0x20)
-        body += JournalRecord.hex(crc)
-        body.append(0x0A)
-        return body
+        let crc = CRC32.checksum(out[start...])
+        out.append(0x20)
+        for shift in stride(from: 28, through: 0, by: -4) {
+            out.append(JournalRecord.hexDigits[Int((crc >> UInt32(shift)) & 0xF)])
+        }
+        out.append(0x0A)
     }
 
     /// Decodes one line (without its `\n`); nil when the checksum or shape is wrong.
@@ -63,10 +75,7 @@ enum JournalRecord: Sendable, Equatable {
         }
     }
 
-    private static func hex(_ value: UInt32) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
-        return (0..<8).reversed().map { digits[Int((value >> (UInt32($0) * 4)) & 0xF)] }
-    }
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static func parseHex(_ bytes: ArraySlice<UInt8>) -> UInt32? {
         guard bytes.count == 8 else { return nil }

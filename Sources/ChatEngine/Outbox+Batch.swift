@@ -8,8 +8,22 @@ extension Outbox {
     /// All or nothing: every event is signed and size-checked before the chain
     /// moves, so a draft over the 64 KiB line limit throws and none is sent.
     /// `notBefore` is the earliest timestamp, as in ``send(type:content:parentEventID:notBefore:)``.
-    public func sendAll(_ drafts: [EventDraft], notBefore: Int64 = 0) async throws(EngineError) -> [Event] {
-        // On the actor: every event's place in the chain, checked before the chain moves.
+    @concurrent
+    public nonisolated func sendAll(_ drafts: [EventDraft], notBefore: Int64 = 0) async throws(EngineError) -> [Event] {
+        let (unsigned, first) = try await placeAll(drafts, notBefore: notBefore)
+        guard !unsigned.isEmpty else { return [] }
+        // Off the actor: the signatures, spread over the cores.
+        let signed = await Self.signAll(unsigned, with: key)
+        let events = signed.map(\.event)
+        let ticket = JournalTicket()
+        await journalInTurn(first: first, events: events, lines: signed.map(\.line), ticket: ticket)
+        try await ticket.durable()
+        return events
+    }
+
+    /// Every event's place in the chain, checked before the chain moves; the
+    /// ordinal of the first.
+    private func placeAll(_ drafts: [EventDraft], notBefore: Int64) throws(EngineError) -> ([UnsignedEvent], Int) {
         var next = chain
         var unsigned: [UnsignedEvent] = []
         unsigned.reserveCapacity(drafts.count)
@@ -26,30 +40,11 @@ extension Outbox {
             }
             unsigned.append(event)
         }
-        guard !unsigned.isEmpty else { return [] }
+        guard !unsigned.isEmpty else { return ([], nextOrdinal) }
         chain = next
         let first = nextOrdinal
         nextOrdinal += unsigned.count
-
-        // Off the actor: the signatures, spread over the cores.
-        let signed = await Self.signAll(unsigned, with: chain.key)
-
-        // Back on the actor: into the journal in chain order, with one append.
-        await waitForTurn(first)
-        pending += signed.map(\.event)
-        pendingLines += signed.map(\.line)
-        let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
-            journal.submit(signed.map { .event(line: $0.line) }) { continuation.resume(returning: $0) }
-            passTurn(after: signed.count)
-        }
-        try result.get()
-        let last = first + signed.count - 1
-        if last >= durableThrough {
-            if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
-            durableThrough = last + 1
-        }
-        wakeup?.yield()
-        return signed.map(\.event)
+        return (unsigned, first)
     }
 
     /// Signs and encodes events in parallel chunks, keeping their order.
@@ -62,10 +57,7 @@ extension Outbox {
             for start in starts {
                 group.addTask {
                     let slice = unsigned[start..<min(start + chunk, unsigned.count)]
-                    return (start, slice.map { u in
-                        let event = u.signed(with: key)
-                        return (event, event.lineBytes)
-                    })
+                    return (start, slice.map { $0.signedLine(with: key) })
                 }
             }
             for await (start, part) in group { parts[start] = part }

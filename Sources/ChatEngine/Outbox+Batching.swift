@@ -15,8 +15,12 @@ extension Outbox {
     /// uploader per outbox: a new stream replaces the previous one.
     func wakeups() -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        wakeup?.finish()
-        wakeup = continuation
+        let previous = durability.withLock { state in
+            defer { state.wakeup = continuation }
+            return state.wakeup
+        }
+        previous?.finish()
+        observeDurability()
         if batchedThrough < durableThrough { continuation.yield() }
         return stream
     }
@@ -26,6 +30,7 @@ extension Outbox {
 
     /// Durable events that no batch holds yet (up to what one batch may take).
     func unbatched(maxEvents: Int, maxBytes: Int) -> Unbatched {
+        observeDurability()
         let start = batchedThrough - confirmedThrough
         let end = durableThrough - confirmedThrough
         var count = 0
@@ -47,6 +52,7 @@ extension Outbox {
     /// (name and events) before returning, so a restart uploads the same
     /// object under the same name.
     func formBatch(maxEvents: Int, maxBytes: Int) async throws(EngineError) -> UploadBatch? {
+        observeDurability()
         let start = batchedThrough - confirmedThrough
         let end = durableThrough - confirmedThrough
         var index = start

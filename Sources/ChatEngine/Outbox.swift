@@ -1,12 +1,14 @@
 import ChatProtocol
 import Foundation
+import Synchronization
 
 /// A device's outgoing events in one room: signs them on one hash chain,
 /// journals them durably, and hands them to the ``Uploader`` in batches.
 ///
-/// One outbox per room per device identity. Every send signs and submits to
-/// the journal without suspending in between, so concurrent senders still
-/// form one chain in journal order; they then wait together for the fsync.
+/// One outbox per room per device identity. Each send takes its place in the
+/// chain on the actor, is signed off it, and goes to the journal in chain
+/// order, so concurrent senders still form one chain in journal order; they
+/// then wait together for the fsync, off the actor.
 public actor Outbox {
     /// A log line is at most 64 KiB, newline included (PROTOCOL.md §1).
     public static let maxLineBytes = 65_536
@@ -32,8 +34,14 @@ public actor Outbox {
     var journalNext: Int
     /// Sends whose event is signed and waits for the events before it.
     var turnWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    /// Events before this ordinal are fsynced (acknowledged).
+    /// Events before this ordinal are fsynced (acknowledged), as far as the
+    /// actor has looked: ``observeDurability()`` brings it up to ``durability``.
     var durableThrough: Int
+    /// Set on the journal's queue after each fsync: how far the journal is
+    /// durable, and the uploader's wakeup.
+    nonisolated let durability: Mutex<Durability>
+    /// The device key, for signing off the actor.
+    nonisolated let key: SigningKey
     /// When the oldest durable, unbatched event became durable.
     var oldestUnbatchedAt: ContinuousClock.Instant?
     /// Formed, unconfirmed batches, oldest first; they cover `pending` from its start.
@@ -45,9 +53,13 @@ public actor Outbox {
     var refusal: EngineError?
     var flushWaiters: [FlushWaiter] = []
     var nextWaiterID = 0
-    var wakeup: AsyncStream<Void>.Continuation?
     /// The clock events are stamped with (tests move it).
     let now: @Sendable () -> Int64
+
+    struct Durability {
+        var through: Int
+        var wakeup: AsyncStream<Void>.Continuation?
+    }
 
     struct FlushWaiter {
         let id: Int
@@ -88,6 +100,8 @@ public actor Outbox {
         nextOrdinal = contents.nextOrdinal
         journalNext = contents.nextOrdinal
         durableThrough = contents.nextOrdinal
+        durability = Mutex(Durability(through: contents.nextOrdinal, wakeup: nil))
+        self.key = key
         batchedThrough = contents.confirmedThrough
         for open in contents.openBatches {
             let slice = Array(pending[(open.first - confirmedThrough)..<(open.first - confirmedThrough + open.count)])
@@ -110,11 +124,26 @@ public actor Outbox {
     /// Signs the next event of this device's chain, journals it, and returns
     /// it once it is durable on disk.
     ///
+    /// Two short visits to the actor: one to take the event's place in the
+    /// chain, one to hand it to the journal in chain order. The signature is
+    /// made in between, on whichever core is free, and the wait for the fsync
+    /// happens off the actor too.
+    ///
     /// - Parameter notBefore: the earliest timestamp the event may carry, when it
     ///   must sort after events this device's clock may be behind of.
-    public func send(type: String, content: JSONObject, parentEventID: String? = nil, notBefore: Int64 = 0) async throws(EngineError) -> Event {
-        // On the actor: the event's place in the chain (timestamp, prev hash, own hash).
-        // It is cheap, and once taken the next send can take the next place.
+    @concurrent
+    public nonisolated func send(type: String, content: JSONObject, parentEventID: String? = nil, notBefore: Int64 = 0) async throws(EngineError) -> Event {
+        let (unsigned, ordinal) = try await place(type: type, content: content, parentEventID: parentEventID, notBefore: notBefore)
+        let (event, line) = unsigned.signedLine(with: key)
+        let ticket = JournalTicket()
+        await journalInTurn(first: ordinal, events: [event], lines: [line], ticket: ticket)
+        try await ticket.durable()
+        return event
+    }
+
+    /// The event's place in the chain (timestamp, prev hash, own hash), taken
+    /// on the actor. It is cheap, and once taken the next send can take the next place.
+    private func place(type: String, content: JSONObject, parentEventID: String?, notBefore: Int64) throws(EngineError) -> (UnsignedEvent, Int) {
         var next = chain
         let unsigned: UnsignedEvent
         do {
@@ -129,32 +158,40 @@ public actor Outbox {
         chain = next
         let ordinal = nextOrdinal
         nextOrdinal += 1
-
-        // Off the actor: the signature, on whichever core is free, while later sends take their places.
-        let (event, line) = await Self.sign(unsigned, with: chain.key)
-
-        // Back on the actor: into the journal in chain order.
-        await waitForTurn(ordinal)
-        pending.append(event)
-        pendingLines.append(line)
-        let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
-            journal.submit([.event(line: line)]) { continuation.resume(returning: $0) }
-            passTurn()
-        }
-        try result.get()
-        if ordinal >= durableThrough {
-            if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
-            durableThrough = ordinal + 1
-        }
-        wakeup?.yield()
-        return event
+        return (unsigned, ordinal)
     }
 
-    /// Signs and encodes one event; runs on the global executor, not the actor.
-    @concurrent
-    private nonisolated static func sign(_ unsigned: UnsignedEvent, with key: SigningKey) async -> (Event, [UInt8]) {
-        let event = unsigned.signed(with: key)
-        return (event, event.lineBytes)
+    /// Hands signed events to the journal once every event before them has
+    /// gone there, so journal order is chain order; `ticket` completes when
+    /// they are durable. Returns without waiting for the fsync.
+    func journalInTurn(first: Int, events: [Event], lines: [[UInt8]], ticket: JournalTicket) async {
+        await waitForTurn(first)
+        pending += events
+        pendingLines += lines
+        let through = first + events.count
+        journal.submit(lines.map { .event(line: $0) }) { [self] outcome in
+            if case .success = outcome { markDurable(through: through) }
+            ticket.complete(outcome)
+        }
+        passTurn(after: events.count)
+    }
+
+    /// Runs on the journal's queue after an fsync: records how far the journal
+    /// is durable and wakes the uploader, without waiting for the actor.
+    private nonisolated func markDurable(through: Int) {
+        let wakeup = durability.withLock { state -> AsyncStream<Void>.Continuation? in
+            state.through = max(state.through, through)
+            return state.wakeup
+        }
+        wakeup?.yield()
+    }
+
+    /// Brings ``durableThrough`` up to what the journal reported durable.
+    func observeDurability() {
+        let through = durability.withLock { $0.through }
+        guard through > durableThrough else { return }
+        if batchedThrough == durableThrough { oldestUnbatchedAt = .now }
+        durableThrough = through
     }
 
     /// Waits until every event before `ordinal` has gone to the journal.

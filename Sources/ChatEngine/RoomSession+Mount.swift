@@ -104,8 +104,7 @@ extension RoomSession {
         // With no metadata the room was never synced (offline, nothing cached): there is
         // nothing to check against, so the event is journaled and readers judge it.
         guard verification.metadata != nil else { return 0 }
-        let own = await ownUnsynced(verification, unsynced: unsynced)
-            .filter { includeMessages || $0.type != EventType.message }
+        let own = await ownUnsynced(verification, unsynced: unsynced, includeMessages: includeMessages)
         let earliest = earliestTimestamp(for: draft, verification: verification, own: own)
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
         let preview: Event

@@ -102,11 +102,23 @@ public actor RoomSession {
 
     /// This device's events the verified view does not show yet (pending in the
     /// outbox, sent by this session, or `unsynced` from the caller), oldest first.
-    func ownUnsynced(_ verification: RoomVerification, unsynced: [Event]) async -> [Event] {
+    /// Without `includeMessages`, plain messages are left out.
+    ///
+    /// Runs before every send: messages are skipped before any lookup, and
+    /// nothing is copied or sorted but what is returned, so a long
+    /// `cat file > send` (thousands of pending messages) costs a scan per
+    /// write, not a sort of its whole backlog.
+    func ownUnsynced(_ verification: RoomVerification, unsynced: [Event], includeMessages: Bool = true) async -> [Event] {
         unseen.removeAll { verification.state.contains(eventID: $0.eventID) }
+        let pending = await outbox.pendingEvents
         var seen: Set<String> = []
-        return (await outbox.pendingEvents + unseen + unsynced)
-            .filter { !verification.state.contains(eventID: $0.eventID) && seen.insert($0.eventID).inserted }
-            .sorted { RoomVerifier.precedes($0, $1) }
+        var own: [Event] = []
+        for list in [pending, unseen, unsynced] {
+            for event in list where (includeMessages || event.type != EventType.message)
+                && !verification.state.contains(eventID: event.eventID) && seen.insert(event.eventID).inserted {
+                own.append(event)
+            }
+        }
+        return own.sorted { RoomVerifier.precedes($0, $1) }
     }
 }

@@ -25,8 +25,8 @@ public actor RoomSync {
     /// The latest start time among known log objects, per date folder.
     private var newestStart: [String: Int64] = [:]
     private var lastActivity: ContinuousClock.Instant?
-    /// When a poll last listed the wide window (or everything).
-    private var lastWideListing: ContinuousClock.Instant?
+    /// When a poll last listed the wide window (or everything), on the reader's clock.
+    private var lastWideListingMs: Int64?
     /// This reader's clock (milliseconds since the epoch).
     private let wallClock: @Sendable () -> Int64
 
@@ -128,15 +128,16 @@ public actor RoomSync {
 
     private func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
-        let moment = ContinuousClock.now
+        let nowMs = wallClock()
         if full {
-            lastWideListing = moment
+            lastWideListingMs = nowMs
             return try await store.list(prefix: room)
         }
-        let wide = lastWideListing.map { moment - $0 >= settings.wideListingInterval } ?? true
-        if wide { lastWideListing = moment }
+        // On the reader's clock, which tests set; a clock that jumps costs one
+        // wide listing early or late, nothing more.
+        let wide = lastWideListingMs.map { nowMs - $0 >= Int64(settings.wideListingInterval / .milliseconds(1)) || nowMs < $0 } ?? true
+        if wide { lastWideListingMs = nowMs }
         let margin = wide ? settings.listingMargin : settings.quickListingMargin
-        let nowMs = wallClock()
         // A batch is named after its first event, so yesterday's folder still receives
         // files for a little while after midnight UTC; later, only the rescan looks there.
         var days = [nowMs]

@@ -81,6 +81,8 @@ public enum TimelineLine {
 
     /// Escapes text so it stays on one line and carries no terminal controls.
     public static func escape(_ text: String) -> String {
+        // Most text is printable ASCII without backslashes: nothing to escape.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -113,9 +113,14 @@ extension RoomFileSystem {
         return session
     }
 
-    /// This device's events the sync has not given back yet.
-    func unsynced(_ roomID: String) -> [Event] {
-        locked { rooms[roomID].map { Array($0.unsynced.values) } ?? [] }
+    /// This device's events the sync has not given back yet; without
+    /// `includeMessages` only the others (joins, kicks…), which are all a
+    /// plain send is checked against.
+    func unsynced(_ roomID: String, includeMessages: Bool = true) -> [Event] {
+        locked {
+            guard let room = rooms[roomID] else { return [] }
+            return includeMessages ? Array(room.unsynced.values) : room.unsynced.values.filter { $0.type != EventType.message }
+        }
     }
 
     /// Performs an action and returns its event, durable in the journal.
@@ -133,7 +138,8 @@ extension RoomFileSystem {
     func sendMessages(_ lines: [String], room roomID: String, parent: String?, path: String) throws(FileSystemError) {
         let session = try session(of: roomID, path: path)
         let events: [Event]
-        let unsynced = unsynced(roomID)
+        // A reply may name a message sent a moment ago; a plain send is checked without messages.
+        let unsynced = unsynced(roomID, includeMessages: parent != nil)
         do {
             events = try Blocking.wait { () async throws(EngineError) -> [Event] in
                 try await session.sendMessages(lines, replyTo: parent, unsynced: unsynced)
@@ -203,9 +209,10 @@ extension RoomFileSystem {
         let key = configuration.identity.key.publicKey
         let waiters: [@Sendable () -> Void] = locked {
             guard let room = rooms[roomID] else { return [] }
+            // Every event here is this identity's: one name lookup serves them all.
+            let name = room.displayName(of: configuration.identity.senderID) ?? configuration.displayName
             for event in events where room.unconfirmed[event.eventID] == nil {
                 room.unsynced[event.eventID] = event
-                let name = room.displayName(of: event.senderID) ?? configuration.displayName
                 guard let line = TimelineLine.render(VerifiedEvent(unconfirmed: event, signer: key), displayName: name) else { continue }
                 room.timeline.append(line)
                 room.unconfirmed[event.eventID] = room.timeline.lineCount - 1

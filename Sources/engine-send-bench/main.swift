@@ -18,6 +18,28 @@ let senders = arguments.count > 2 ? Int(arguments[2]) ?? 64 : 64
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
+/// CPU seconds (user + system) this process has used: divided by the messages
+/// it gives a cost per message that other work on the shared cores barely moves.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Seconds this process's threads spent runnable but waiting for a core
+/// (`/proc/self/task/*/schedstat`, second field): how much the other work on
+/// the shared cores held the bench back. Threads that ended are not counted.
+func runQueueSeconds() -> Double {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    var nanoseconds = 0.0
+    for task in tasks {
+        guard let text = try? String(contentsOfFile: "/proc/self/task/\(task)/schedstat", encoding: .utf8) else { continue }
+        let fields = text.split(separator: " ")
+        if fields.count >= 2, let wait = Double(fields[1]) { nanoseconds += wait }
+    }
+    return nanoseconds / 1e9
+}
+
 if ProcessInfo.processInfo.environment["ENGINE_BENCH_SIGN_ONLY"] != nil {
     // How fast one chain can be signed at all: the ceiling of a single outbox.
     let key = try SigningKey.generate()
@@ -25,9 +47,11 @@ if ProcessInfo.processInfo.environment["ENGINE_BENCH_SIGN_ONLY"] != nil {
     let content = JSONObject([("body", "a benchmark message of ordinary length, about a line of chat text"), ("msgtype", "m.text")])
     let clock = ContinuousClock()
     let start = clock.now
+    let cpuStart = cpuSeconds()
     var bytes = 0
-    for _ in 0..<20_000 { bytes += try chain.sign(type: "m.room.message", content: content, nowMs: 1).lineBytes.count }
-    print(String(format: "sign only: %.0f events/s (%d bytes)", 20_000 / seconds(clock.now - start), bytes))
+    for _ in 0..<20_000 { bytes += try chain.prepare(type: "m.room.message", content: content, nowMs: 1).signedLine(with: key).line.count }
+    print(String(format: "sign only: %.0f events/s (%d bytes), %.1f µs CPU per event",
+                 20_000 / seconds(clock.now - start), bytes, (cpuSeconds() - cpuStart) / 20_000 * 1e6))
     exit(0)
 }
 
@@ -40,6 +64,8 @@ do {
     let content = JSONObject([("body", "a benchmark message of ordinary length, about a line of chat text"), ("msgtype", "m.text")])
     let clock = ContinuousClock()
     let start = clock.now
+    let cpuStart = cpuSeconds()
+    let waitStart = runQueueSeconds()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for sender in 0..<senders {
             group.addTask {
@@ -51,14 +77,17 @@ do {
         try await group.waitForAll()
     }
     let sendTime = seconds(clock.now - start)
+    let sendCPU = cpuSeconds() - cpuStart
+    let sendWait = runQueueSeconds() - waitStart
     let pendingAtEnd = await outbox.status.pendingEvents
     try await outbox.flush()
     let allTime = seconds(clock.now - start)
     uploading.cancel()
     let files = try await store.list(prefix: "rooms/\(roomID)/logs/").count
-    print(String(format: "journal: %d messages from %d concurrent senders in %.2f s = %.0f messages/s, %d fsyncs (%.1f messages per fsync)",
+    print(String(format: "journal: %d messages from %d concurrent senders in %.2f s = %.0f messages/s, %d fsyncs (%.1f messages per fsync), %.1f µs CPU per message (%.2f cores busy)",
                  total, senders, sendTime, Double(total) / sendTime, outbox.journal.syncCount,
-                 Double(total) / Double(max(outbox.journal.syncCount, 1))))
+                 Double(total) / Double(max(outbox.journal.syncCount, 1)), sendCPU / Double(total) * 1e6, sendCPU / sendTime))
+    print(String(format: "  threads were runnable but waiting for a core %.2f s in all while sending (other work on the shared cores)", sendWait))
     print(String(format: "uploader: %d still pending when the last send returned; all uploaded %.2f s after the start (%.0f messages/s end to end) in %d files",
                  pendingAtEnd, allTime, Double(total) / allTime, files))
 } catch {

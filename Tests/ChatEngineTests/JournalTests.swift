@@ -22,6 +22,34 @@ import Testing
         }
     }
 
+    @Test func checksumIsZlibCRC32AtEveryLength() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926, "the standard check value")
+        #expect(CRC32.checksum([UInt8]()) == 0)
+        // Every length around the eight-byte steps, and every offset, against the bytewise definition.
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        func reference(_ slice: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for b in slice {
+                crc ^= UInt32(b)
+                for _ in 0..<8 { crc = (crc & 1) != 0 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        for start in 0..<9 {
+            for end in start...min(start + 40, bytes.count) {
+                #expect(CRC32.checksum(bytes[start..<end]) == reference(bytes[start..<end]))
+            }
+        }
+        #expect(CRC32.checksum(bytes) == reference(bytes[...]))
+    }
+
+    @Test func recordsEncodedIntoOneBufferAreTheSameLines() {
+        let records: [JournalRecord] = [.event(line: Array(#"{"a":1}"#.utf8)), .uploaded(first: 12), .batch(first: 1, count: 2, key: "k")]
+        var buffer: [UInt8] = Array("prefix".utf8)
+        for record in records { record.encode(into: &buffer) }
+        #expect(buffer == Array("prefix".utf8) + records.flatMap(\.encoded))
+    }
+
     @Test func concurrentSendsShareFsyncs() async throws {
         let fixture = try EngineFixture()
         defer { fixture.remove() }

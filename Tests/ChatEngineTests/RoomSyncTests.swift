@@ -144,11 +144,9 @@ import Testing
         let store = CountingStore(inner: MemoryStore())
         var room = try await RoomWriter(roomID: "room_window", store: store)
         try await room.addBob()
-        var settings = SyncSettings()
-        settings.wideListingInterval = .milliseconds(400)
-        // The reader's clock is the writers' (RoomWriter writes a minute in the past).
-        let sync = RoomSync(store: store, roomID: room.roomID, settings: settings,
-                            now: { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 })
+        // The reader's clock is the writers', and the test moves it.
+        let clock = TestClock(room.now)
+        let sync = RoomSync(store: store, roomID: room.roomID, now: clock.now)
         _ = try await sync.sync()
 
         room.now += 30_000
@@ -158,14 +156,16 @@ import Testing
         room.now = aliceTime - 20_000
         let held = try room.say("bob_b1", "held up 20 s")
         room.now = aliceTime
+        clock.set(aliceTime + 1_000)
         _ = try await sync.sync(full: false)
         try await room.upload("bob_b1", [held])
+        clock.set(aliceTime + 2_000)
         let quick = try await sync.sync(full: false)
         #expect(bodies(quick).isEmpty, "a quick poll lists 5 s before the newest file, not 20 s")
         #expect(await store.listings.last?.startAfter?.hasSuffix("messages_\(aliceTime - 5_000)") == true)
-        try await Task.sleep(for: .milliseconds(450))
+        clock.set(aliceTime + 12_000)
         let wide = try await sync.sync(full: false)
-        #expect(bodies(wide) == ["held up 20 s"], "the wide window (60 s) comes round within wideListingInterval")
+        #expect(bodies(wide) == ["held up 20 s"], "the wide window (60 s) comes round within wideListingInterval (10 s)")
     }
 
     @Test func adaptiveIntervalIsFastWhileActiveAndSlowWhenIdle() async throws {

@@ -38,6 +38,15 @@ import Testing
         #expect(TimelineLine.escape(#"C:\path"#) == #"C:\\path"#)
         // A sender cannot forge an escape sequence: the backslash is doubled.
         #expect(TimelineLine.escape(#"\n"#) == #"\\n"#)
+        #expect(TimelineLine.escape("plain ASCII, ~!@#$%^&*()") == "plain ASCII, ~!@#$%^&*()")
+        #expect(TimelineLine.escape("del\u{7F}") == "del\\u{7f}", "DEL is the one control above the printable range")
+    }
+
+    @Test func shortReferencesAreTheFirstTwelveLettersAndDigitsOfTheLastPart() {
+        #expect(EventReference.short("room_a::20260101T000000.000Z::0123abcd-ef45-4678-9abc-def012345678") == "0123abcdef45")
+        #expect(EventReference.short("room_a::t::ÄB-c_d😀e9") == "Bcde9", "only ASCII letters and digits count")
+        #expect(EventReference.short("no-separators-here-0123456789") == "noseparators")
+        #expect(EventReference.short("") == "")
     }
 
     /// A whole hostile room renders to one five-field line per event.

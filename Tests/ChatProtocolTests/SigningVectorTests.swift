@@ -77,6 +77,30 @@ import Testing
         #expect(reread.signature == second.signature)
     }
 
+    @Test func signedLineIsTheCanonicalLineOfTheSignedEvent() throws {
+        // The writer splices the signature into the unsigned bytes instead of
+        // encoding the event again; the result must be exactly the event's line.
+        let key = try SigningKey(seed: [UInt8](repeating: 7, count: 32))
+        var chain = DeviceChain(roomID: "room_splice", senderID: "user:zoë", key: key)
+        let contents: [(String, JSONObject, String?)] = [
+            (EventType.message, MessageContent(body: "plain").json, nil),
+            (EventType.message, MessageContent(body: "tab\t \"quote\" back\\slash é 😀 \u{7} \u{2028}").json, "room_splice::x::y"),
+            (EventType.reaction, JSONObject([("relates_to", "room_splice::a::b"), ("reaction", "👍")]), nil),
+            ("org.example.custom", JSONObject([("z", .int(-12)), ("a", .array([.null, .bool(true)])), ("signature", "inner")]), nil),
+        ]
+        for (type, content, parent) in contents {
+            let unsigned = try chain.prepare(type: type, content: content, parentEventID: parent, nowMs: 1_757_851_245_123)
+            let (event, line) = unsigned.signedLine(with: key)
+            #expect(line == CanonicalJSON.encode(.object(event.json)))
+            #expect(line == event.lineBytes)
+            #expect(event.canonicalBytes == unsigned.canonical)
+            #expect(line.count == unsigned.canonical.count + UnsignedEvent.signatureBytes)
+            #expect(event.signature == unsigned.signed(with: key).signature, "Ed25519 signatures are deterministic")
+            let reread = try Event(json: try JSONParser().parse(line))
+            #expect(reread.hash == unsigned.hash)
+        }
+    }
+
     @Test func eventIDsHaveTheSpecForm() {
         let id = EventID.make(roomID: "room_x", timestampMs: 1_757_851_245_123)
         let parts = id.split(separator: "::").map(String.init)
@@ -102,6 +126,10 @@ import Testing
         #expect(UTCTime(milliseconds: 951_782_400_000).dateFolder == "2000-02-29")
         #expect(UTCTime(milliseconds: 1_757_851_245_123).iso8601 == "2025-09-14T12:00:45.123Z")
         #expect(UTCTime(milliseconds: 4_102_444_799_999).iso8601 == "2099-12-31T23:59:59.999Z")
+        #expect(UTCTime(milliseconds: 1_757_851_245_007).compact == "20250914T120045.007Z")
+        #expect(UTCTime(milliseconds: 0).compact == "19700101T000000.000Z")
+        #expect(UTCTime(milliseconds: 253_402_300_799_999).iso8601 == "9999-12-31T23:59:59.999Z")
+        #expect(UTCTime(milliseconds: 253_402_300_800_000).dateFolder == "10000-01-01", "wider years are not cut")
     }
 
     @Test func base64IsStrict() {

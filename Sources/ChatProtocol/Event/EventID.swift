@@ -42,14 +42,16 @@ public enum EventID {
         var bytes = RandomBytes.make(16)
         bytes[6] = bytes[6] & 0x0F | 0x40
         bytes[8] = bytes[8] & 0x3F | 0x80
-        let hex = Array("0123456789abcdef")
-        var s = ""
-        s.reserveCapacity(36)
+        // Made for every event a device sends, so written as bytes.
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
         for (i, b) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { s.append("-") }
-            s.append(hex[Int(b >> 4)])
-            s.append(hex[Int(b & 0xF)])
+            if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(hexDigits[Int(b >> 4)])
+            text.append(hexDigits[Int(b & 0xF)])
         }
-        return s
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

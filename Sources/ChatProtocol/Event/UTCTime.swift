@@ -33,21 +33,49 @@ public struct UTCTime: Sendable, Equatable {
 
     /// `YYYY-MM-DD`, the date folder of a log file.
     public var dateFolder: String {
-        "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        text { out in
+            digits(year, 4, &out); out.append(0x2D); digits(month, 2, &out); out.append(0x2D); digits(day, 2, &out)
+        }
     }
 
     /// `YYYYMMDDTHHMMSS.mmmZ`, the middle part of an event id.
     public var compact: String {
-        "\(pad(year, 4))\(pad(month, 2))\(pad(day, 2))T\(pad(hour, 2))\(pad(minute, 2))\(pad(second, 2)).\(pad(millisecond, 3))Z"
+        // Made for every event a device sends, so written as bytes, not by interpolation.
+        text { out in
+            digits(year, 4, &out); digits(month, 2, &out); digits(day, 2, &out)
+            out.append(UInt8(ascii: "T"))
+            digits(hour, 2, &out); digits(minute, 2, &out); digits(second, 2, &out)
+            out.append(UInt8(ascii: "."))
+            digits(millisecond, 3, &out)
+            out.append(UInt8(ascii: "Z"))
+        }
     }
 
     /// ISO 8601 with milliseconds: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public var iso8601: String {
-        "\(dateFolder)T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
+        text { out in
+            digits(year, 4, &out); out.append(0x2D); digits(month, 2, &out); out.append(0x2D); digits(day, 2, &out)
+            out.append(UInt8(ascii: "T"))
+            digits(hour, 2, &out); out.append(0x3A); digits(minute, 2, &out); out.append(0x3A); digits(second, 2, &out)
+            out.append(UInt8(ascii: "."))
+            digits(millisecond, 3, &out)
+            out.append(UInt8(ascii: "Z"))
+        }
     }
 
-    private func pad(_ value: Int, _ width: Int) -> String {
-        let s = String(value)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    private func text(_ write: (inout [UInt8]) -> Void) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        write(&out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The decimal digits of a value, zero-padded to at least `width`.
+    private func digits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+        let decimal = String(value)
+        if decimal.utf8.count < width {
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - decimal.utf8.count))
+        }
+        out.append(contentsOf: decimal.utf8)
     }
 }

@@ -17,6 +17,9 @@ public struct UnsignedEvent: Sendable {
     public let prevEventHash: String?
     /// `canonical(event)`: the bytes to sign.
     public let canonical: [UInt8]
+    /// Where `,"signature":"…"` goes into ``canonical`` to make the signed line:
+    /// right after `sender_id`, the member before it in code point order.
+    let signatureOffset: Int
     /// `event_hash(e)`.
     public let hash: String
 
@@ -48,13 +51,54 @@ public struct UnsignedEvent: Sendable {
         self.type = type
         self.parentEventID = parentEventID
         self.prevEventHash = prevEventHash
-        canonical = CanonicalJSON.encode(.object(JSONObject(sortedMembers: members)))
+        // Written member by member (the same bytes as encoding `members`) to
+        // learn where the signature goes, so the signed line is a splice, not a
+        // second encoding of the whole event.
+        var out: [UInt8] = []
+        out.reserveCapacity(384)
+        out.append(contentsOf: #"{"content":"#.utf8)
+        CanonicalJSON.append(.object(content), to: &out)
+        out.append(contentsOf: #","event_id":"#.utf8)
+        CanonicalJSON.appendString(id, to: &out)
+        out.append(contentsOf: #","parent_event_id":"#.utf8)
+        CanonicalJSON.append(parentEventID.map { .string($0) } ?? .null, to: &out)
+        out.append(contentsOf: #","prev_event_hash":"#.utf8)
+        CanonicalJSON.append(prevEventHash.map { .string($0) } ?? .null, to: &out)
+        out.append(contentsOf: #","room_id":"#.utf8)
+        CanonicalJSON.appendString(roomID, to: &out)
+        out.append(contentsOf: #","sender_id":"#.utf8)
+        CanonicalJSON.appendString(senderID, to: &out)
+        signatureOffset = out.count
+        out.append(contentsOf: #","timestamp_ms":"#.utf8)
+        CanonicalJSON.appendInteger(timestampMs, to: &out)
+        out.append(contentsOf: #","type":"#.utf8)
+        CanonicalJSON.appendString(type, to: &out)
+        out.append(UInt8(ascii: "}"))
+        canonical = out
         hash = Base64.encode(SHA256.digest(canonical))
     }
 
     /// Signs the event with the device key.
     public func signed(with key: SigningKey) -> Event {
+        event(signature: Base64.encode(key.sign(canonical)))
+    }
+
+    /// Signs the event and gives its log line too (canonical JSON with the
+    /// signature, no newline: the bytes of ``Event/lineBytes``), made by
+    /// inserting the signature into ``canonical`` rather than encoding again.
+    public func signedLine(with key: SigningKey) -> (event: Event, line: [UInt8]) {
         let signature = Base64.encode(key.sign(canonical))
+        var line: [UInt8] = []
+        line.reserveCapacity(canonical.count + Self.signatureBytes)
+        line.append(contentsOf: canonical[..<signatureOffset])
+        line.append(contentsOf: #","signature":""#.utf8)
+        line.append(contentsOf: signature.utf8)
+        line.append(UInt8(ascii: "\""))
+        line.append(contentsOf: canonical[signatureOffset...])
+        return (event(signature: signature), line)
+    }
+
+    private func event(signature: String) -> Event {
         var all = members
         all.insert(.init(key: "signature", value: .string(signature)), at: 6)
         return Event(eventID: eventID, roomID: roomID, timestampMs: timestampMs, senderID: senderID, type: type,

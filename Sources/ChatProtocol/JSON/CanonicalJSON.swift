@@ -93,6 +93,15 @@ public enum CanonicalJSON {
         var i = 0
         let count = bytes.count
         while i < count {
+            // Runs of printable ASCII other than `"` and `\` are copied as they are, in one go:
+            // every event has long ones (ids, hashes, most bodies), and byte-wise appends are slow.
+            var end = i
+            while end < count, bytes[end] >= 0x20, bytes[end] < 0x7F, bytes[end] != 0x22, bytes[end] != 0x5C { end += 1 }
+            if end > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+                i = end
+                continue
+            }
             let byte = bytes[i]
             if byte < 0x80 {
                 switch byte {
