@@ -18,6 +18,8 @@ public actor RoomSession {
     /// (uploaded or not): the outbox forgets them once uploaded, the view
     /// learns them only at the next sync.
     private var unseen: [Event] = []
+    /// Where verified signatures are remembered (the cache's), if anywhere.
+    private let memo: SignatureMemo?
     /// This device's clock (milliseconds since the epoch): what its events are
     /// stamped with and what the view checks timestamps against.
     let now: @Sendable () -> Int64
@@ -39,6 +41,7 @@ public actor RoomSession {
         self.store = store
         self.policy = policy
         self.now = now
+        memo = verifier.memo ?? cache?.signatures
         outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,
                             clientID: identity.clientID, key: identity.key, now: now)
         sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache,
@@ -86,13 +89,15 @@ public actor RoomSession {
     /// Signs and journals an event already checked; remembers it until the view shows it.
     func journal(_ draft: EventDraft, notBefore: Int64) async throws(EngineError) -> Event {
         let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, notBefore: notBefore)
-        unseen.append(event)
+        noteSent([event])
         return event
     }
 
-    /// Remembers events sent in a batch until the view shows them.
+    /// Remembers events sent until the view shows them, and their signatures,
+    /// so the sync does not verify this device's own uploads again.
     func noteSent(_ events: [Event]) {
         unseen += events
+        memo?.rememberSigned(events, key: identity.key.publicKey)
     }
 
     /// The id of the event a reference (REF, id or unique prefix) names.

@@ -33,7 +33,10 @@ public struct RoomStateResolver: Sendable {
     ///   - signer: a key already known to verify the event's signature, if any
     ///     (found ahead of time, in parallel); it is used only if trusted.
     ///   - verify: checks the event's signature against a key.
-    public mutating func apply(_ event: Event, signer: PublicKey?, verify: (PublicKey) -> Bool) -> Verdict {
+    ///   - remember: whether later events may refer to this one. A preview of
+    ///     the last event of a batch passes false: recording it would copy the
+    ///     table of every event id of the room, only to throw the copy away.
+    public mutating func apply(_ event: Event, signer: PublicKey?, remember: Bool = true, verify: (PublicKey) -> Bool) -> Verdict {
         guard let metadata else {
             return .rejected(.unauthorized, "the room's metadata.json is missing or invalid, so no sender can be authorised")
         }
@@ -41,7 +44,7 @@ public struct RoomStateResolver: Sendable {
             return applyLegacy(event, signer: signer, verify: verify)
         }
         let verdict = decide(event, metadata: metadata, signer: signer, verify: verify)
-        if case .accepted = verdict { record(event) }
+        if case .accepted = verdict, remember { record(event) }
         return verdict
     }
 

@@ -7,6 +7,8 @@ extension RoomVerification {
     /// just signed them), so no signature is checked.
     public func preview(_ events: [Event], signedBy key: PublicKey) -> [RoomStateResolver.Verdict] {
         var copy = resolver
-        return events.map { event in copy.apply(event, signer: key) { $0 == key } }
+        return events.enumerated().map { index, event in
+            copy.apply(event, signer: key, remember: index < events.count - 1) { $0 == key }
+        }
     }
 }

@@ -67,6 +67,17 @@ public final class SignatureMemo: Sendable {
         }
     }
 
+    /// Notes events this device has just signed with `key`: the writer knows
+    /// its own signatures verify, so its reader need not check them again when
+    /// they come back from the store. (Which keys are trusted is still decided
+    /// anew at every verification.)
+    public func rememberSigned(_ events: [Event], key: PublicKey) {
+        for event in events {
+            guard let signature = Base64.decode(event.signature) else { continue }
+            remember(hash: SHA256.digest(event.canonicalBytes), signature: signature, key: key)
+        }
+    }
+
     public var count: Int { state.withLock { $0.entries.count } }
 
     /// Appends the entries added since the last save to the file. A failure
