@@ -46,7 +46,7 @@ struct Mount: AsyncParsableCommand {
         let configuration = MountConfiguration(
             identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: Paths.stateDirectory,
             cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
-            discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 3000),
+            discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 15_000),
             uid: getuid(), gid: getgid(), log: log)
         let fileSystem = RoomFileSystem(configuration: configuration)
         fileSystem.start()
