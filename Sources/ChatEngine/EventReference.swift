@@ -13,7 +13,11 @@ public enum EventReference {
     public static func short(_ eventID: String) -> String {
         let last = EventID.uuidPart(of: eventID) ?? Substring(eventID)
         let alnum = last.unicodeScalars.filter { ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x61 && $0.value <= 0x7A) || ($0.value >= 0x41 && $0.value <= 0x5A) }
-        return String(String.UnicodeScalarView(alnum.prefix(length)))
+        guard alnum.isEmpty else { return String(String.UnicodeScalarView(alnum.prefix(length))) }
+        // A sender chooses its ids: one with no letter or digit in its last
+        // part (`room::time::---`) still gets a REF, so the timeline's REF
+        // field is never empty and `threads/REF` is a real name.
+        return String(SHA256.hexDigest(Array(eventID.utf8)).prefix(length))
     }
 
     /// The id of the one event `text` refers to among `eventIDs`.
