@@ -41,7 +41,8 @@ public enum ControlCommand: Equatable, Sendable {
             return ref.isEmpty ? needs("REF [REASON]") : .success(.redact(ref: ref, reason: reason.isEmpty ? nil : reason))
         case "invite":
             let (user, key) = rest.splitFirstWord()
-            guard !user.isEmpty, !key.contains(" ") else { return needs("USER [KEY]") }
+            // A key is one word: a tab inside it is a third field too (found by fuzz-ctl).
+            guard !user.isEmpty, !key.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) else { return needs("USER [KEY]") }
             return .success(.invite(user: user, key: key.isEmpty ? nil : key))
         case "kick", "ban":
             let (user, reason) = rest.splitFirstWord()
@@ -88,17 +89,24 @@ public struct ControlSyntaxError: Error, Equatable, Sendable {
 }
 
 extension String {
+    /// Without leading and trailing spaces, tabs and carriage returns.
+    ///
+    /// By scalar, not by Character: a space followed by a combining mark is
+    /// one Character, and splitting by Characters made `kick USER \u{301}x`
+    /// mean something else once written back (found by fuzz-ctl).
     var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        var s = Substring(self).unicodeScalars
+        while let f = s.first, String.isBlank(f) { s.removeFirst() }
+        while let l = s.last, String.isBlank(l) { s.removeLast() }
         return String(s)
     }
 
-    /// The first space-separated word and the rest, trimmed.
+    /// The first space- or tab-separated word and the rest, trimmed.
     func splitFirstWord() -> (String, String) {
         let text = trimmingSpaces
-        guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
-        return (String(text[..<space]), String(text[space...]).trimmingSpaces)
+        guard let blank = text.unicodeScalars.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
+        return (String(text.unicodeScalars[..<blank]), String(text.unicodeScalars[blank...]).trimmingSpaces)
     }
+
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" || scalar == "\r" }
 }
