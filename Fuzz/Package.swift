@@ -41,6 +41,11 @@ let package = Package(
             name: "fuzz-gcs-listing",
             dependencies: [.product(name: "GCSStore", package: "bucketchat")]
         ),
+        // The `ctl` command parser of a mounted room.
+        .executableTarget(
+            name: "fuzz-ctl",
+            dependencies: [.product(name: "RoomFileSystem", package: "bucketchat")]
+        ),
         // Timeline lines: one safe line per event whatever a sender writes.
         .executableTarget(
             name: "fuzz-timeline",

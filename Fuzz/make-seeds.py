@@ -103,5 +103,16 @@ for fields in [
 ]:
     put("fuzz-timeline", "\0".join(fields))
 
+# ctl lines, one command per line as a write brings them; valid and refused.
+for text in [
+    "react f51650c3d35c \U0001f44d\nedit f51650c3d35c new  text \nredact f51650c3d35c\nredact abc spam, sorry\n",
+    "reply abc sure\r\ninvite user:bob\ninvite user:bob 3q2+7w==\nkick user:bob being rude\nban user:eve\n",
+    "join\nleave\nname Team plans\ntopic  Q3 \n",
+    "react abc\nedit\ninvite user:bob key extra\nleave now\nname\ndance\n   \n\t\n",
+    "react\tabc\t\u2764\ufe0f\ntopic \u202eevil\u202c \x1b[31m\nkick user:<b>\u200b \x85\n",
+    "name \u0301x\nreact a \u0301b\ntopic e\u0301 \u00a0\n",
+]:
+    put("fuzz-ctl", text)
+
 for target in sorted(os.listdir(OUT)):
     print(target, len(os.listdir(os.path.join(OUT, target))))

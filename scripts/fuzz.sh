@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-targets=(fuzz-event-line fuzz-object-key fuzz-room-verify fuzz-s3-listing fuzz-gcs-listing fuzz-timeline)
+targets=(fuzz-event-line fuzz-object-key fuzz-room-verify fuzz-s3-listing fuzz-gcs-listing fuzz-timeline fuzz-ctl)
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS [libFuzzer options...]; targets: ${targets[*]}" >&2; exit 2; }
 
 [ $# -ge 1 ] || usage

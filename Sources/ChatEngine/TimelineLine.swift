@@ -71,7 +71,9 @@ public enum TimelineLine {
         if event.marks.contains(.gap) { flags += "+gap" }
         if event.marks.contains(.fork) { flags += "+fork" }
         let sender = escape(e.senderID) + (displayName.map { " (\(escape($0)))" } ?? "")
-        return "\(UTCTime(milliseconds: e.timestampMs).iso8601)\t\(EventReference.short(e.eventID))\t\(sender)\t\(flags)\t\(escape(text))\n"
+        // No field is ever empty, so `cut -f5` and tab-splitting scripts always see five.
+        let shown = text.isEmpty ? "[empty]" : escape(text, keepingJoiners: true)
+        return "\(UTCTime(milliseconds: e.timestampMs).iso8601)\t\(EventReference.short(e.eventID))\t\(sender)\t\(flags)\t\(shown)\n"
     }
 
     static func messageText(_ m: MessageContent) -> String {
@@ -79,26 +81,90 @@ public enum TimelineLine {
         return "\(m.body) [\(file.name), \(file.size) bytes, \(file.mimetype), sha256 \(file.sha256)]"
     }
 
-    /// Escapes text so it stays on one line and carries no terminal controls.
-    public static func escape(_ text: String) -> String {
+    /// Escapes text so it stays on one line, carries no terminal controls
+    /// and hides nothing: every scalar that is invisible or changes how
+    /// other text is shown becomes `\u{HEX}`.
+    ///
+    /// Escaped: `\` (doubled), newline, tab and carriage return (`\n`, `\t`,
+    /// `\r`); C0, DEL and C1 controls; Unicode line and paragraph separators;
+    /// every format character (category Cf: bidi marks, overrides and
+    /// isolates including U+061C, zero-width space, word joiner, BOM, soft
+    /// hyphen, invisible operators, tag characters); the invisible Hangul
+    /// fillers; and a variation selector that follows another one (a run of
+    /// them smuggles hidden bytes behind one visible character).
+    ///
+    /// `keepingJoiners` (the TEXT field) keeps what real writing needs: the
+    /// zero-width joiner and non-joiner (emoji sequences such as 👨‍👩‍👧,
+    /// Persian and Indic scripts) and the tag characters of a subdivision
+    /// flag (🏴 then at most 7 tags). In SENDER they are escaped too, so an id
+    /// or name can never look like another one.
+    public static func escape(_ text: String, keepingJoiners: Bool = false) -> String {
         // Most text is printable ASCII without backslashes: nothing to escape.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
+        // Tag characters allowed after a black flag, counting down.
+        var flagTags = 0
+        var afterVariationSelector = false
         for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x09: out += "\\t"
-            case 0x0D: out += "\\r"
-            // U+2028/U+2029 (line and paragraph separators) end a line for
-            // editors, JavaScript and Swift's own `isNewline`; found by fuzzing.
-            case 0x00..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            default:
-                out.unicodeScalars.append(scalar)
+            let value = scalar.value
+            let tags = flagTags
+            flagTags = 0
+            let afterSelector = afterVariationSelector
+            afterVariationSelector = false
+            if value < 0x80 {
+                switch value {
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x09: out += "\\t"
+                case 0x0D: out += "\\r"
+                case 0x00..<0x20, 0x7F: appendEscaped(value, to: &out)
+                default: out.unicodeScalars.append(scalar)
+                }
+                continue
             }
+            if isVariationSelector(value) {
+                afterVariationSelector = true
+                if afterSelector { appendEscaped(value, to: &out) } else { out.unicodeScalars.append(scalar) }
+                continue
+            }
+            if keepingJoiners {
+                if value == 0x200C || value == 0x200D {
+                    out.unicodeScalars.append(scalar)
+                    continue
+                }
+                if value == 0x1F3F4 {
+                    flagTags = 7
+                    out.unicodeScalars.append(scalar)
+                    continue
+                }
+                if tags > 0, (0xE0020...0xE007F).contains(value) {
+                    flagTags = value == 0xE007F ? 0 : tags - 1
+                    out.unicodeScalars.append(scalar)
+                    continue
+                }
+            }
+            if isHidden(scalar) { appendEscaped(value, to: &out) } else { out.unicodeScalars.append(scalar) }
         }
         return out
+    }
+
+    /// Non-ASCII scalars that are controls, break lines, or are invisible.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x80...0x9F, 0x2028, 0x2029: return true
+        // Hangul fillers: letters (Lo) that render as nothing, used to fake blank or lookalike names.
+        case 0x115F, 0x1160, 0x3164, 0xFFA0: return true
+        case ..<0xAD: return false
+        default: return scalar.properties.generalCategory == .format
+        }
+    }
+
+    static func isVariationSelector(_ value: UInt32) -> Bool {
+        (0xFE00...0xFE0F).contains(value) || (0xE0100...0xE01EF).contains(value) || (0x180B...0x180D).contains(value) || value == 0x180F
+    }
+
+    static func appendEscaped(_ value: UInt32, to out: inout String) {
+        out += "\\u{\(String(value, radix: 16))}"
     }
 }

@@ -1,6 +1,9 @@
 /// One line of a room's `ctl` file, parsed. Parsing never touches the room,
 /// so a write whose lines do not all parse does nothing at all.
-enum ControlCommand: Equatable {
+///
+/// Public so the fuzz target `fuzz-ctl` (Fuzz/) can reach it: a parsed
+/// command's ``line`` parses back to the same command.
+public enum ControlCommand: Equatable, Sendable {
     case react(ref: String, emoji: String)
     case edit(ref: String, text: String)
     case redact(ref: String, reason: String?)
@@ -13,10 +16,10 @@ enum ControlCommand: Equatable {
     case name(String)
     case topic(String)
 
-    static let usage = "react REF EMOJI | edit REF TEXT | redact REF [REASON] | reply REF TEXT | invite USER [KEY] | kick USER [REASON] | ban USER [REASON] | join | leave | name TEXT | topic TEXT"
+    public static let usage = "react REF EMOJI | edit REF TEXT | redact REF [REASON] | reply REF TEXT | invite USER [KEY] | kick USER [REASON] | ban USER [REASON] | join | leave | name TEXT | topic TEXT"
 
     /// Parses one line (without its newline); the error says what was wrong.
-    static func parse(_ line: String) -> Result<ControlCommand, ControlSyntaxError> {
+    public static func parse(_ line: String) -> Result<ControlCommand, ControlSyntaxError> {
         let trimmed = line.trimmingSpaces
         guard !trimmed.isEmpty else { return .failure(ControlSyntaxError("an empty line is not a command; use one of: \(usage)")) }
         let (verb, rest) = trimmed.splitFirstWord()
@@ -38,7 +41,8 @@ enum ControlCommand: Equatable {
             return ref.isEmpty ? needs("REF [REASON]") : .success(.redact(ref: ref, reason: reason.isEmpty ? nil : reason))
         case "invite":
             let (user, key) = rest.splitFirstWord()
-            guard !user.isEmpty, !key.contains(" ") else { return needs("USER [KEY]") }
+            // A key is one word: a tab inside it is a third field too (found by fuzz-ctl).
+            guard !user.isEmpty, !key.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) else { return needs("USER [KEY]") }
             return .success(.invite(user: user, key: key.isEmpty ? nil : key))
         case "kick", "ban":
             let (user, reason) = rest.splitFirstWord()
@@ -57,26 +61,52 @@ enum ControlCommand: Equatable {
             return .failure(ControlSyntaxError("unknown command \"\(verb)\"; use one of: \(usage)"))
         }
     }
+
+    /// The command as one `ctl` line (without newline), in the form the
+    /// usage shows: single spaces between the fields.
+    public var line: String {
+        func optional(_ text: String?) -> String { text.map { " " + $0 } ?? "" }
+        switch self {
+        case .react(let ref, let emoji): return "react \(ref) \(emoji)"
+        case .edit(let ref, let text): return "edit \(ref) \(text)"
+        case .redact(let ref, let reason): return "redact \(ref)" + optional(reason)
+        case .reply(let ref, let text): return "reply \(ref) \(text)"
+        case .invite(let user, let key): return "invite \(user)" + optional(key)
+        case .kick(let user, let reason): return "kick \(user)" + optional(reason)
+        case .ban(let user, let reason): return "ban \(user)" + optional(reason)
+        case .join: return "join"
+        case .leave: return "leave"
+        case .name(let text): return "name \(text)"
+        case .topic(let text): return "topic \(text)"
+        }
+    }
 }
 
 /// Why a `ctl` line did not parse.
-struct ControlSyntaxError: Error, Equatable {
-    let reason: String
+public struct ControlSyntaxError: Error, Equatable, Sendable {
+    public let reason: String
     init(_ reason: String) { self.reason = reason }
 }
 
 extension String {
+    /// Without leading and trailing spaces, tabs and carriage returns.
+    ///
+    /// By scalar, not by Character: a space followed by a combining mark is
+    /// one Character, and splitting by Characters made `kick USER \u{301}x`
+    /// mean something else once written back (found by fuzz-ctl).
     var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        var s = Substring(self).unicodeScalars
+        while let f = s.first, String.isBlank(f) { s.removeFirst() }
+        while let l = s.last, String.isBlank(l) { s.removeLast() }
         return String(s)
     }
 
-    /// The first space-separated word and the rest, trimmed.
+    /// The first space- or tab-separated word and the rest, trimmed.
     func splitFirstWord() -> (String, String) {
         let text = trimmingSpaces
-        guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
-        return (String(text[..<space]), String(text[space...]).trimmingSpaces)
+        guard let blank = text.unicodeScalars.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
+        return (String(text.unicodeScalars[..<blank]), String(text.unicodeScalars[blank...]).trimmingSpaces)
     }
+
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" || scalar == "\r" }
 }

@@ -19,6 +19,8 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case invalid
         /// A message over the 64 KiB line limit.
         case messageTooLong
+        /// A path component over 255 bytes, or a room name over 200.
+        case nameTooLong
         /// Another process holds the room's journal.
         case busy
         /// A signal ended a blocking read of `follow` or an `fsync`.
@@ -48,6 +50,7 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case .accessDenied: EACCES
         case .invalid: EINVAL
         case .messageTooLong: EMSGSIZE
+        case .nameTooLong: ENAMETOOLONG
         case .busy: EBUSY
         case .interrupted: EINTR
         case .io: EIO

@@ -16,6 +16,24 @@ enum NodePath: Equatable {
     static let meName = "me"
     static let byNameName = "by-name"
     static let threadsName = "threads"
+    /// The longest file name, in bytes, as `statfs` reports it (NAME_MAX).
+    static let maxNameBytes = 255
+
+    /// Parses a path from the kernel: ENAMETOOLONG for a component over
+    /// ``maxNameBytes`` (the kernel passes up to 1,024), ENOENT for a path
+    /// no node could ever have.
+    static func parse(_ path: String) throws(FileSystemError) -> NodePath {
+        try checkNameLengths(path)
+        guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such file in a bucketchat mount") }
+        return node
+    }
+
+    /// ENAMETOOLONG when a component of `path` is over ``maxNameBytes``.
+    static func checkNameLengths(_ path: String) throws(FileSystemError) {
+        if let long = path.split(separator: "/").first(where: { $0.utf8.count > maxNameBytes }) {
+            throw FileSystemError(.nameTooLong, "\(path.prefix(80))...: the name \"\(long.prefix(40))...\" is \(long.utf8.count) bytes; names in a bucketchat mount are at most \(maxNameBytes)")
+        }
+    }
 
     /// Nil when no node could ever have this path.
     init?(_ path: String) {

@@ -4,7 +4,7 @@ import ChatProtocol
 extension RoomFileSystem {
     /// `stat`: kind, permissions and the exact size of what a read would give now.
     public func getattr(_ path: String) throws(FileSystemError) -> NodeAttributes {
-        guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such file in a bucketchat mount") }
+        let node = try NodePath.parse(path)
         return try locked { () throws(FileSystemError) -> NodeAttributes in
             switch node {
             case .root:
@@ -81,7 +81,7 @@ extension RoomFileSystem {
 
     /// `ls`: the names in a directory.
     public func readdir(_ path: String) throws(FileSystemError) -> [DirectoryEntry] {
-        guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such directory") }
+        let node = try NodePath.parse(path)
         return try locked { () throws(FileSystemError) -> [DirectoryEntry] in
             switch node {
             case .root:

@@ -7,7 +7,7 @@ extension RoomFileSystem {
     /// across opens, which the kernel drops when their size changes (see
     /// docs/fuse.md).
     public func open(_ path: String, write: Bool, read: Bool) throws(FileSystemError) -> OpenedFile {
-        guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such file in a bucketchat mount") }
+        let node = try NodePath.parse(path)
         return try locked { () throws(FileSystemError) -> OpenedFile in
             let content: OpenFile.Content
             var directIO = true

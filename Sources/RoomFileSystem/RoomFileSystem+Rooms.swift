@@ -163,13 +163,17 @@ extension RoomFileSystem {
     /// `mkdir MOUNT/NAME`: a new room named NAME, created without waiting on
     /// the store (its metadata is uploaded in the background).
     public func mkdir(_ path: String) throws(FileSystemError) {
+        try NodePath.checkNameLengths(path)
         guard case .room(let name)? = NodePath(path) else {
             throw FileSystemError(.notPermitted, "\(path): rooms are made at the top of the mount (mkdir MOUNT/NAME); nothing else can be created")
         }
+        guard name.utf8.count <= 200 else {
+            throw FileSystemError(.nameTooLong, "\(path.prefix(80))...: a room name is at most 200 bytes, this one is \(name.utf8.count)")
+        }
         let taken = locked { self.room(named: name) != nil }
         guard !taken else { throw FileSystemError(.exists, "\(path): a room with this name or id is already mounted") }
-        guard !name.hasPrefix("."), name.utf8.count <= 200 else {
-            throw FileSystemError(.invalid, "\(path): a room name must not start with a dot and must be at most 200 bytes")
+        guard !name.hasPrefix("."), !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            throw FileSystemError(.invalid, "\(TimelineLine.escape(path)): a room name must not start with a dot or hold control characters")
         }
         let c = configuration
         let created: (RoomSession, [Event])

@@ -20,7 +20,17 @@ struct ActionOptions: ParsableArguments {
         let session = try await client.open(room)
         let events = try await action(session)
         for event in events { print(EventReference.short(event.eventID)) }
-        let uploaded = try await session.settle(within: wait ? nil : .milliseconds(Int(uploadTimeout * 1000)))
+        let uploaded: Bool
+        do {
+            uploaded = try await session.settle(within: wait ? nil : .milliseconds(Int(uploadTimeout * 1000)))
+        } catch let error as EngineError {
+            guard error.code == .storeRefused || error.code == .conflict else { throw error }
+            let pending = await session.outbox.status.pendingEvents
+            await session.stopUploading()
+            let why = error.code == .conflict ? "the store holds a different object under this device's next name"
+                                              : "no write permission: the store refused the upload"
+            throw EngineError(.storeRefused, "\(why) to \(client.location) for room \(room); \(pending) event(s) are safe in this device's journal and are uploaded by `bucketchat flush` (or the next send or mount) once that is fixed. \(error.message)")
+        }
         if !uploaded {
             let status = await session.outbox.status
             let why = status.lastError.map { " (last error: \($0))" } ?? ""

@@ -81,6 +81,17 @@ struct Client {
             let error = await session.refresh(progress: report).error
             bar?.finish()
             if let error {
+                // Access refused will not pass by waiting: working from an
+                // empty cache would look like an empty room.
+                let refused: Bool
+                switch error.code {
+                case .accessDenied, .noSuchBucket, .missingCredentials: refused = true
+                default: refused = false
+                }
+                if refused {
+                    await session.stopUploading()
+                    throw EngineError(.storeRefused, "no read permission on \(location) for room \(roomID): \(error.message) Ask the bucket's owner for read access (docs/deployment.md).")
+                }
                 Output.warn("\(location) cannot be reached (\(error.message)); working from the last synced state of \(roomID)")
             }
         }

@@ -147,7 +147,13 @@ struct Flush: AsyncParsableCommand {
         for room in rooms.isEmpty ? client.journaledRooms : rooms {
             let session = try await client.open(room, refresh: false)
             let before = await session.outbox.status.pendingEvents
-            try await session.outbox.flush()
+            do {
+                try await session.outbox.flush()
+            } catch {
+                guard error.code == .storeRefused else { throw error }
+                await session.stopUploading()
+                throw EngineError(.storeRefused, "no write permission: \(client.location) refused the upload of room \(room); its \(before) event(s) stay in this device's journal. Once the credentials may s3:PutObject, run `bucketchat flush` again. \(error.message)")
+            }
             if before > 0 { print("\(room): uploaded \(before) event(s)") }
             await session.stopUploading()
         }

@@ -107,7 +107,7 @@ struct RoomCommand: AsyncParsableCommand {
                     case .string(let s): value = TimelineLine.escape(s)
                     case .int(let i): value = String(i)
                     case .bool(let b): value = String(b)
-                    case .array(let a): value = a.compactMap(\.stringValue).map(TimelineLine.escape).joined(separator: ", ")
+                    case .array(let a): value = a.compactMap(\.stringValue).map { TimelineLine.escape($0) }.joined(separator: ", ")
                     default: value = "-"
                     }
                     print("\(member.key): \(value)")

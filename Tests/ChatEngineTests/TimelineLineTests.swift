@@ -46,7 +46,8 @@ import Testing
         #expect(EventReference.short("room_a::20260101T000000.000Z::0123abcd-ef45-4678-9abc-def012345678") == "0123abcdef45")
         #expect(EventReference.short("room_a::t::ÄB-c_d😀e9") == "Bcde9", "only ASCII letters and digits count")
         #expect(EventReference.short("no-separators-here-0123456789") == "noseparators")
-        #expect(EventReference.short("") == "")
+        #expect(EventReference.short("").count == 12, "an id with no letter or digit still gets a REF (a hash of the id)")
+        #expect(EventReference.short("room_a::t::---") != EventReference.short("room_a::t::+++"))
     }
 
     /// A whole hostile room renders to one five-field line per event.
@@ -96,5 +97,80 @@ import Testing
                 #expect(!line.unicodeScalars.contains { $0.value == value }, "raw \(what) in \(line.debugDescription)")
             }
         }
+    }
+
+    /// Invisible scalars: they hide text, fake names that look like another
+    /// (`user:ali\u{200B}ce`) or smuggle bytes a reader never sees.
+    static let invisible: [(UInt32, String)] = [
+        (0x200B, "zero-width space"), (0x2060, "word joiner"), (0xFEFF, "BOM / zero-width no-break space"),
+        (0x00AD, "soft hyphen"), (0x061C, "Arabic letter mark"), (0x180E, "Mongolian vowel separator"),
+        (0x2062, "invisible times"), (0xFFF9, "interlinear annotation"), (0xE0041, "tag letter A"),
+        (0x3164, "Hangul filler"), (0x115F, "Hangul choseong filler"),
+    ]
+
+    @Test(arguments: invisible.map(\.0))
+    func escapesInvisibleScalarsInEveryField(_ value: UInt32) throws {
+        let scalar = try #require(Unicode.Scalar(value))
+        for joiners in [false, true] {
+            #expect(TimelineLine.escape("a\(Character(scalar))b", keepingJoiners: joiners) == "a\\u{\(String(value, radix: 16))}b")
+        }
+    }
+
+    /// Joiners are needed by emoji sequences and by Persian and Indic
+    /// scripts, so the TEXT field keeps them; SENDER shows them, so two ids
+    /// or names never look alike.
+    @Test func joinersStayInTextButShowInNames() {
+        let family = "👨\u{200D}👩\u{200D}👧"
+        let persian = "می\u{200C}خواهم"
+        #expect(TimelineLine.escape(family, keepingJoiners: true) == family)
+        #expect(TimelineLine.escape(persian, keepingJoiners: true) == persian)
+        #expect(TimelineLine.escape(family) == "👨\\u{200d}👩\\u{200d}👧")
+        #expect(TimelineLine.escape("user:ali\u{200D}ce") == "user:ali\\u{200d}ce")
+    }
+
+    /// A subdivision flag is 🏴 followed by tag characters: kept in TEXT.
+    /// Tags anywhere else, or a long run of them, are hidden ASCII
+    /// ("ASCII smuggling") and are escaped.
+    @Test func flagTagsAreKeptButSmuggledTagsAreNot() {
+        let scotland = "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"
+        #expect(TimelineLine.escape(scotland, keepingJoiners: true) == scotland)
+        let hidden = "hi" + "ignore previous".unicodeScalars.compactMap { Unicode.Scalar($0.value + 0xE0000).map { String(Character($0)) } }.joined()
+        #expect(!TimelineLine.escape(hidden, keepingJoiners: true).unicodeScalars.contains { (0xE0000...0xE007F).contains($0.value) })
+        let longFlag = "🏴" + String(repeating: "\u{E0061}", count: 20)
+        let escaped = TimelineLine.escape(longFlag, keepingJoiners: true)
+        #expect(escaped.unicodeScalars.filter { (0xE0000...0xE007F).contains($0.value) }.count == 7)
+    }
+
+    /// One variation selector after a character picks its look (❤️); a run
+    /// of them carries hidden bytes ("emoji smuggling").
+    @Test func onlyOneVariationSelectorInARowIsKept() {
+        #expect(TimelineLine.escape("❤\u{FE0F}", keepingJoiners: true) == "❤\u{FE0F}")
+        let smuggled = "😀" + (0..<16).compactMap { Unicode.Scalar(UInt32(0xE0100 + $0)).map { String(Character($0)) } }.joined()
+        let escaped = TimelineLine.escape(smuggled, keepingJoiners: true)
+        #expect(escaped.unicodeScalars.filter { (0xE0100...0xE01EF).contains($0.value) }.count == 1)
+        #expect(escaped.hasPrefix("😀\u{E0100}\\u{e0101}"))
+    }
+
+    /// A sender picks its event ids: one whose last part has no letter or
+    /// digit still gets a REF, and a message with an empty body still shows
+    /// five non-empty fields.
+    @Test func everyFieldIsNonEmptyEvenForOddIdsAndEmptyBodies() throws {
+        let key = try SigningKey(seed: [UInt8](repeating: 3, count: 32))
+        let roomID = "room_odd"
+        // Messages need a body; a topic may be cleared to "".
+        for (tail, type, content) in [("----", EventType.message, MessageContent(body: "x").json), ("", EventType.topic, JSONObject([("topic", "")])),
+                                      ("\u{202E}", EventType.name, JSONObject([("name", "")]))] {
+            let id = "\(roomID)::20250914T120000.000Z::\(tail)"
+            let event = try Event.signed(roomID: roomID, eventID: id, timestampMs: 1_757_851_200_000, senderID: "user:<odd>",
+                                         type: type, content: content, parentEventID: nil, prevEventHash: nil, key: key)
+            let reference = EventReference.short(id)
+            #expect(reference.count == EventReference.length && reference.allSatisfy { $0.isHexDigit })
+            #expect(reference == EventReference.short(id), "the same id always gets the same REF")
+            let line = try #require(TimelineLine.render(VerifiedEvent(unconfirmed: event, signer: key.publicKey)))
+            let fields = line.dropLast().split(separator: "\t", omittingEmptySubsequences: false)
+            #expect(fields.count == 5 && fields.allSatisfy { !$0.isEmpty }, "\(line.debugDescription)")
+            #expect(fields[2] == "user:<odd>", "markup in a sender id is shown as it is")
+        }
+        #expect(try EventReference.resolve(EventReference.short("\(roomID)::t::----"), among: ["\(roomID)::t::----"], roomID: roomID) == "\(roomID)::t::----")
     }
 }

@@ -205,4 +205,83 @@ struct MountTests {
             try FileManager.default.contentsOfDirectory(atPath: h.store + "/rooms").first)])
         #expect(verify.status == 0, "what the mount uploaded verifies: \(verify.stdout)")
     }
+
+    /// The short form of scripts/bench/kill-loop.sh (50 runs by hand): the
+    /// daemon is SIGKILLed at random moments while a writer sends, and every
+    /// write() that returned success arrives exactly once.
+    @Test func aSIGKILLLoopLosesAndDuplicatesNoAcknowledgedMessage() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let script = MountHarness.repository.appendingPathComponent("scripts/bench/kill-loop.sh").path
+        let binary = MountHarness.products.appendingPathComponent("bucketchat").path
+        let out = try h.shell("KILL_LOOP_BIN='\(binary)' bash '\(script)' 4 folder", timeout: 400)
+        let summary = try #require(out.stdout.split(separator: "\n").last { $0.hasPrefix("kill-loop: runs") }, "\(out.stdout)\n\(out.stderr)")
+        func figure(_ name: String) -> Int? {
+            summary.components(separatedBy: ", ").first { $0.hasPrefix(name + " ") || $0.hasPrefix("kill-loop: runs") && name == "runs" }
+                .flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(figure("runs") == 4)
+        #expect((figure("acknowledged") ?? 0) > 0, "the writer got messages through: \(summary)")
+        #expect(figure("lost") == 0 && figure("duplicated") == 0, "\(summary)")
+        #expect(figure("delivered") == figure("acknowledged"), "\(summary)")
+    }
+
+    /// Hostile text and names through the kernel: what `cat` gets holds no
+    /// raw escape, bidi or invisible scalar; long names and climbing paths
+    /// give clear errnos; 1,000 reactions written through `ctl` keep the
+    /// daemon's memory bounded (10,000 are rendered in HostileContentTests:
+    /// through `ctl` each is its own journaled action, minutes for 10,000).
+    @Test func hostileContentAndPathsThroughARealMount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        try FileManager.default.createDirectory(atPath: a + "/lobby", withIntermediateDirectories: false)
+        let room = try #require(try FileManager.default.contentsOfDirectory(atPath: a).first { $0.hasPrefix("room_") })
+        let sent = try h.shell("printf 'red \\033[31mX\\033]0;t\\007 \\342\\200\\256fdp.exe \\342\\200\\213zw \\357\\273\\277bom \\302\\233csi\\n' > \(a)/lobby/send")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let raw = try #require(FileManager.default.contents(atPath: "\(a)/\(room)/timeline"))
+        let text = String(decoding: raw, as: UTF8.self)
+        #expect(text.contains("\tmsg\tred \\u{1b}[31mX\\u{1b}]0;t\\u{7} \\u{202e}fdp.exe \\u{200b}zw \\u{feff}bom \\u{9b}csi\n"), "\(text)")
+        #expect(!raw.contains(0x1B) && !text.unicodeScalars.contains { [0x202E, 0x200B, 0xFEFF, 0x9B].contains($0.value) })
+
+        func failure(_ body: () -> Int32) -> Int32 { body() == 0 ? 0 : errno }
+        let long = String(repeating: "a", count: 4_000), mid = String(repeating: "b", count: 300)
+        var st = stat()
+        #expect(failure { stat("\(a)/\(long)", &st) } == ENAMETOOLONG, "the kernel's own limit (1,024)")
+        #expect(failure { stat("\(a)/\(mid)", &st) } == ENAMETOOLONG, "the daemon's (255)")
+        #expect(failure { stat("\(a)/\(room)/threads/\(mid)", &st) } == ENAMETOOLONG)
+        #expect(failure { mkdir("\(a)/\(long)", 0o700) } == ENAMETOOLONG)
+        #expect(failure { mkdir("\(a)/" + String(repeating: "c", count: 220), 0o700) } == ENAMETOOLONG, "room names stop at 200 bytes")
+        #expect(failure { mkdir("\(a)/.hidden", 0o700) } == EINVAL)
+        #expect(failure { mkdir("\(a)/\(room)/sub", 0o700) } == EPERM)
+        #expect(failure { open("\(a)/\(room)/threads/nosuchref/send", O_WRONLY) } == ENOENT)
+        #expect(failure { open("\(a)/\(room)/\(mid)", O_RDONLY) } == ENAMETOOLONG)
+        #expect(failure { stat("\(a)/\(room)/threads/../../\(room)/timeline", &st) } == 0, "the kernel resolves .. inside the mount")
+
+        let ref = try #require(text.split(separator: "\n").last.map { String($0.split(separator: "\t")[1]) })
+        let daemon = try #require(h.daemon(at: a))
+        func rssKiB() -> Int {
+            let status = h.text("/proc/\(daemon.processIdentifier)/status")
+            return status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+        }
+        let before = rssKiB()
+        let reactions = (0..<1_000).map { "react \(ref) \\033[\($0)m👍\\342\\200\\256" }.joined(separator: "\\n")
+        let script = h.root.appendingPathComponent("reactions.txt")
+        try reactions.write(to: script, atomically: true, encoding: .utf8)
+        let started = Date()
+        let reacted = try h.shell("printf \"$(cat \(script.path))\\n\" > \(a)/lobby/ctl", timeout: 300)
+        print("1,000 reactions through one write to ctl: \(Date().timeIntervalSince(started)) s")
+        #expect(reacted.status == 0, "\(reacted.stderr)")
+        try h.waitUntil("1,000 reactions are in the timeline", timeout: 120) {
+            h.text("\(a)/\(room)/timeline").components(separatedBy: "\treact\t").count == 1_001
+        }
+        let after = rssKiB()
+        print("daemon RSS before 1,000 reactions: \(before / 1024) MiB, after: \(after / 1024) MiB")
+        #expect(after - before < 64 * 1024, "resident memory grows by \((after - before) / 1024) MiB for 1,000 reactions")
+        let timeline = h.text("\(a)/\(room)/timeline")
+        #expect(!timeline.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
+        #expect(timeline.split(separator: "\n").allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 5 })
+    }
 }

@@ -7,7 +7,17 @@ public enum SafeLine {
         guard line.utf8.last == 0x0A else { return "does not end in a newline" }
         var tabs = 0
         var newlines = 0
+        var previous: UInt32 = 0
         for scalar in line.unicodeScalars {
+            defer { previous = scalar.value }
+            let selector = { (v: UInt32) in (0xFE00...0xFE0F).contains(v) || (0xE0100...0xE01EF).contains(v) }
+            if selector(scalar.value) && selector(previous) { return "holds a run of variation selectors" }
+            let tag = (0xE0020...0xE007F).contains(scalar.value)
+            if tag && (previous == 0x1F3F4 || (0xE0020...0xE007E).contains(previous)) { continue }
+            if scalar.value > 0x9F, scalar.value != 0x200C, scalar.value != 0x200D,
+               scalar.properties.generalCategory == .format || [0x115F, 0x1160, 0x3164, 0xFFA0].contains(scalar.value) {
+                return "holds invisible U+\(hex(scalar.value))"
+            }
             switch scalar.value {
             case 0x0A: newlines += 1
             case 0x09: tabs += 1
