@@ -40,7 +40,10 @@ enum FUSEOperations {
         st.pointee.st_size = off_t(a.size)
         st.pointee.st_uid = fs.configuration.uid
         st.pointee.st_gid = fs.configuration.gid
-        st.pointee.st_blksize = 4096
+        // The size tools read in (cat, cp): every read(2) of a mounted file
+        // crosses into FUSE even when its pages are cached, so fewer, larger
+        // reads go faster (`cat timeline` of 1M events, docs/fuse.md).
+        st.pointee.st_blksize = 1 << 20
         st.pointee.st_blocks = blkcnt_t((a.size + 511) / 512)
         let time = timespec(tv_sec: Int(a.modifiedMs / 1000), tv_nsec: Int(a.modifiedMs % 1000) * 1_000_000)
         st.pointee.st_mtim = time
