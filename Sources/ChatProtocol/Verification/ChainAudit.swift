@@ -57,9 +57,8 @@ struct ChainAudit {
         for key in orderedKeys {
             guard let indices = byKey[key] else { continue }
             let members = indices.sorted {
-                nodes[$0].timestampMs != nodes[$1].timestampMs
-                    ? nodes[$0].timestampMs < nodes[$1].timestampMs
-                    : nodes[$0].eventID.utf8.lexicographicallyPrecedes(nodes[$1].eventID.utf8)
+                TimelinePosition(timestampMs: nodes[$0].timestampMs, eventID: nodes[$0].eventID)
+                    < TimelinePosition(timestampMs: nodes[$1].timestampMs, eventID: nodes[$1].eventID)
             }
             let starts = members.filter { nodes[$0].prev == nil }
             if starts.isEmpty, let first = members.first {

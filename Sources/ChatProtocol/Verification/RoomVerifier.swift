@@ -90,8 +90,7 @@ public struct RoomVerifier: Sendable {
 
     /// Timeline order: `(timestamp_ms, event_id)` ascending, ids compared by code point.
     public static func precedes(_ a: Event, _ b: Event) -> Bool {
-        if a.timestampMs != b.timestampMs { return a.timestampMs < b.timestampMs }
-        return a.eventID.utf8.lexicographicallyPrecedes(b.eventID.utf8)
+        TimelinePosition(a) < TimelinePosition(b)
     }
 
     func readMetadata(_ object: StoredObject?, roomID: String, alarms: inout [Alarm]) -> RoomMetadata? {
@@ -268,11 +267,8 @@ public struct RoomVerifier: Sendable {
     /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
     private func resolve(_ unique: [CheckedLine], order: [Int], roomID: String,
                          metadata: RoomMetadata?) -> Resolution {
-        let sortKeys = unique.map { (timestamp: $0.line.event.timestampMs, id: $0.line.event.eventID) }
-        let timeline = order.sorted { a, b in
-            let ka = sortKeys[a], kb = sortKeys[b]
-            return ka.timestamp != kb.timestamp ? ka.timestamp < kb.timestamp : ka.id.utf8.lexicographicallyPrecedes(kb.id.utf8)
-        }
+        let sortKeys = unique.map { TimelinePosition($0.line.event) }
+        let timeline = order.sorted { sortKeys[$0] < sortKeys[$1] }
         var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
         var out = Resolution(resolver: resolver)
         out.accepted.reserveCapacity(timeline.count)

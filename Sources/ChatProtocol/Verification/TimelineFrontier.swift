@@ -29,9 +29,13 @@ struct TimelinePosition: Comparable, Sendable {
     let timestampMs: Int64
     let eventID: String
 
+    init(timestampMs: Int64, eventID: String) {
+        self.timestampMs = timestampMs
+        self.eventID = eventID
+    }
+
     init(_ event: Event) {
-        timestampMs = event.timestampMs
-        eventID = event.eventID
+        self.init(timestampMs: event.timestampMs, eventID: event.eventID)
     }
 
     static func < (a: TimelinePosition, b: TimelinePosition) -> Bool {
