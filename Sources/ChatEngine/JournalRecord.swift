@@ -1,3 +1,4 @@
+import ChatProtocol
 /// One record of a journal file.
 ///
 /// On disk every record is one line: a kind letter, a space, the payload, a

@@ -83,6 +83,41 @@ public final class ObjectCache: Sendable {
         }
     }
 
+    /// The versions of the objects the cache holds under a prefix, by key.
+    public func infos(prefix: String) -> [String: ObjectInfo] {
+        index.withLock { $0.entries.filter { $0.key.hasPrefix(prefix) } }
+    }
+
+    /// The room's last ledger snapshot (see ``RoomLedger/snapshot(version:)``),
+    /// mapped into memory, if one was written. The snapshot carries its own
+    /// checksum, which the restore checks.
+    public func snapshot(roomID: String) -> SnapshotBytes? {
+        SnapshotBytes(mapping: snapshotPath(roomID: roomID))
+    }
+
+    /// Replaces the room's snapshot: written beside it, then renamed over it,
+    /// so a reader never sees half a file and a mapping of the old one stays
+    /// valid. A failure costs only a slower open later.
+    public func storeSnapshot(_ bytes: [UInt8], roomID: String) {
+        let target = snapshotPath(roomID: roomID)
+        let temporary = target + ".tmp-\(getpid())"
+        do {
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: temporary, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: temporary) else { return }
+            defer { try? handle.close() }
+            try bytes.withUnsafeBytes { try handle.write(contentsOf: $0) }
+            guard rename(temporary, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+    }
+
+    private func snapshotPath(roomID: String) -> String {
+        // Room ids are validated ([A-Za-z0-9_-]), so the name stays in the folder.
+        directory.appendingPathComponent("snapshots").path + "/" + roomID + ".ledger"
+    }
+
     private func path(for key: String) -> String {
         // Keys are validated object keys (no '..', no leading '/'), so they stay inside the folder.
         directory.appendingPathComponent("objects").path + "/" + key

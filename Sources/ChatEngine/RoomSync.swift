@@ -18,6 +18,11 @@ public actor RoomSync {
     private var ledger: RoomLedger
     private var known: [String: ObjectInfo] = [:]
     private var delivered: Set<String> = []
+    /// Events delivered all at once after a restore, whose ids are added to
+    /// ``delivered`` only when a diff needs to look them up (after a full run):
+    /// events the ledger's short path adds are new ids by construction, so
+    /// most rooms never pay for a million-entry set at open.
+    private var deliveredInBulk: [VerifiedEvent]?
     private var lastDelivered: (timestampMs: Int64, eventID: String)?
     private var reportedRejections: Set<String> = []
     private var reportedAlarms: Set<String> = []
@@ -29,6 +34,19 @@ public actor RoomSync {
     private var lastWideListingMs: Int64?
     /// This reader's clock (milliseconds since the epoch).
     private let wallClock: @Sendable () -> Int64
+    /// Whether the first sync has looked for a snapshot of the room yet.
+    private var lookedForSnapshot = false
+    /// Set when a snapshot was restored: the next diff delivers every event,
+    /// since none of them came through this process's stream yet.
+    private var deliverEverything = false
+    /// When the ledger was last written as a snapshot, and the write under way.
+    private var snapshotWrittenAt: ContinuousClock.Instant?
+    private var snapshotWrite: Task<Void, Never>?
+    /// Whether the ledger changed since the last snapshot was written.
+    private var snapshotStale = false
+    /// Whether the ledger was restored from a snapshot rather than verified
+    /// from the objects (for status, tests and benchmarks).
+    public private(set) var restoredFromSnapshot = false
 
     /// Where the room's creator key is pinned on first sight, if anywhere.
     private let creatorKeyPin: CreatorKeyPin?
@@ -60,6 +78,11 @@ public actor RoomSync {
     /// last known state, for when the store cannot be reached.
     public func loadCache() -> [RoomUpdate] {
         guard let cache else { return [] }
+        if !lookedForSnapshot {
+            lookedForSnapshot = true
+            restoreSnapshot(cache.infos(prefix: RoomObjectKey.roomPrefix(roomID: roomID)))
+            if deliverEverything { return diff() }
+        }
         let cached = cache.objects(prefix: RoomObjectKey.roomPrefix(roomID: roomID)).filter { known[$0.info.key] == nil }
         guard !cached.isEmpty else { return [] }
         for entry in cached { known[entry.info.key] = entry.info }
@@ -78,9 +101,14 @@ public actor RoomSync {
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
         let listing = try await list(full: rescan)
         if rescan { lastFullScan = now }
+        if !lookedForSnapshot && rescan {
+            lookedForSnapshot = true
+            let versions = Dictionary(listing.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            restoreSnapshot(versions)
+        }
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
-        guard !changed.isEmpty else { return [] }
+        guard !changed.isEmpty || deliverEverything else { return [] }
         let objects = try await fetch(changed, progress: progress)
         // An object listed but gone when fetched stays unknown: the next listing
         // that shows it tries again, and one missing file does not hold up the rest.
@@ -93,9 +121,13 @@ public actor RoomSync {
             }
         }
         ledger.verifier.nowMs = wallClock()
-        ledger.ingest(objects)
+        if !objects.isEmpty {
+            ledger.ingest(objects)
+            snapshotStale = true
+        }
         pinCreatorKey()
         cache?.signatures.save()
+        if !objects.isEmpty { writeSnapshotIfDue() }
         let updates = diff()
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now
@@ -225,6 +257,75 @@ public actor RoomSync {
         return out
     }
 
+    /// Replaces the empty ledger with the room's snapshot, if the cache holds
+    /// one that still matches the store (`version` gives what the store shows
+    /// for a key). Objects the snapshot covers are then known, and the next
+    /// sync fetches only what is new.
+    private func restoreSnapshot(_ versions: [String: ObjectInfo]) {
+        guard let cache, known.isEmpty, let bytes = cache.snapshot(roomID: roomID),
+              let restored = RoomLedger.restore(bytes, roomID: roomID, verifier: ledger.verifier,
+                                                versions: versions.mapValues(RoomSync.versionTag))
+        else { return }
+        ledger = restored
+        for key in restored.objectKeys {
+            guard let info = versions[key] else { continue }
+            known[key] = info
+            if let name = LogObjectName(key: key) {
+                let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
+                newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
+            }
+        }
+        deliverEverything = true
+        restoredFromSnapshot = true
+        snapshotWrittenAt = .now
+    }
+
+    /// How a snapshot names the version of an object it holds.
+    static func versionTag(_ info: ObjectInfo) -> String { "\(info.size) \(info.etag)" }
+
+    /// Writes the ledger as the room's snapshot in the background, if there is
+    /// none yet or the last one is older than ``SyncSettings/snapshotInterval``
+    /// and no write is under way.
+    private func writeSnapshotIfDue() {
+        guard cache != nil, snapshotWrite == nil,
+              snapshotWrittenAt.map({ ContinuousClock.now - $0 >= settings.snapshotInterval }) ?? true
+        else { return }
+        writeSnapshot()
+    }
+
+    private func writeSnapshot() {
+        guard let cache else { return }
+        // The ledger is a value: the copy is written while polls go on.
+        let ledger = self.ledger
+        let versions = known
+        let roomID = self.roomID
+        snapshotWrittenAt = .now
+        snapshotStale = false
+        snapshotWrite = Task.detached(priority: .utility) { [weak self] in
+            if let bytes = ledger.snapshot(version: { versions[$0].map(RoomSync.versionTag) }) {
+                cache.storeSnapshot(bytes, roomID: roomID)
+            }
+            await self?.snapshotWriteEnded()
+        }
+    }
+
+    private func snapshotWriteEnded() { snapshotWrite = nil }
+
+    /// Writes the room's snapshot now if the ledger changed since the last
+    /// one, and returns once it is on disk: for a process about to exit, so
+    /// that its next open is fast.
+    public func saveSnapshot() async {
+        await snapshotWrite?.value
+        guard snapshotStale else { return }
+        writeSnapshot()
+        await snapshotWrite?.value
+    }
+
+    /// Waits for a snapshot write under way, if any.
+    public func snapshotWritten() async {
+        await snapshotWrite?.value
+    }
+
     /// Pins the creator key of the first valid metadata seen. Failing to
     /// write the pin only loses the protection for a later open, so it is not
     /// an error for the sync.
@@ -240,17 +341,32 @@ public actor RoomSync {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
         var newEvents = false
-        // After an ingest that only added events, only those can be new.
-        for event in ledger.newlyAccepted ?? result.accepted where !delivered.contains(event.event.eventID) {
-            delivered.insert(event.event.eventID)
-            let key = (event.event.timestampMs, event.event.eventID)
-            var late = false
-            if let last = lastDelivered {
-                late = key.0 < last.timestampMs || (key.0 == last.timestampMs && key.1.utf8.lexicographicallyPrecedes(last.eventID.utf8))
+        if deliverEverything {
+            // Nothing was delivered before, and the timeline is in order: none is late.
+            deliverEverything = false
+            deliveredInBulk = result.accepted
+            updates = Parallel.map(result.accepted) { RoomUpdate.event($0, late: false) }
+            if let last = result.accepted.last { lastDelivered = (last.event.timestampMs, last.event.eventID) }
+            newEvents = !result.accepted.isEmpty
+        } else {
+            // After an ingest that only added events, only those can be new.
+            let candidates = ledger.newlyAccepted ?? result.accepted
+            if ledger.newlyAccepted == nil, let bulk = deliveredInBulk {
+                delivered.reserveCapacity(delivered.count + bulk.count)
+                for event in bulk { delivered.insert(event.event.eventID) }
+                deliveredInBulk = nil
             }
-            if !late { lastDelivered = key }
-            updates.append(.event(event, late: late))
-            newEvents = true
+            for event in candidates where !delivered.contains(event.event.eventID) {
+                delivered.insert(event.event.eventID)
+                let key = (event.event.timestampMs, event.event.eventID)
+                var late = false
+                if let last = lastDelivered {
+                    late = key.0 < last.timestampMs || (key.0 == last.timestampMs && key.1.utf8.lexicographicallyPrecedes(last.eventID.utf8))
+                }
+                if !late { lastDelivered = key }
+                updates.append(.event(event, late: late))
+                newEvents = true
+            }
         }
         for rejection in result.rejected {
             let id = "\(rejection.objectKey):\(rejection.line ?? 0):\(rejection.reason.rawValue)"

@@ -23,6 +23,11 @@ public struct SyncSettings: Sendable {
     public var listingMargin: Duration = .seconds(60)
     /// How often a poll lists the wider window.
     public var wideListingInterval: Duration = .seconds(10)
+    /// How often the room's verified ledger is written to the cache while
+    /// objects keep arriving (the first time at once), so that the next open
+    /// restores it instead of verifying everything again. A million-event
+    /// room's snapshot takes about a second of background work to write.
+    public var snapshotInterval: Duration = .seconds(300)
     /// Objects fetched at once.
     public var parallelFetches = 16
 

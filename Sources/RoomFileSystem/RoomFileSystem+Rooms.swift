@@ -62,6 +62,8 @@ extension RoomFileSystem {
                 log("room \(session.roomID): \(pending) event(s) stay journaled, not yet uploaded; the next mount or `bucketchat flush` uploads them")
             }
             await session.stopUploading()
+            // So that the next mount opens the room from its snapshot.
+            await session.sync.saveSnapshot()
         }
     }
 

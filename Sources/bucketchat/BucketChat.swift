@@ -31,6 +31,7 @@ struct BucketChat: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        HeapTuning.apply()
         do {
             var command = try BucketChat.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -80,6 +80,9 @@ struct Client {
             if let bar { report = { done, total in bar.update(done, of: total) } }
             let error = await session.refresh(progress: report).error
             bar?.finish()
+            // A first open writes the room's snapshot in the background; the
+            // command waits for it, so that the next one opens fast.
+            await session.sync.snapshotWritten()
             if let error {
                 // Access refused will not pass by waiting: working from an
                 // empty cache would look like an empty room.

@@ -128,3 +128,34 @@ extension RoomVerification {
         accepted.contains { $0.event.eventID == event.eventID }
     }
 }
+
+extension TestRoom {
+    /// A room of 60 random steps by five devices of four members: invites,
+    /// joins, leaves, kicks, reactions, edits, redactions, replies and
+    /// messages, flushed at random moments.
+    static func random(_ random: inout SplitMix64) throws -> TestRoom {
+        var room = try TestRoom.withMembers()
+        room.addDevice("bob_b2", sender: "user:bob", key: TestRoom.key(4))
+        room.addDevice("dave_d1", sender: "user:dave", key: TestRoom.key(5))
+        let clients = ["alice_a1", "bob_b1", "carol_c1", "bob_b2", "dave_d1"]
+        var sent: [String] = []
+        for step in 0..<60 {
+            let client = clients[Int(random.next() % UInt64(clients.count))]
+            let target = sent.isEmpty ? nil : sent[Int(random.next() % UInt64(sent.count))]
+            switch random.next() % 12 {
+            case 0: try room.member("alice_a1", "invite", target: ["user:bob", "user:carol", "user:dave"][Int(random.next() % 3)])
+            case 1: try room.join(client)
+            case 2: try room.emit(client, EventType.member, JSONObject([("membership", "leave")]))
+            case 3: try room.member("alice_a1", "kick", target: ["user:bob", "user:carol", "user:dave"][Int(random.next() % 3)])
+            case 4: if let target { try room.emit(client, EventType.reaction, JSONObject([("relates_to", .string(target)), ("reaction", "+1")])) }
+            case 5: if let target { try room.emit(client, EventType.edit, JSONObject([("replaces", .string(target)), ("new_content", .object(MessageContent(body: "edited").json))])) }
+            case 6: if let target { try room.emit(client, EventType.redaction, JSONObject([("redacts", .string(target))])) }
+            case 7: sent.append(try room.say(client, "reply \(step)", parent: target).eventID)
+            default: sent.append(try room.say(client, "message \(step)").eventID)
+            }
+            if random.next() % 3 == 0 { try room.flushAll() }
+        }
+        try room.flushAll()
+        return room
+    }
+}

@@ -4,7 +4,10 @@
 #     enforced): SENDERS people each sending MESSAGES messages 1–2 s apart,
 #     one reader with default sync settings (p50/p99, requests per minute);
 #  2. the same through the local folder store;
-#  3. cold and warm open of a large room from the local folder store.
+#  3. cold and warm open of a large room from the local folder store: cold
+#     (empty cache), then warm from the ledger snapshot the cold open wrote
+#     (docs/opening.md), then warm without it (objects from the cache).
+#     The figure is for 1,000,000 events: pass ROOM_EVENTS=1000000.
 #
 # Usage: scripts/bench/engine.sh [SENDERS] [MESSAGES] [ROOM_EVENTS]
 set -euo pipefail

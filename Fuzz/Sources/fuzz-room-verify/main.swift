@@ -12,7 +12,8 @@ import ChatProtocol
 // objects, in any order, give the same accepted events, rejections, alarms,
 // warnings and state (it runs in parallel inside, which must not show); and
 // a `RoomLedger` fed the objects one at a time, as a live reader is (taking
-// its short path where it applies), ends where one full run does.
+// its short path where it applies), ends where one full run does; and that
+// ledger written as a snapshot and restored gives the same verification.
 
 let roomID = "room_vectors01"
 // After every timestamp of the vector room, so `future_timestamp` depends on the input only.
@@ -65,6 +66,17 @@ public func fuzzRoomVerify(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard incremental == first else {
         let diff = zip(first, incremental).first { $0 != $1 }
         fatalError("one object at a time differs from one run: \(diff.map { "\($0.0) | \($0.1)" } ?? "\(first.count) vs \(incremental.count) lines")")
+    }
+    let versions = Dictionary(objects.map { ($0.key, "\($0.bytes.count)") }, uniquingKeysWith: { a, _ in a })
+    if let bytes = ledger.snapshot(version: { versions[$0] }) {
+        guard let restored = RoomLedger.restore(SnapshotBytes(bytes), roomID: roomID, verifier: verifier, versions: versions) else {
+            fatalError("a snapshot just written does not restore")
+        }
+        let again = summary(restored.verification)
+        guard again == first else {
+            let diff = zip(first, again).first { $0 != $1 }
+            fatalError("the restored snapshot differs: \(diff.map { "\($0.0) | \($0.1)" } ?? "\(first.count) vs \(again.count) lines")")
+        }
     }
     return 0
 }

@@ -3,6 +3,11 @@
 /// Holds the fields typed, the decoded ``content``, and the whole JSON object
 /// as read, so that fields and content this version does not know are kept
 /// byte-exact and still covered by the signature.
+///
+/// An event restored from a room snapshot carries its identifying fields and
+/// decodes the rest (content, signature, chain link, JSON) from its line the
+/// first time one of them is read: opening a large room then costs no parsing
+/// of events nobody looks at.
 public struct Event: Sendable {
     public let eventID: String
     public let roomID: String
@@ -10,19 +15,39 @@ public struct Event: Sendable {
     public let senderID: String
     public let type: String
     public let parentEventID: String?
-    public let prevEventHash: String?
+    let body: Body
+
+    /// The fields past the identifying ones: held, or decoded on first use.
+    /// Either way one reference, so that events stay small to copy.
+    enum Body: Sendable {
+        case held(HeldEventBody)
+        case deferred(DeferredEventBody)
+    }
+
+    /// The event's fields besides those every reader of a timeline needs.
+    var fields: EventBody {
+        switch body {
+        case .held(let held): return held.fields
+        case .deferred(let deferred): return deferred.fields
+        }
+    }
+
+    public var prevEventHash: String? { fields.prevEventHash }
     /// Standard base64 of the Ed25519 signature, as stored.
-    public let signature: String
+    public var signature: String { fields.signature }
     /// The content, decoded for the types of §7.
-    public let content: EventContent
+    public var content: EventContent { fields.content }
     /// The whole event object as read (signature included).
-    public let json: JSONObject
+    public var json: JSONObject { fields.json }
 
     /// The bytes that are signed and hashed: `canonical(event)` without `signature`.
     public var canonicalBytes: [UInt8] { CanonicalJSON.encodeUnsigned(json) }
 
     /// The event as one canonical JSON line (signature included), without the newline.
-    public var lineBytes: [UInt8] { CanonicalJSON.encode(.object(json)) }
+    public var lineBytes: [UInt8] {
+        if case .deferred(let deferred) = body { return deferred.line.array }
+        return CanonicalJSON.encode(.object(json))
+    }
 
     /// An event from fields a writer has already checked.
     init(eventID: String, roomID: String, timestampMs: Int64, senderID: String, type: String, parentEventID: String?,
@@ -33,10 +58,27 @@ public struct Event: Sendable {
         self.senderID = senderID
         self.type = type
         self.parentEventID = parentEventID
-        self.prevEventHash = prevEventHash
-        self.signature = signature
-        self.content = content
-        self.json = json
+        self.body = .held(HeldEventBody(EventBody(prevEventHash: prevEventHash, signature: signature, content: content, json: json)))
+    }
+
+    /// An event whose identifying fields are known and whose line is decoded
+    /// only when something reads the rest. The line must be one this reader
+    /// verified before (a room snapshot's), with this event hash.
+    init(eventID: String, roomID: String, timestampMs: Int64, senderID: String, type: String, parentEventID: String?,
+         line: SnapshotSlice, hash: String) {
+        self.eventID = eventID
+        self.roomID = roomID
+        self.timestampMs = timestampMs
+        self.senderID = senderID
+        self.type = type
+        self.parentEventID = parentEventID
+        self.body = .deferred(DeferredEventBody(line: line, hash: hash))
+    }
+
+    /// The line of an event restored from a snapshot (a slice of the snapshot's bytes).
+    var deferredLine: SnapshotSlice? {
+        if case .deferred(let deferred) = body { return deferred.line }
+        return nil
     }
 
     /// The raw content object.
@@ -91,9 +133,7 @@ extension Event {
         self.senderID = senderID
         self.type = type
         self.parentEventID = parent
-        self.prevEventHash = prev
-        self.signature = signature
-        self.content = try EventContent(type: type, content: content)
-        self.json = object
+        self.body = .held(HeldEventBody(EventBody(prevEventHash: prev, signature: signature,
+                                                  content: try EventContent(type: type, content: content), json: object)))
     }
 }

@@ -39,7 +39,7 @@ public struct RoomState: Sendable {
     public internal(set) var topic: String?
     public internal(set) var members: [String: Member] = [:]
     /// Every accepted event id, for references (redacts, replaces, relates_to, parent).
-    var events: [ExactString: EventRef] = [:]
+    var events = EventTable()
     /// Ids of redacted events, in the order they were redacted.
     public internal(set) var redacted: [String] = []
     var redactedSet: Set<ExactString> = []

@@ -48,6 +48,29 @@ public struct RoomStateResolver: Sendable {
         return verdict
     }
 
+    /// A resolver in the state that accepting `accepted` (in timeline order)
+    /// led to, for restoring a room snapshot; nil if the rules do not accept
+    /// them all again, which means the snapshot does not describe this room.
+    ///
+    /// Every event is entered in the table of events at once (one shard per
+    /// core). Plain messages change nothing else, so their lines are not even
+    /// decoded; every other event goes through the rules again, in order.
+    /// References they make are to earlier events, which the table holds;
+    /// that it also holds later ones changes no verdict on events that were
+    /// accepted, and no effect.
+    static func replaying(_ accepted: [VerifiedEvent], roomID: String, metadata: RoomMetadata,
+                          suppliedKeys: [String: [PublicKey]]) -> RoomStateResolver? {
+        guard !metadata.isLegacy else { return nil }
+        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
+        resolver.state.events = EventTable(filling: accepted)
+        for i in accepted.indices {
+            let event = accepted[i].event
+            if event.type == EventType.message, event.parentEventID == nil { continue }
+            guard case .accepted = resolver.apply(event, signer: accepted[i].signer, verify: { _ in false }) else { return nil }
+        }
+        return resolver
+    }
+
     /// The trusted key that signed the event, trying the known signer first.
     private func trustedSigner(_ sender: String, signer: PublicKey?, verify: (PublicKey) -> Bool) -> PublicKey? {
         let trusted = state.members[sender]?.keys ?? []

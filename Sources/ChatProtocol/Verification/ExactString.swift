@@ -20,8 +20,13 @@ struct ExactString: Hashable, Sendable {
     }
 
     func hash(into hasher: inout Hasher) {
-        var copy = value
-        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        // Native strings lend their bytes without a copy (`withUTF8` needs a
+        // mutable copy, which costs a retain per lookup in million-entry tables).
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            var copy = value
+            copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
     }
 }
 
@@ -29,6 +34,13 @@ extension String {
     /// Whether two strings have the same UTF-8 bytes (not merely canonical equivalence).
     func hasSameBytes(as other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
+        let borrowed: Bool?? = utf8.withContiguousStorageIfAvailable { pa in
+            other.utf8.withContiguousStorageIfAvailable { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { return pa.count == pb.count }
+                return memcmp(x, y, pa.count) == 0
+            }
+        }
+        if let same = borrowed ?? nil { return same }
         var a = self
         var b = other
         return a.withUTF8 { pa in

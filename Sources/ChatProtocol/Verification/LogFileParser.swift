@@ -25,16 +25,19 @@ struct LogFileParser: Sendable {
         let signature: [UInt8]
         let objectKey: String
         let line: Int
+        /// Where the line's bytes are in its object (newline excluded).
+        let range: Range<Int>
         /// A rejection found while the event may still be authentic (file or clock
         /// mismatch): the event stays out of the timeline but counts in its chain.
         let earlyRejection: (reason: RejectionReason, detail: String)?
 
-        init(event: Event, signature: [UInt8], objectKey: String, line: Int,
+        init(event: Event, signature: [UInt8], objectKey: String, line: Int, range: Range<Int>,
              earlyRejection: (reason: RejectionReason, detail: String)?) {
             self.event = event
             self.signature = signature
             self.objectKey = objectKey
             self.line = line
+            self.range = range
             self.earlyRejection = earlyRejection
         }
     }
@@ -50,7 +53,7 @@ struct LogFileParser: Sendable {
         var warnings: [VerificationWarning] = []
     }
 
-    func parse(key: String, name: LogObjectName, bytes: [UInt8]) -> Result {
+    func parse(key: String, name: LogObjectName, bytes: ArraySlice<UInt8>) -> Result {
         var result = Result()
         guard bytes.count <= LogFileParser.maxFileBytes else {
             result.rejections.append(Rejection(eventID: nil, objectKey: key, line: nil, reason: .fileTooLarge,
@@ -69,6 +72,7 @@ struct LogFileParser: Sendable {
                 while end < buffer.count && buffer[end] != 0x0A { end += 1 }
                 let hasNewline = end < buffer.count
                 let lineBuffer = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                let range = start..<end
                 start = end + 1
                 if !hasNewline {
                     result.warnings.append(VerificationWarning(kind: "missing_newline", objectKey: key,
@@ -84,7 +88,7 @@ struct LogFileParser: Sendable {
                                                        detail: "more than 10,000 events in one object"))
                     continue
                 }
-                switch check(lineBuffer, key: key, line: lineNumber, name: name, fileMismatch: fileMismatch) {
+                switch check(lineBuffer, key: key, line: lineNumber, range: range, name: name, fileMismatch: fileMismatch) {
                 case .line(let line): result.lines.append(line)
                 case .rejected(let rejection): result.rejections.append(rejection)
                 }
@@ -93,7 +97,7 @@ struct LogFileParser: Sendable {
         return result
     }
 
-    private func check(_ bytes: UnsafeBufferPointer<UInt8>, key: String, line: Int, name: LogObjectName,
+    private func check(_ bytes: UnsafeBufferPointer<UInt8>, key: String, line: Int, range: Range<Int>, name: LogObjectName,
                        fileMismatch: String?) -> Outcome {
         func reject(_ reason: RejectionReason, _ detail: String, _ eventID: String? = nil) -> Outcome {
             .rejected(Rejection(eventID: eventID, objectKey: key, line: line, reason: reason, detail: detail))
@@ -135,6 +139,6 @@ struct LogFileParser: Sendable {
             early = (.futureTimestamp, "timestamp_ms \(event.timestampMs) is more than an hour ahead of this reader's clock")
         }
         return .line(Line(event: event, signature: signature,
-                             objectKey: key, line: line, earlyRejection: early))
+                             objectKey: key, line: line, range: range, earlyRejection: early))
     }
 }

@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 
 /// Data-parallel map over the machine's cores.
-enum Parallel {
+public enum Parallel {
     /// `body(i)` for every i in `0..<count`, computed concurrently, in index order.
-    static func map<T: Sendable>(count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    public static func map<T: Sendable>(count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         guard count > 1, ProcessInfo.processInfo.activeProcessorCount > 1 else {
             return (0..<count).map(body)
         }
@@ -13,6 +13,41 @@ enum Parallel {
             results.store(body(index), at: index)
         }
         return results.values()
+    }
+}
+
+extension Parallel {
+    /// `transform` of every element, computed in a few chunks at once and
+    /// written straight into the result (no per-chunk arrays to join).
+    public static func map<T: Sendable, U: Sendable>(_ items: [T], _ transform: @Sendable (T) -> U) -> [U] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard items.count >= 4096, cores > 1 else { return items.map(transform) }
+        let chunks = cores * 2
+        let size = (items.count + chunks - 1) / chunks
+        return [U](unsafeUninitializedCapacity: items.count) { buffer, initialized in
+            let target = Filling(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for i in (chunk * size)..<min(items.count, (chunk + 1) * size) { target.initialize(i, to: transform(items[i])) }
+            }
+            initialized = items.count
+        }
+    }
+}
+
+/// The uninitialized storage of a result that concurrent chunks fill.
+///
+/// Unchecked: each chunk writes only its own indices, and the array is read
+/// only after every chunk is done (`concurrentPerform` returns).
+struct Filling<U>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<U>
+
+    func initialize(_ index: Int, to value: U) {
+        (buffer.baseAddress! + index).initialize(to: value)
+    }
+
+    func deinitialize(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        (buffer.baseAddress! + range.lowerBound).deinitialize(count: range.count)
     }
 }
 

@@ -24,8 +24,11 @@ extension RoomLedger {
         // this returns nil the full run builds a new one.
         self.frontier = nil
 
+        var batchIDs: Set<ExactString> = []
         for line in ordered {
-            guard let signer = line.signer, frontier.eventIDs.insert(ExactString(line.line.event.eventID)).inserted,
+            let id = ExactString(line.line.event.eventID)
+            guard let signer = line.signer, verification.resolver.state.events[id] == nil,
+                  !frontier.unacceptedIDs.contains(id), batchIDs.insert(id).inserted,
                   RoomLedger.extendsChain(line, signer: signer, frontier: &frontier)
             else { return nil }
         }
@@ -44,6 +47,7 @@ extension RoomLedger {
             case .rejected(let reason, let detail):
                 rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
                                           reason: reason, detail: detail))
+                frontier.unacceptedIDs.insert(ExactString(line.event.eventID))
             }
             let position = TimelinePosition(line.event)
             if RoomVerifier.isBarrier(line.event, verdict) { frontier.barrier = max(frontier.barrier ?? position, position) }

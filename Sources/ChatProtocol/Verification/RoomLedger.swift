@@ -15,16 +15,27 @@ public struct RoomLedger: Sendable {
         var lines: [RoomVerifier.CheckedLine]
         let rejections: [Rejection]
         let warnings: [VerificationWarning]
+        /// The object's bytes, kept for the room's snapshot.
+        let bytes: ArraySlice<UInt8>
+    }
+
+    /// An object restored from a snapshot whose lines are not parsed yet: only
+    /// a full run needs them.
+    struct DormantEntry: Sendable {
+        let name: LogObjectName
+        let bytes: SnapshotSlice
     }
 
     public let roomID: String
     public var verifier: RoomVerifier
-    private var metadataObject: StoredObject?
-    private var entries: [String: Entry] = [:]
+    var metadataObject: StoredObject?
+    var entries: [String: Entry] = [:]
+    /// Objects restored from a snapshot, parsed only when a full run needs them.
+    var dormant: [String: DormantEntry] = [:]
     /// Keys of the entries holding lines no declared key verified.
-    private var unverifiedEntries: Set<String> = []
-    private var skipped: Set<String> = []
-    private var candidates: [String: [PublicKey]] = [:]
+    var unverifiedEntries: Set<String> = []
+    var skipped: Set<String> = []
+    var candidates: [String: [PublicKey]] = [:]
     /// What the last full run learnt about the end of the timeline; nil
     /// before the first one.
     var frontier: TimelineFrontier?
@@ -45,7 +56,7 @@ public struct RoomLedger: Sendable {
 
     /// Keys of the objects ingested so far.
     public var objectKeys: Set<String> {
-        var keys = Set(entries.keys).union(skipped)
+        var keys = Set(entries.keys).union(dormant.keys).union(skipped)
         if let metadataObject { keys.insert(metadataObject.key) }
         return keys
     }
@@ -59,7 +70,7 @@ public struct RoomLedger: Sendable {
         for object in objects {
             switch RoomObjectKey(key: object.key) {
             case .log(let name)? where name.roomID == roomID:
-                if entries[object.key] != nil { replacesKnown = true }
+                if entries[object.key] != nil || dormant.removeValue(forKey: object.key) != nil { replacesKnown = true }
                 fresh.append((name, object))
             case .metadata(let id)? where id == roomID:
                 metadataChanged = metadataChanged || metadataObject?.bytes != object.bytes
@@ -76,12 +87,13 @@ public struct RoomLedger: Sendable {
         let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
         let files = fresh
         let parsed = Parallel.map(count: files.count) { i in
-            parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes)
+            parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes[...])
         }
 
         // Keys the room declares, from every object, old and new.
         let previous = candidates
         if metadataChanged || frontier == nil {
+            wake(parser)
             var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
             allLines += parsed.map(\.lines)
             candidates = verifier.candidateKeys(allLines, metadata: metadata)
@@ -92,12 +104,14 @@ public struct RoomLedger: Sendable {
         let keys = candidates
         let memo = verifier.memo
         let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: keys, memo: memo) }
-        let rechecked = recheckUnverified(changedSenders: Set(candidates.keys.filter { candidates[$0] != previous[$0] }))
+        let changedSenders = Set(candidates.keys.filter { candidates[$0] != previous[$0] })
+        if !changedSenders.isEmpty { wake(parser, only: unverifiedEntries) }
+        let rechecked = recheckUnverified(changedSenders: changedSenders)
         var added: [RoomVerifier.CheckedLine] = []
         var clean = !metadataChanged && !replacesKnown && !rechecked
         for (i, file) in files.enumerated() {
             entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,
-                                             warnings: parsed[i].warnings)
+                                             warnings: parsed[i].warnings, bytes: file.object.bytes[...])
             if checked[i].contains(where: { $0.signer == nil }) { unverifiedEntries.insert(file.object.key) }
             clean = clean && parsed[i].rejections.isEmpty && parsed[i].warnings.isEmpty
             added += checked[i]
@@ -110,6 +124,7 @@ public struct RoomLedger: Sendable {
         }
 
         // The room-wide stages over every object, in object name order.
+        wake(parser)
         let ordered = entries.values.sorted { $0.name < $1.name }
         var lines: [RoomVerifier.CheckedLine] = []
         lines.reserveCapacity(ordered.reduce(0) { $0 + $1.lines.count })
@@ -118,6 +133,26 @@ public struct RoomLedger: Sendable {
                                                      rejected: ordered.flatMap(\.rejections), warnings: ordered.flatMap(\.warnings),
                                                      alarms: alarms, skipped: Array(skipped))
         newlyAccepted = nil
+    }
+
+    /// Parses and checks objects restored from a snapshot (all of them, or
+    /// those among `only`), for a stage that needs their lines.
+    private mutating func wake(_ parser: LogFileParser, only: Set<String>? = nil) {
+        let waking = dormant.filter { only?.contains($0.key) ?? true }.map { (key: $0.key, entry: $0.value) }
+        guard !waking.isEmpty else { return }
+        let keys = candidates
+        let memo = verifier.memo
+        let woken = Parallel.map(count: waking.count) { i -> Entry in
+            let bytes = waking[i].entry.bytes.array
+            let parsed = parser.parse(key: waking[i].key, name: waking[i].entry.name, bytes: bytes[...])
+            return Entry(name: waking[i].entry.name, lines: RoomVerifier.check(parsed.lines, candidates: keys, memo: memo),
+                         rejections: parsed.rejections, warnings: parsed.warnings, bytes: bytes[...])
+        }
+        for (i, item) in waking.enumerated() {
+            dormant[item.key] = nil
+            entries[item.key] = woken[i]
+            if woken[i].lines.contains(where: { $0.signer == nil }) { unverifiedEntries.insert(item.key) }
+        }
     }
 
     /// Lines no declared key verified may verify now that their sender declared

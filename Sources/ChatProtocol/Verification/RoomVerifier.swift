@@ -78,7 +78,9 @@ public struct RoomVerifier: Sendable {
         let verification = RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
                                             alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(),
                                             resolver: resolution.resolver)
-        let frontier = TimelineFrontier(last: resolution.last, barrier: resolution.barrier, eventIDs: eventIDs,
+        let acceptedIDs = resolution.resolver.state.events
+        let frontier = TimelineFrontier(last: resolution.last, barrier: resolution.barrier,
+                                        unacceptedIDs: eventIDs.filter { acceptedIDs[$0] == nil },
                                         tips: audit.tips, missingPrevs: audit.missingPrevs)
         return (verification, frontier)
     }

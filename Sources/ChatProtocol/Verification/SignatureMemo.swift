@@ -27,6 +27,8 @@ public final class SignatureMemo: Sendable {
     private struct KnownSigners {
         var entries: [Entry: PublicKey] = [:]
         var unsaved: [(Entry, PublicKey)] = []
+        /// Whether the file has been read into `entries`.
+        var loaded = false
     }
 
     private let state: Mutex<KnownSigners>
@@ -38,31 +40,52 @@ public final class SignatureMemo: Sendable {
         state = Mutex(KnownSigners())
     }
 
-    /// A memo read from (and later saved to) a file; a missing or damaged file starts empty.
+    /// A memo read from (and later saved to) a file; a missing or damaged file
+    /// starts empty. The file is read when the memo is first consulted: a
+    /// room restored from its snapshot may never need it.
     public init(path: String) {
         self.path = path
-        var entries: [Entry: PublicKey] = [:]
-        if let bytes = try? FileBytes.read(path: path) {
-            var offset = 0
-            while offset + 48 <= bytes.count {
-                let entry = SignatureMemo.entry(Array(bytes[offset..<(offset + 16)]))
-                if let key = PublicKey(bytes: Array(bytes[(offset + 16)..<(offset + 48)])) { entries[entry] = key }
-                offset += 48
+        state = Mutex(KnownSigners())
+    }
+
+    /// Runs `body` on the entries, reading the file first if that has not happened yet.
+    private func withEntries<R>(_ body: (inout KnownSigners) -> R) -> R {
+        state.withLock { state in
+            if !state.loaded {
+                state.loaded = true
+                if let path { SignatureMemo.load(path: path, into: &state.entries) }
             }
+            return body(&state)
         }
-        state = Mutex(KnownSigners(entries: entries))
+    }
+
+    private static func load(path: String, into entries: inout [Entry: PublicKey]) {
+        guard let bytes = try? FileBytes.read(path: path) else { return }
+        entries.reserveCapacity(bytes.count / 48)
+        // A room has few keys and many signatures: each key's bytes are kept once.
+        var keys: [[UInt8]: PublicKey] = [:]
+        var offset = 0
+        while offset + 48 <= bytes.count {
+            let entry = SignatureMemo.entry(Array(bytes[offset..<(offset + 16)]))
+            let raw = Array(bytes[(offset + 16)..<(offset + 48)])
+            if let key = keys[raw] ?? PublicKey(bytes: raw) {
+                keys[raw] = key
+                entries[entry] = key
+            }
+            offset += 48
+        }
     }
 
     /// The key known to verify this signature over bytes with this hash, if any.
     func signer(hash: [UInt8], signature: [UInt8]) -> PublicKey? {
         let entry = SignatureMemo.entry(hash: hash, signature: signature)
-        return state.withLock { $0.entries[entry] }
+        return withEntries { $0.entries[entry] }
     }
 
     /// Notes a signature libsodium has just verified.
     func remember(hash: [UInt8], signature: [UInt8], key: PublicKey) {
         let entry = SignatureMemo.entry(hash: hash, signature: signature)
-        state.withLock { state in
+        withEntries { state in
             if state.entries.updateValue(key, forKey: entry) == nil { state.unsaved.append((entry, key)) }
         }
     }
@@ -78,7 +101,7 @@ public final class SignatureMemo: Sendable {
         }
     }
 
-    public var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { withEntries { $0.entries.count } }
 
     /// Appends the entries added since the last save to the file. A failure
     /// only costs verification work later, so it is reported, not thrown.

@@ -15,8 +15,11 @@ struct TimelineFrontier: Sendable {
     /// messages that sort before it must go through the full path, since they
     /// could change its verdict or be judged by a membership that no longer holds.
     var barrier: TimelinePosition?
-    /// Every event id among the room's lines, accepted or not.
-    var eventIDs: Set<ExactString>
+    /// The ids of the room's lines that are in no accepted event (rejected,
+    /// or merged as duplicates). With the ids of accepted events, which the
+    /// state's table of events holds, these are every id among the lines;
+    /// keeping only these keeps a second million-entry set out of memory.
+    var unacceptedIDs: Set<ExactString>
     /// The newest verified event of each key's chain.
     var tips: [PublicKey: ChainTip]
     /// Predecessor hashes that a gap alarm reported missing: an event with

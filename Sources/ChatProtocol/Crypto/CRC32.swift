@@ -1,9 +1,10 @@
 /// CRC-32 (IEEE 802.3, the zlib polynomial) over bytes: each journal record
-/// carries one so that a torn or garbled tail is recognised on open.
+/// carries one so that a torn or garbled tail is recognised on open, and a
+/// room snapshot one so that a damaged file is not restored.
 ///
 /// Slicing-by-8: eight tables let the loop take eight bytes per step, since
 /// every journaled event is checksummed on the write path.
-enum CRC32 {
+public enum CRC32 {
     /// `tables[k][n]`: the CRC of byte `n` followed by `k` zero bytes.
     private static let tables: [UInt32] = {
         var t = [UInt32](repeating: 0, count: 8 * 256)
@@ -21,9 +22,10 @@ enum CRC32 {
         return t
     }()
 
-    /// The checksum of `bytes`.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
+    /// The checksum of `bytes`; with `seed`, the checksum of the bytes whose
+    /// checksum `seed` is followed by `bytes` (as zlib's `crc32(crc, buf, len)`).
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        var crc: UInt32 = ~seed
         tables.withUnsafeBufferPointer { t in
             var i = 0
             let count = bytes.count
@@ -44,12 +46,12 @@ enum CRC32 {
     }
 
     /// The checksum of `bytes`.
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        bytes.withUnsafeBytes { checksum($0) }
+    public static func checksum(_ bytes: ArraySlice<UInt8>, seed: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, seed: seed) }
     }
 
     /// The checksum of `bytes`.
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { checksum($0) }
+    public static func checksum(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, seed: seed) }
     }
 }

@@ -1,0 +1,43 @@
+import Synchronization
+
+/// The line of an event restored from a room snapshot, decoded the first time
+/// its body is read and kept from then on.
+///
+/// The snapshot's lines are not covered by its checksum (they are most of its
+/// bytes, and most are never read), so the line is checked when it is
+/// decoded: its event hash must be the one this reader verified. A line that
+/// fails (a damaged file) gives an empty body with `unknown` content rather
+/// than a wrong event, or a stop of the process on local state.
+final class DeferredEventBody: Sendable {
+    /// The event's canonical line, without the newline.
+    let line: SnapshotSlice
+    /// `event_hash` of the event, as verified.
+    let hash: String
+    /// The lock guards the decoded body, nil until first read.
+    private let decoded = Mutex<EventBody?>(nil)
+
+    init(line: SnapshotSlice, hash: String) {
+        self.line = line
+        self.hash = hash
+    }
+
+    var fields: EventBody {
+        if let held = decoded.withLock({ $0 }) { return held }
+        let fields = DeferredEventBody.decode(line, hash: hash)
+        decoded.withLock { $0 = fields }
+        return fields
+    }
+
+    private static func decode(_ line: SnapshotSlice, hash: String) -> EventBody {
+        let event: Event? = line.withUnsafeBuffer { buffer in
+            guard let value = try? JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(buffer: buffer) else { return nil }
+            return try? Event(json: value)
+        }
+        guard let event, case .held(let held) = event.body,
+              Base64.encode(SHA256.digest(event.canonicalBytes)) == hash
+        else {
+            return EventBody(prevEventHash: nil, signature: "", content: .unknown(JSONObject()), json: JSONObject())
+        }
+        return held.fields
+    }
+}
