@@ -19,6 +19,9 @@ public enum Parallel {
 extension Parallel {
     /// `transform` of every element, computed in a few chunks at once and
     /// written straight into the result (no per-chunk arrays to join).
+    /// Inlinable, so that callers in other modules get it specialised for
+    /// their types rather than copying values through witness tables.
+    @inlinable
     public static func map<T: Sendable, U: Sendable>(_ items: [T], _ transform: @Sendable (T) -> U) -> [U] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard items.count >= 4096, cores > 1 else { return items.map(transform) }
@@ -38,9 +41,16 @@ extension Parallel {
 ///
 /// Unchecked: each chunk writes only its own indices, and the array is read
 /// only after every chunk is done (`concurrentPerform` returns).
+@usableFromInline
 struct Filling<U>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<U>
+    @usableFromInline let buffer: UnsafeMutableBufferPointer<U>
 
+    @inlinable
+    init(buffer: UnsafeMutableBufferPointer<U>) {
+        self.buffer = buffer
+    }
+
+    @inlinable
     func initialize(_ index: Int, to value: U) {
         (buffer.baseAddress! + index).initialize(to: value)
     }
