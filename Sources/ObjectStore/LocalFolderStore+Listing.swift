@@ -22,6 +22,54 @@ extension LocalFolderStore {
         return found.map(\.info)
     }
 
+    /// The folders below `prefix` that hold at least one object (as on S3, where
+    /// a folder is only the shared start of keys), from the prefix's folder's
+    /// entries: what the folders hold is not walked beyond the first file.
+    func listFoldersNow(prefix: String) throws(StoreError) -> [String] {
+        let folderPart = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
+        let base = folderPart.isEmpty ? "" : folderPart + "/"
+        let folder = folderPart.isEmpty ? root : root + "/" + folderPart
+        guard let dir = opendir(folder) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw StoreError(.io, "Could not list \(folder). Check that the store folder is readable.", cause: SystemError("opendir", errno: errno))
+        }
+        defer { closedir(dir) }
+        var out: [String] = []
+        while let entry = readdir(dir) {
+            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
+            if name == "." || name == ".." || name.hasPrefix(Self.temporaryPrefix) { continue }
+            let key = base + name + "/"
+            guard key.utf8.starts(with: prefix.utf8) else { continue }
+            var info = stat()
+            guard lstat(folder + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR,
+                  holdsAFile(root + "/" + base + name) else { continue }
+            out.append(key)
+        }
+        return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Whether a folder holds a regular file at any depth (temporaries aside).
+    private func holdsAFile(_ folder: String) -> Bool {
+        guard let dir = opendir(folder) else { return false }
+        defer { closedir(dir) }
+        var below: [String] = []
+        while let entry = readdir(dir) {
+            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
+            if name == "." || name == ".." || name.hasPrefix(Self.temporaryPrefix) { continue }
+            var info = stat()
+            guard lstat(folder + "/" + name, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: return true
+            case S_IFDIR: below.append(folder + "/" + name)
+            default: continue
+            }
+        }
+        for child in below where holdsAFile(child) { return true }
+        return false
+    }
+
     private func walk(relative: [UInt8], bounds: ListingBounds, into found: inout [(key: [UInt8], info: ObjectInfo)]) throws(StoreError) {
         let folder = relative.isEmpty ? root : root + "/" + String(decoding: relative, as: UTF8.self)
         guard let dir = opendir(folder) else {

@@ -35,6 +35,11 @@ public struct LocalFolderStore: ObjectStore {
         return try await run { () throws(StoreError) -> [ObjectInfo] in try self.listNow(prefix: prefix, startAfter: startAfter) }
     }
 
+    public func listFolders(prefix: String) async throws(StoreError) -> [String] {
+        try ObjectKey.validatePrefix(prefix)
+        return try await run { () throws(StoreError) -> [String] in try self.listFoldersNow(prefix: prefix) }
+    }
+
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {
         try await run { () throws(StoreError) -> Data in try self.getNow(key) }
     }

@@ -67,6 +67,20 @@ struct Conformance {
         }
     }
 
+    /// The folders directly below a prefix, each once, in byte order; files
+    /// beside them are not folders.
+    func listsFoldersBelowAPrefix() async throws {
+        for key in ["rooms/a/metadata.json", "rooms/a/logs/2026-01-01/m1", "rooms/a/logs/2026-01-01/m2", "rooms/a-b/metadata.json",
+                    "rooms/b/x/y", "rooms/file", "other/z"] {
+            _ = try await store.putIfAbsent(try ObjectKey(key), Data(key.utf8))
+        }
+        #expect(try await store.listFolders(prefix: "rooms/") == ["rooms/a-b/", "rooms/a/", "rooms/b/"])
+        #expect(try await store.listFolders(prefix: "") == ["other/", "rooms/"])
+        #expect(try await store.listFolders(prefix: "rooms/a/") == ["rooms/a/logs/"])
+        #expect(try await store.listFolders(prefix: "rooms/a/logs/2026-01-01/") == [])
+        #expect(try await store.listFolders(prefix: "nothing/") == [])
+    }
+
     func concurrentCreatesHaveOneWinner() async throws {
         for round in 0..<5 {
             let key = try ObjectKey("rooms/race/logs/messages_\(round).jsonl")
