@@ -30,6 +30,7 @@ import functools
 import os
 import sys
 import threading
+import time
 from urllib.parse import urlparse, urlunparse
 
 from moto.core.responses import BaseResponse
@@ -100,8 +101,9 @@ TimestampSerializer._convert_timestamp_to_str = _remembered_timestamp_text
 
 
 class AccessLog:
-    """One line per request (method, path and query, status), as werkzeug's
-    server wrote, so the log still shows what clients asked for."""
+    """One line per request (time it was answered, method, path and query,
+    status), as werkzeug's server wrote, so the log still shows what clients
+    asked for and when (scripts/bench/load.sh counts requests from it)."""
 
     def __init__(self, app, stream):
         self.app = app
@@ -117,7 +119,7 @@ class AccessLog:
 
         body = self.app(environ, recording_start_response)
         query = environ.get("QUERY_STRING")
-        line = f'"{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO")}{"?" + query if query else ""}" {status[0] if status else "-"}\n'
+        line = f'{time.time():.3f} "{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO")}{"?" + query if query else ""}" {status[0] if status else "-"}\n'
         with self.lock:
             self.stream.write(line)
             self.stream.flush()
