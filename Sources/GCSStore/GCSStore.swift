@@ -26,16 +26,28 @@ public struct GCSStore: ObjectStore {
     }
 
     public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
+        try await pages(prefix: prefix, startAfter: startAfter, delimited: false).objects
+    }
+
+    public func listFolders(prefix: String) async throws(StoreError) -> [String] {
+        try await pages(prefix: prefix, startAfter: nil, delimited: true).folders
+    }
+
+    /// Every page of an object list; `delimited` asks for folders
+    /// (`delimiter=/`) instead of the objects inside them.
+    private func pages(prefix: String, startAfter: String?, delimited: Bool) async throws(StoreError) -> (objects: [ObjectInfo], folders: [String]) {
         try ObjectKey.validatePrefix(prefix)
         let storePrefix = configuration.prefix
         var found: [ObjectInfo] = []
+        var folders: [String] = []
         var token: String?
         repeat {
             var query: [(name: String, value: String)] = [
                 (name: "prefix", value: storePrefix + prefix),
                 (name: "maxResults", value: String(configuration.pageSize)),
-                (name: "fields", value: "items(name,size,etag),nextPageToken"),
+                (name: "fields", value: "items(name,size,etag),prefixes,nextPageToken"),
             ]
+            if delimited { query.append((name: "delimiter", value: "/")) }
             if let token { query.append((name: "pageToken", value: token)) }
             // startOffset is inclusive; the bound itself is dropped below.
             if let startAfter { query.append((name: "startOffset", value: storePrefix + startAfter)) }
@@ -46,9 +58,12 @@ public struct GCSStore: ObjectStore {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a GCS object list. Check the endpoint.", cause: HTTPStatus(response))
             }
             found += page.objects.filter { $0.isAfter(startAfter) }
+            folders += page.folders
             token = page.nextToken
         } while token != nil
-        return found
+        // Pages list folders in order, but one folder may end a page and start the next.
+        var seen: Set<String> = []
+        return (found, folders.filter { seen.insert($0).inserted })
     }
 
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {

@@ -54,55 +54,6 @@ extension LocalFolderStore {
         return ObjectInfo(key: key.rawValue, size: Int(info.st_size), etag: Self.etag(info))
     }
 
-    func listNow(prefix: String) throws(StoreError) -> [ObjectInfo] {
-        // Walk only the deepest folder the prefix names completely.
-        let folderPart = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
-        var found: [ObjectInfo] = []
-        try walk(relative: folderPart, prefix: prefix, into: &found)
-        return found.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-    }
-
-    private func walk(relative: String, prefix: String, into found: inout [ObjectInfo]) throws(StoreError) {
-        let folder = relative.isEmpty ? root : root + "/" + relative
-        guard let dir = opendir(folder) else {
-            if errno == ENOENT || errno == ENOTDIR { return }
-            throw StoreError(.io, "Could not list \(folder). Check that the store folder is readable.", cause: SystemError("opendir", errno: errno))
-        }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            // Read d_name in place: the kernel packs entries, so copying the
-            // whole fixed-size d_name array could read past the buffer.
-            guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
-            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
-            if name == "." || name == ".." || name.hasPrefix(Self.temporaryPrefix) { continue }
-            let key = relative.isEmpty ? name : relative + "/" + name
-            var info = stat()
-            guard lstat(folder + "/" + name, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
-                // Descend only where keys below could still match the prefix.
-                let below = key + "/"
-                if below.hasPrefix(prefix) || prefix.hasPrefix(below) {
-                    try walk(relative: key, prefix: prefix, into: &found)
-                }
-            case S_IFREG where key.hasPrefix(prefix):
-                found.append(ObjectInfo(key: key, size: Int(info.st_size), etag: Self.etag(info)))
-            default:
-                continue
-            }
-        }
-    }
-
-    /// A local etag: device, inode, size and modification time identify the
-    /// file, which this store never rewrites. The time is there because a file
-    /// replaced by someone else can get the same inode number back (a freed
-    /// inode is reused at once) and have the same size; readers must still see
-    /// that it changed.
-    static func etag(_ info: stat) -> String {
-        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        return "\(String(info.st_dev, radix: 16))-\(String(info.st_ino, radix: 16))-\(String(info.st_size, radix: 16))-\(String(mtime, radix: 16))"
-    }
-
     private func makeFolders(_ folder: String, key: ObjectKey) throws(StoreError) {
         var missing: [String] = []
         var current = folder

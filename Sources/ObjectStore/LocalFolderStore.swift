@@ -32,7 +32,12 @@ public struct LocalFolderStore: ObjectStore {
 
     public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         try ObjectKey.validatePrefix(prefix)
-        return try await run { () throws(StoreError) -> [ObjectInfo] in try self.listNow(prefix: prefix).filter { $0.isAfter(startAfter) } }
+        return try await run { () throws(StoreError) -> [ObjectInfo] in try self.listNow(prefix: prefix, startAfter: startAfter) }
+    }
+
+    public func listFolders(prefix: String) async throws(StoreError) -> [String] {
+        try ObjectKey.validatePrefix(prefix)
+        return try await run { () throws(StoreError) -> [String] in try self.listFoldersNow(prefix: prefix) }
     }
 
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {

@@ -12,6 +12,14 @@ public protocol ObjectStore: Sendable {
     /// requests for what is new, not for everything the prefix ever held.
     func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo]
 
+    /// The folders directly below `prefix`: for every key that starts with
+    /// `prefix` and holds a `/` after it, the key up to and including that
+    /// `/`, once each, in byte order. S3 and GCS answer this with a delimited
+    /// listing, one request per 1,000 folders whatever the folders hold, so a
+    /// caller can learn which rooms a bucket holds without listing every
+    /// object of every room.
+    func listFolders(prefix: String) async throws(StoreError) -> [String]
+
     /// The object's bytes; throws `.notFound` when there is none.
     func get(_ key: ObjectKey) async throws(StoreError) -> Data
 
@@ -29,7 +37,29 @@ extension ObjectStore {
     }
 }
 
+extension ObjectStore {
+    /// Derives the folders from a listing of everything below `prefix`: right
+    /// for any store, and what wrappers (tests, counters) get unless they
+    /// forward to the store they wrap.
+    public func listFolders(prefix: String) async throws(StoreError) -> [String] {
+        ObjectInfo.folders(in: try await list(prefix: prefix), below: prefix)
+    }
+}
+
 extension ObjectInfo {
+    /// The folders directly below `prefix` that `infos` (keys starting with
+    /// `prefix`, in byte order) lie in, in byte order.
+    public static func folders(in infos: [ObjectInfo], below prefix: String) -> [String] {
+        var out: [String] = []
+        for info in infos where info.key.utf8.starts(with: prefix.utf8) {
+            let rest = info.key.utf8.dropFirst(prefix.utf8.count)
+            guard let slash = rest.firstIndex(of: 0x2F) else { continue }
+            let folder = prefix + String(decoding: rest[..<slash], as: UTF8.self) + "/"
+            if out.last != folder { out.append(folder) }
+        }
+        return out
+    }
+
     /// Whether the key sorts after `bound` in byte order (always true without a bound).
     public func isAfter(_ bound: String?) -> Bool {
         guard let bound else { return true }

@@ -203,26 +203,34 @@ extension RoomFileSystem {
     /// Lists the store for rooms this identity has joined or was invited to
     /// and mounts those not mounted yet. A room checked and found not ours is
     /// checked again only when its number of objects changes.
+    ///
+    /// Only the room folders are listed (one request per 1,000 rooms), then
+    /// the objects of rooms not mounted: a mounted room's sync already follows
+    /// it, and listing every object of a busy room every few seconds (30,000
+    /// after five minutes of 1,000 senders, millions after a day) would cost
+    /// more than following it.
     public func discover() async {
         let store = configuration.store
-        let infos: [ObjectInfo]
+        let folders: [String]
         do {
-            infos = try await store.list(prefix: "rooms/")
+            folders = try await store.listFolders(prefix: "rooms/")
         } catch {
             log("listing rooms in \(store.locationDescription) failed: \(error.message); retrying")
             return
         }
-        var counts: [String: Int] = [:]
-        var withMetadata: Set<String> = []
-        for info in infos {
-            let parts = info.key.split(separator: "/", maxSplits: 2)
-            guard parts.count == 3, RoomID.isValid(parts[1]) else { continue }
-            counts[String(parts[1]), default: 0] += 1
-            if parts[2] == "metadata.json" { withMetadata.insert(String(parts[1])) }
-        }
-        let candidates = locked { withMetadata.filter { rooms[$0] == nil && notMine[$0] != counts[$0] && !closing } }
+        let found = folders.map { String($0.dropFirst("rooms/".count).dropLast()) }.filter { RoomID.isValid($0) }
+        let unmounted = locked { found.filter { rooms[$0] == nil && !closing } }
         let me = configuration.identity.senderID
-        for roomID in candidates.sorted() {
+        for roomID in unmounted.sorted() {
+            let infos: [ObjectInfo]
+            do {
+                infos = try await store.list(prefix: RoomObjectKey.roomPrefix(roomID: roomID))
+            } catch {
+                log("listing room \(roomID) in \(store.locationDescription) failed: \(error.message); retrying")
+                continue
+            }
+            let hasMetadata = infos.contains { $0.key == RoomObjectKey.metadataKey(roomID: roomID) }
+            guard hasMetadata, locked({ notMine[roomID] != infos.count && rooms[roomID] == nil && !closing }) else { continue }
             let probe = RoomSync(store: store, roomID: roomID, cache: configuration.cache)
             do {
                 _ = try await probe.sync(full: true)
@@ -237,7 +245,7 @@ extension RoomFileSystem {
                     log("room \(roomID) (\(membership?.rawValue ?? "")) is not mounted: \(error.message)")
                 }
             } else {
-                locked { notMine[roomID] = counts[roomID] }
+                locked { notMine[roomID] = infos.count }
             }
         }
     }

@@ -12,6 +12,8 @@ struct ListBucketResult {
     }
 
     var entries: [Entry] = []
+    /// `CommonPrefixes/Prefix` values: the folders of a delimited listing.
+    var commonPrefixes: [String] = []
     var isTruncated = false
     var nextContinuationToken: String?
 

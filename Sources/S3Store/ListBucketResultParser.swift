@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 
-/// XMLParser delegate collecting `Contents` entries and the paging fields.
+/// XMLParser delegate collecting `Contents` entries, `CommonPrefixes` and the paging fields.
 final class ListBucketResultParser: NSObject, XMLParserDelegate {
     var result = ListBucketResult()
     var sawRoot = false
@@ -12,12 +12,16 @@ final class ListBucketResultParser: NSObject, XMLParserDelegate {
     /// as a complete page holding only the entries before the cut.
     var sawRootEnd = false
     private var current: ListBucketResult.Entry?
+    /// Inside a `CommonPrefixes` element, where `Prefix` names a folder (the
+    /// top-level `Prefix` echoes the request).
+    private var inCommonPrefixes = false
     private var text = ""
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         text = ""
         if name == "ListBucketResult" { sawRoot = true }
         if name == "Contents" { current = ListBucketResult.Entry() }
+        if name == "CommonPrefixes" { inCommonPrefixes = true }
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -32,6 +36,8 @@ final class ListBucketResultParser: NSObject, XMLParserDelegate {
         case "Contents":
             if let entry = current { result.entries.append(entry) }
             current = nil
+        case "Prefix" where inCommonPrefixes: result.commonPrefixes.append(text)
+        case "CommonPrefixes": inCommonPrefixes = false
         case "ListBucketResult": sawRootEnd = true
         case "IsTruncated": result.isTruncated = text == "true"
         case "NextContinuationToken": result.nextContinuationToken = text

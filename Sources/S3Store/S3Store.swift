@@ -19,9 +19,20 @@ public struct S3Store: ObjectStore {
     public var locationDescription: String { "s3://\(configuration.bucket)/\(configuration.prefix)" }
 
     public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
+        try await pages(prefix: prefix, startAfter: startAfter, delimited: false).objects
+    }
+
+    public func listFolders(prefix: String) async throws(StoreError) -> [String] {
+        try await pages(prefix: prefix, startAfter: nil, delimited: true).folders
+    }
+
+    /// Every page of a ListObjectsV2 listing; `delimited` asks for folders
+    /// (`delimiter=/`) instead of the objects inside them.
+    private func pages(prefix: String, startAfter: String?, delimited: Bool) async throws(StoreError) -> (objects: [ObjectInfo], folders: [String]) {
         try ObjectKey.validatePrefix(prefix)
         let storePrefix = configuration.prefix
         var found: [ObjectInfo] = []
+        var folders: [String] = []
         var token: String?
         repeat {
             var query: [(name: String, value: String)] = [
@@ -29,6 +40,7 @@ public struct S3Store: ObjectStore {
                 (name: "prefix", value: storePrefix + prefix),
                 (name: "max-keys", value: String(configuration.pageSize)),
             ]
+            if delimited { query.append((name: "delimiter", value: "/")) }
             if let token { query.append((name: "continuation-token", value: token)) }
             if let startAfter { query.append((name: "start-after", value: storePrefix + startAfter)) }
             let what = "listing \"\(prefix)\" in \(locationDescription)"
@@ -38,9 +50,10 @@ public struct S3Store: ObjectStore {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a ListObjectsV2 result. Check that the endpoint is S3-compatible.", cause: HTTPStatus(response))
             }
             found += page.objects
+            folders += page.folders
             token = page.nextToken
         } while token != nil
-        return found
+        return (found, folders)
     }
 
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {

@@ -48,6 +48,39 @@ struct Conformance {
         #expect(try await store.list(prefix: "rooms/big/", startAfter: "rooms/big/logs/0").count == count, "a bound that is no key")
     }
 
+    /// A bound inside nested folders: exactly the keys after it, in byte
+    /// order (`a-c` before `a/b`, since `-` sorts before `/`), whether the
+    /// bound is a key, a folder or neither. The local store skips folders
+    /// whose keys all sort before the bound; this is what it must still find.
+    func listsAfterABoundAcrossFolders() async throws {
+        let keys = ["rooms/r/a-c", "rooms/r/a/b", "rooms/r/a/c/d", "rooms/r/b", "rooms/r/logs/2026-01-01/messages_1",
+                    "rooms/r/logs/2026-01-01/messages_2", "rooms/r/logs/2026-01-02/messages_1", "rooms/rx"]
+        for key in keys { _ = try await store.putIfAbsent(try ObjectKey(key), Data(key.utf8)) }
+        let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let bounds = keys + ["rooms/", "rooms/r", "rooms/r/", "rooms/r/a", "rooms/r/a/", "rooms/r/a/c", "rooms/r/a0",
+                             "rooms/r/logs/2026-01-01/", "rooms/r/logs/2026-01-01/messages_", "rooms/r/logs/2026-01-01/messages_15", "rooms/r/z"]
+        for prefix in ["rooms/r/", "rooms/r/logs/", "rooms/r/logs/2026-01-01/", "rooms/r/a"] {
+            for bound in bounds {
+                let expected = sorted.filter { $0.hasPrefix(prefix) && bound.utf8.lexicographicallyPrecedes($0.utf8) }
+                #expect(try await store.list(prefix: prefix, startAfter: bound).map(\.key) == expected, "prefix \(prefix), after \(bound)")
+            }
+        }
+    }
+
+    /// The folders directly below a prefix, each once, in byte order; files
+    /// beside them are not folders.
+    func listsFoldersBelowAPrefix() async throws {
+        for key in ["rooms/a/metadata.json", "rooms/a/logs/2026-01-01/m1", "rooms/a/logs/2026-01-01/m2", "rooms/a-b/metadata.json",
+                    "rooms/b/x/y", "rooms/file", "other/z"] {
+            _ = try await store.putIfAbsent(try ObjectKey(key), Data(key.utf8))
+        }
+        #expect(try await store.listFolders(prefix: "rooms/") == ["rooms/a-b/", "rooms/a/", "rooms/b/"])
+        #expect(try await store.listFolders(prefix: "") == ["other/", "rooms/"])
+        #expect(try await store.listFolders(prefix: "rooms/a/") == ["rooms/a/logs/"])
+        #expect(try await store.listFolders(prefix: "rooms/a/logs/2026-01-01/") == [])
+        #expect(try await store.listFolders(prefix: "nothing/") == [])
+    }
+
     func concurrentCreatesHaveOneWinner() async throws {
         for round in 0..<5 {
             let key = try ObjectKey("rooms/race/logs/messages_\(round).jsonl")

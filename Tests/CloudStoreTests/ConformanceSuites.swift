@@ -6,6 +6,8 @@ import Testing
     let store = TestServers.freshFolderStore()
 
     @Test func listsAllKeysAcrossPages() async throws { try await Conformance(store: store).listsAllKeysAcrossPages() }
+    @Test func listsFoldersBelowAPrefix() async throws { try await Conformance(store: store).listsFoldersBelowAPrefix() }
+    @Test func listsAfterABoundAcrossFolders() async throws { try await Conformance(store: store).listsAfterABoundAcrossFolders() }
     @Test func concurrentCreatesHaveOneWinner() async throws { try await Conformance(store: store).concurrentCreatesHaveOneWinner() }
     @Test func retryWithSameBytesIsIdempotent() async throws { try await Conformance(store: store).retryWithSameBytesIsIdempotent() }
     @Test func sixteenMebibyteObjectRoundTrips() async throws { try await Conformance(store: store).sixteenMebibyteObjectRoundTrips() }
@@ -15,6 +17,8 @@ import Testing
 @Suite(.enabled(if: TestServers.s3Endpoint != nil, TestServers.s3Missing))
 struct S3ConformanceTests {
     @Test func listsAllKeysAcrossPages() async throws { try await Conformance(store: try await TestServers.freshS3Store()).listsAllKeysAcrossPages() }
+    @Test func listsFoldersBelowAPrefix() async throws { try await Conformance(store: try await TestServers.freshS3Store()).listsFoldersBelowAPrefix() }
+    @Test func listsAfterABoundAcrossFolders() async throws { try await Conformance(store: try await TestServers.freshS3Store()).listsAfterABoundAcrossFolders() }
     @Test func concurrentCreatesHaveOneWinner() async throws { try await Conformance(store: try await TestServers.freshS3Store()).concurrentCreatesHaveOneWinner() }
     @Test func retryWithSameBytesIsIdempotent() async throws { try await Conformance(store: try await TestServers.freshS3Store()).retryWithSameBytesIsIdempotent() }
     @Test func sixteenMebibyteObjectRoundTrips() async throws { try await Conformance(store: try await TestServers.freshS3Store()).sixteenMebibyteObjectRoundTrips() }
@@ -24,6 +28,8 @@ struct S3ConformanceTests {
 @Suite(.enabled(if: TestServers.gcsEndpoint != nil, TestServers.gcsMissing))
 struct GCSConformanceTests {
     @Test func listsAllKeysAcrossPages() async throws { try await Conformance(store: try await TestServers.freshGCSStore()).listsAllKeysAcrossPages() }
+    @Test func listsFoldersBelowAPrefix() async throws { try await Conformance(store: try await TestServers.freshGCSStore()).listsFoldersBelowAPrefix() }
+    @Test func listsAfterABoundAcrossFolders() async throws { try await Conformance(store: try await TestServers.freshGCSStore()).listsAfterABoundAcrossFolders() }
     @Test func concurrentCreatesHaveOneWinner() async throws { try await Conformance(store: try await TestServers.freshGCSStore()).concurrentCreatesHaveOneWinner() }
     @Test func retryWithSameBytesIsIdempotent() async throws { try await Conformance(store: try await TestServers.freshGCSStore()).retryWithSameBytesIsIdempotent() }
     @Test func sixteenMebibyteObjectRoundTrips() async throws { try await Conformance(store: try await TestServers.freshGCSStore()).sixteenMebibyteObjectRoundTrips() }

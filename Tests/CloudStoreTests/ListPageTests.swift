@@ -22,6 +22,18 @@ import Testing
         #expect(page.nextToken == "tok")
     }
 
+    /// A delimited listing's folders come from `CommonPrefixes/Prefix`; the
+    /// top-level `Prefix` only echoes the request.
+    @Test func s3PageReadsTheFoldersOfADelimitedListing() throws {
+        let page = try #require(S3ListPage(xml: s3("""
+            <Prefix>team/rooms/</Prefix><Delimiter>/</Delimiter><IsTruncated>false</IsTruncated>            <CommonPrefixes><Prefix>team/rooms/a/</Prefix></CommonPrefixes>            <CommonPrefixes><Prefix>team/rooms/b/</Prefix></CommonPrefixes>
+            """), storePrefix: "team/"))
+        #expect(page.folders == ["rooms/a/", "rooms/b/"])
+        #expect(page.objects.isEmpty)
+        let gcs = try #require(GCSListPage(json: Data(#"{"prefixes":["team/rooms/a/","elsewhere/"]}"#.utf8), storePrefix: "team/"))
+        #expect(gcs.folders == ["rooms/a/"])
+    }
+
     /// An empty token would be sent back as `continuation-token=` and list the
     /// first page again, forever.
     @Test func s3EmptyOrMissingTokenEndsTheListing() throws {

@@ -35,6 +35,31 @@ import Testing
         #expect(try await bob.ls("/").filter { $0.hasPrefix("room_") } == [room])
     }
 
+    /// Discovery lists the room folders and the objects of rooms not mounted,
+    /// never every object of the rooms already mounted: in a busy room those
+    /// grow by a hundred a second, and the room's own sync follows them.
+    @Test func discoveryListsRoomFoldersNotTheObjectsOfMountedRooms() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = ListingRecorder(inner: MemoryStore())
+        let alice = try MountedIdentity("alice", store: store, root: scratch.url)
+        let bob = try MountedIdentity("bob", store: store, root: scratch.url)
+        try await alice.mkdir("/plans")
+        let room = try await alice.onlyRoom()
+        try await alice.write("/plans/ctl", "invite user:bob\n")
+        try await alice.settle()
+        await store.forget()
+        await bob.fs.discover()
+        #expect(try await bob.ls("/").contains(room), "an invited room appears")
+        #expect(await store.folderListings == ["rooms/"])
+        #expect(await store.listings.allSatisfy { $0 == "rooms/\(room)/" }, "only the room not mounted yet is listed")
+        await store.forget()
+        await bob.fs.discover()
+        await alice.fs.discover()
+        #expect(await store.folderListings == ["rooms/", "rooms/"])
+        #expect(await store.listings.isEmpty, "a mounted room is left to its sync")
+    }
+
     @Test func aTamperedObjectShowsInAlertsNeverAsAMessage() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

@@ -81,4 +81,27 @@ else
   objects=$(find "$store/rooms" -type f | wc -l)
 fi
 echo "objects written: $objects"
+if [ "$kind" = moto ]; then
+  # Every client's requests, from the test server's access log (one line per request, with its time).
+  python3 - "${BUCKETCHAT_SERVERS_DIR:-$PWD/.test-servers}" <<'PY'
+import collections, os, re, sys
+state = sys.argv[1]
+counts, first, last = collections.Counter(), None, None
+for line in open(os.path.join(state, "moto.log"), errors="replace"):
+    m = re.match(r'([0-9.]+) "(\w+) (\S+)"', line)
+    if not m:
+        continue
+    t = float(m.group(1))
+    first, last = first or t, t
+    counts["LIST" if "list-type" in m.group(3) else m.group(2)] += 1
+minutes = max((last or 0) - (first or 0), 1) / 60
+with open(os.path.join(state, "moto.pid")) as f:
+    pid = int(f.read())
+with open(f"/proc/{pid}/stat") as f:
+    fields = f.read().rsplit(")", 1)[1].split()
+cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+print(f"moto, all clients: {counts['PUT'] / minutes:.0f} PUT/min, {counts['GET'] / minutes:.0f} GET/min, "
+      f"{counts['LIST'] / minutes:.0f} LIST/min over {minutes:.1f} min; moto CPU {cpu:.0f} s ({cpu / minutes / 60 * 100:.0f}% of one core)")
+PY
+fi
 exit "$status"
