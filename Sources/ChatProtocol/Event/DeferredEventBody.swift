@@ -13,8 +13,9 @@ final class DeferredEventBody: Sendable {
     let line: SnapshotSlice
     /// `event_hash` of the event, as verified.
     let hash: String
-    /// The lock guards the decoded body, nil until first read.
-    private let decoded = Mutex<EventBody?>(nil)
+    /// The lock guards the decoded body, nil until first read. A reference,
+    /// so that the million of these a large room restores stay small.
+    private let decoded = Mutex<HeldEventBody?>(nil)
 
     init(line: SnapshotSlice, hash: String) {
         self.line = line
@@ -22,10 +23,10 @@ final class DeferredEventBody: Sendable {
     }
 
     var fields: EventBody {
-        if let held = decoded.withLock({ $0 }) { return held }
-        let fields = DeferredEventBody.decode(line, hash: hash)
-        decoded.withLock { $0 = fields }
-        return fields
+        if let held = decoded.withLock({ $0 }) { return held.fields }
+        let held = HeldEventBody(DeferredEventBody.decode(line, hash: hash))
+        decoded.withLock { $0 = held }
+        return held.fields
     }
 
     private static func decode(_ line: SnapshotSlice, hash: String) -> EventBody {
