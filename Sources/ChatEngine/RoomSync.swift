@@ -120,10 +120,7 @@ public actor RoomSync {
         let newestBefore = newestStart
         let nowMs = wallClock()
         for info in changed where fetched.contains(info.key) {
-            known[info.key] = info
-            if let name = LogObjectName(key: info.key) {
-                let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
-                newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
+            if let (name, folder) = noteKnown(info) {
                 // How far before the watermark's base this file starts: what the quick
                 // window had to cover to find it. Files later than the widest quick
                 // window (a device clock well behind, a device back from offline) are
@@ -287,8 +284,8 @@ public actor RoomSync {
     }
 
     /// Replaces the empty ledger with the room's snapshot, if the cache holds
-    /// one that still matches the store (`version` gives what the store shows
-    /// for a key). Objects the snapshot covers are then known, and the next
+    /// one that still matches the store (`versions`: what the store shows,
+    /// by key). Objects the snapshot covers are then known, and the next
     /// sync fetches only what is new.
     private func restoreSnapshot(_ versions: [String: ObjectInfo]) {
         guard let cache, known.isEmpty, let bytes = cache.snapshot(roomID: roomID),
@@ -297,16 +294,22 @@ public actor RoomSync {
         else { return }
         ledger = restored
         for key in restored.objectKeys {
-            guard let info = versions[key] else { continue }
-            known[key] = info
-            if let name = LogObjectName(key: key) {
-                let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
-                newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
-            }
+            if let info = versions[key] { noteKnown(info) }
         }
         deliverEverything = true
         restoredFromSnapshot = true
         snapshotWrittenAt = .now
+    }
+
+    /// Records an object as known and, for a log object, its start time as
+    /// the newest of its date folder if it is; returns the log name and folder.
+    @discardableResult
+    private func noteKnown(_ info: ObjectInfo) -> (name: LogObjectName, folder: String)? {
+        known[info.key] = info
+        guard let name = LogObjectName(key: info.key) else { return nil }
+        let folder = RoomObjectKey.roomPrefix(roomID: roomID) + "logs/" + name.dateFolder + "/"
+        newestStart[folder] = max(newestStart[folder] ?? 0, name.startTs)
+        return (name, folder)
     }
 
     /// How a snapshot names the version of an object it holds.

@@ -52,13 +52,9 @@ public struct Event: Sendable {
     /// An event from fields a writer has already checked.
     init(eventID: String, roomID: String, timestampMs: Int64, senderID: String, type: String, parentEventID: String?,
          prevEventHash: String?, signature: String, content: EventContent, json: JSONObject) {
-        self.eventID = eventID
-        self.roomID = roomID
-        self.timestampMs = timestampMs
-        self.senderID = senderID
-        self.type = type
-        self.parentEventID = parentEventID
-        self.body = .held(HeldEventBody(EventBody(prevEventHash: prevEventHash, signature: signature, content: content, json: json)))
+        self.init(eventID: eventID, roomID: roomID, timestampMs: timestampMs, senderID: senderID, type: type,
+                  parentEventID: parentEventID,
+                  body: .held(HeldEventBody(EventBody(prevEventHash: prevEventHash, signature: signature, content: content, json: json))))
     }
 
     /// An event whose identifying fields are known and whose line is decoded
@@ -66,13 +62,19 @@ public struct Event: Sendable {
     /// verified before (a room snapshot's), with this event hash.
     init(eventID: String, roomID: String, timestampMs: Int64, senderID: String, type: String, parentEventID: String?,
          line: SnapshotSlice, hash: String) {
+        self.init(eventID: eventID, roomID: roomID, timestampMs: timestampMs, senderID: senderID, type: type,
+                  parentEventID: parentEventID, body: .deferred(DeferredEventBody(line: line, hash: hash)))
+    }
+
+    private init(eventID: String, roomID: String, timestampMs: Int64, senderID: String, type: String,
+                 parentEventID: String?, body: Body) {
         self.eventID = eventID
         self.roomID = roomID
         self.timestampMs = timestampMs
         self.senderID = senderID
         self.type = type
         self.parentEventID = parentEventID
-        self.body = .deferred(DeferredEventBody(line: line, hash: hash))
+        self.body = body
     }
 
     /// The line of an event restored from a snapshot (a slice of the snapshot's bytes).
@@ -127,13 +129,8 @@ extension Event {
             throw ProtocolError(.schema, object["content"] == nil ? "missing field content" : "field content must be an object")
         }
         guard !eventID.isEmpty else { throw ProtocolError(.schema, "event_id must not be empty") }
-        self.eventID = eventID
-        self.roomID = roomID
-        self.timestampMs = timestamp
-        self.senderID = senderID
-        self.type = type
-        self.parentEventID = parent
-        self.body = .held(HeldEventBody(EventBody(prevEventHash: prev, signature: signature,
-                                                  content: try EventContent(type: type, content: content), json: object)))
+        self.init(eventID: eventID, roomID: roomID, timestampMs: timestamp, senderID: senderID, type: type,
+                  parentEventID: parent, prevEventHash: prev, signature: signature,
+                  content: try EventContent(type: type, content: content), json: object)
     }
 }
