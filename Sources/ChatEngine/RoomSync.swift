@@ -18,11 +18,13 @@ public actor RoomSync {
     private var ledger: RoomLedger
     private var known: [String: ObjectInfo] = [:]
     private var delivered: Set<String> = []
-    /// Events delivered all at once after a restore, whose ids are added to
-    /// ``delivered`` only when a diff needs to look them up (after a full run):
-    /// events the ledger's short path adds are new ids by construction, so
-    /// most rooms never pay for a million-entry set at open.
-    private var deliveredInBulk: [VerifiedEvent]?
+    /// The room's state when its history was delivered all at once: its
+    /// table of events names every event delivered then. Asked only when a
+    /// diff must look ids up (after a full run): events the ledger's short
+    /// path adds are new ids by construction, so most rooms never pay for a
+    /// million-entry set at open. A state, not the timeline: holding the
+    /// timeline would make its next change copy a million events.
+    private var deliveredInBulk: RoomState?
     private var lastDelivered: (timestampMs: Int64, eventID: String)?
     private var reportedRejections: Set<String> = []
     private var reportedAlarms: Set<String> = []
@@ -80,15 +82,15 @@ public actor RoomSync {
 
     /// Verifies what the cache holds of the room, without the network: the
     /// last known state, for when the store cannot be reached.
-    public func loadCache() -> [RoomUpdate] {
-        guard let cache else { return [] }
+    public func loadCache() -> RoomUpdates {
+        guard let cache else { return RoomUpdates() }
         if !lookedForSnapshot {
             lookedForSnapshot = true
             restoreSnapshot(cache.infos(prefix: RoomObjectKey.roomPrefix(roomID: roomID)))
             if deliverEverything { return diff() }
         }
         let cached = cache.objects(prefix: RoomObjectKey.roomPrefix(roomID: roomID)).filter { known[$0.info.key] == nil }
-        guard !cached.isEmpty else { return [] }
+        guard !cached.isEmpty else { return RoomUpdates() }
         for entry in cached { known[entry.info.key] = entry.info }
         ledger.ingest(cached.map { StoredObject(key: $0.info.key, bytes: $0.bytes) })
         pinCreatorKey()
@@ -100,7 +102,7 @@ public actor RoomSync {
     /// - Parameter full: list every date folder; by default the first sync
     ///   and every ``SyncSettings/fullRescanInterval`` do.
     ///   - progress: told `(fetched, total)` as objects arrive, for a progress bar on a large first sync.
-    public func sync(full: Bool? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) -> [RoomUpdate] {
+    public func sync(full: Bool? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) -> RoomUpdates {
         let now = ContinuousClock.now
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
         let listing = try await list(full: rescan)
@@ -112,7 +114,7 @@ public actor RoomSync {
         }
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
-        guard !changed.isEmpty || deliverEverything else { return [] }
+        guard !changed.isEmpty || deliverEverything else { return RoomUpdates() }
         let objects = try await fetch(changed, progress: progress)
         // An object listed but gone when fetched stays unknown: the next listing
         // that shows it tries again, and one missing file does not hold up the rest.
@@ -236,6 +238,8 @@ public actor RoomSync {
     private func fetch(_ infos: [ObjectInfo], progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> [StoredObject] {
         var out: [StoredObject] = []
         var missing: [ObjectInfo] = []
+        // A local folder's objects are read where they are; copying them to the cache would only cost time and disk.
+        let cache = store.isLocal ? nil : self.cache
         for info in infos {
             if let bytes = cache?.bytes(for: info) {
                 out.append(StoredObject(key: info.key, bytes: bytes))
@@ -244,7 +248,6 @@ public actor RoomSync {
             }
         }
         let store = self.store
-        let cache = self.cache
         let limit = max(1, settings.parallelFetches)
         do {
             try await withThrowingTaskGroup(of: StoredObject?.self) { group in
@@ -369,26 +372,23 @@ public actor RoomSync {
     }
 
     /// What the latest verification adds to what was already delivered.
-    private func diff() -> [RoomUpdate] {
+    private func diff() -> RoomUpdates {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
+        var history: ArraySlice<VerifiedEvent> = []
         var newEvents = false
-        if deliverEverything {
+        if deliverEverything || (lastDelivered == nil && delivered.isEmpty && deliveredInBulk == nil) {
             // Nothing was delivered before, and the timeline is in order: none is late.
             deliverEverything = false
-            deliveredInBulk = result.accepted
-            updates = Parallel.map(result.accepted) { RoomUpdate.event($0, late: false) }
+            deliveredInBulk = result.state
+            history = result.accepted[...]
             if let last = result.accepted.last { lastDelivered = (last.event.timestampMs, last.event.eventID) }
             newEvents = !result.accepted.isEmpty
         } else {
             // After an ingest that only added events, only those can be new.
             let candidates = ledger.newlyAccepted ?? result.accepted
-            if ledger.newlyAccepted == nil, let bulk = deliveredInBulk {
-                delivered.reserveCapacity(delivered.count + bulk.count)
-                for event in bulk { delivered.insert(event.event.eventID) }
-                deliveredInBulk = nil
-            }
-            for event in candidates where !delivered.contains(event.event.eventID) {
+            let bulk = ledger.newlyAccepted == nil ? deliveredInBulk : nil
+            for event in candidates where !delivered.contains(event.event.eventID) && !(bulk?.contains(eventID: event.event.eventID) ?? false) {
                 delivered.insert(event.event.eventID)
                 let key = (event.event.timestampMs, event.event.eventID)
                 var late = false
@@ -409,6 +409,6 @@ public actor RoomSync {
             if reportedAlarms.insert(id).inserted { updates.append(.alarm(alarm)) }
         }
         if newEvents { updates.append(.stateChanged) }
-        return updates
+        return RoomUpdates(history: history, rest: updates)
     }
 }

@@ -105,17 +105,28 @@ extension LocalFolderStore {
             throw ioError("read", key, call: "open")
         }
         defer { close(fd) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        // Objects are write-once, so the size stat reports is the size to read;
+        // the loop still reads to the end in case the file is longer.
+        var info = stat()
+        var capacity = fstat(fd, &info) == 0 ? max(Int(info.st_size), 0) + 1 : 1 << 16
+        var data = Data(count: capacity)
+        var filled = 0
         while true {
-            let n = buffer.withUnsafeMutableBytes { raw in raw.baseAddress.map { read(fd, $0, raw.count) } ?? -1 }
+            if filled == capacity {
+                capacity *= 2
+                data.count = capacity
+            }
+            let n = data.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress! + filled, capacity - filled)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("read", key, call: "read")
             }
             if n == 0 { break }
-            data.append(contentsOf: buffer[0..<n])
+            filled += n
         }
+        data.count = filled
         return data
     }
 

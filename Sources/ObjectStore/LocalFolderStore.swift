@@ -30,6 +30,9 @@ public struct LocalFolderStore: ObjectStore {
 
     public var locationDescription: String { root }
 
+    /// Objects are files on this machine already: a reader's cache would be a second copy.
+    public var isLocal: Bool { true }
+
     public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         try ObjectKey.validatePrefix(prefix)
         return try await run { () throws(StoreError) -> [ObjectInfo] in try self.listNow(prefix: prefix, startAfter: startAfter) }

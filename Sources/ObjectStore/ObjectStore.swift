@@ -6,6 +6,10 @@ public protocol ObjectStore: Sendable {
     /// Where the store lives, for messages (`/path`, `s3://bucket/prefix`, ...).
     var locationDescription: String { get }
 
+    /// Whether reading an object here costs no more than reading a copy on
+    /// local disk (a local folder): readers then keep no copy of its objects.
+    var isLocal: Bool { get }
+
     /// Every object whose key starts with `prefix` and sorts after
     /// `startAfter` (byte order; nil: from the start), in byte order of key,
     /// across all pages. Readers that poll use `startAfter` so each poll costs
@@ -31,6 +35,8 @@ public protocol ObjectStore: Sendable {
 }
 
 extension ObjectStore {
+    public var isLocal: Bool { false }
+
     /// Every object whose key starts with `prefix`, in byte order of key, across all pages.
     public func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {
         try await list(prefix: prefix, startAfter: nil)

@@ -10,7 +10,7 @@ import Testing
 @Suite struct CreatorKeyPinTests {
     let folder = NSTemporaryDirectory() + "bucketchat-pin-\(UUID().uuidString)"
 
-    func alarms(_ updates: [RoomUpdate]) -> [AlarmKind] {
+    func alarms(_ updates: some Collection<RoomUpdate>) -> [AlarmKind] {
         updates.compactMap { if case .alarm(let a) = $0 { return a.kind } else { return nil } }
     }
 

@@ -9,7 +9,7 @@ import Testing
 /// delivered once, and a snapshot that no longer matches the store or its
 /// own checksum is ignored.
 @Suite struct RoomSnapshotSyncTests {
-    func bodies(_ updates: [RoomUpdate]) -> [String] {
+    func bodies(_ updates: some Collection<RoomUpdate>) -> [String] {
         updates.compactMap { update in
             guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
             return m.body

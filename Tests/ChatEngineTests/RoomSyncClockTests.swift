@@ -7,7 +7,7 @@ import Testing
 /// Devices and readers whose clocks are minutes (or hours) off: what a live
 /// reader delivers, and when. docs/sync.md states the limits these show.
 @Suite struct RoomSyncClockTests {
-    func bodies(_ updates: [RoomUpdate]) -> [String] {
+    func bodies(_ updates: some Collection<RoomUpdate>) -> [String] {
         updates.compactMap { update in
             guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
             return m.body

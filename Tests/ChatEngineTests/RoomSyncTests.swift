@@ -5,7 +5,7 @@ import ObjectStore
 import Testing
 
 @Suite struct RoomSyncTests {
-    func bodies(_ updates: [RoomUpdate]) -> [String] {
+    func bodies(_ updates: some Collection<RoomUpdate>) -> [String] {
         updates.compactMap { update in
             guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
             return m.body
@@ -75,6 +75,47 @@ import Testing
         let restarted = RoomSync(store: store, roomID: "room_cache", cache: try ObjectCache(directory: dir))
         #expect(bodies(try await restarted.sync()) == ["a", "b"])
         #expect(await store.gets == firstGets + 1, "only the new object is fetched")
+    }
+
+    @Test func aLocalFoldersObjectsAreReadWhereTheyAreNotCopiedToTheCache() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bucketchat-local-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = LocalFolderStore(root: root.appendingPathComponent("store").path)
+        #expect(store.isLocal && !MemoryStore().isLocal)
+        var room = try await RoomWriter(roomID: "room_local", store: store)
+        try await room.upload("alice_a1", [room.say("alice_a1", "a")])
+        let cacheDir = root.appendingPathComponent("cache")
+        let sync = RoomSync(store: store, roomID: "room_local", cache: try ObjectCache(directory: cacheDir))
+        #expect(bodies(try await sync.sync()) == ["a"])
+        await sync.snapshotWritten()
+        let cache = try ObjectCache(directory: cacheDir)
+        #expect(cache.infos(prefix: "rooms/").isEmpty, "no copy of a local folder's objects")
+        #expect(cache.snapshot(roomID: "room_local") != nil, "the room's snapshot is still written")
+        try await room.upload("alice_a1", [room.say("alice_a1", "b")])
+        let reopened = RoomSync(store: store, roomID: "room_local", cache: cache)
+        #expect(bodies(try await reopened.sync()) == ["a", "b"])
+        #expect(await reopened.restoredFromSnapshot)
+    }
+
+    @Test func theFirstSyncDeliversTheHistoryOnceInOrderAndNoneLate() async throws {
+        let store = MemoryStore()
+        var room = try await RoomWriter(roomID: "room_history", store: store)
+        try await room.addBob()
+        // Bob's message is written first but uploaded last: in the history it is simply in its place.
+        let early = try room.say("bob_b1", "early")
+        try await room.upload("alice_a1", [room.say("alice_a1", "later")])
+        try await room.upload("bob_b1", [early])
+        let sync = RoomSync(store: store, roomID: "room_history")
+        let first = try await sync.sync()
+        #expect(bodies(first) == ["early", "later"])
+        #expect(first.allSatisfy { if case .event(_, let late) = $0 { return !late } else { return true } })
+        #expect(first.contains { if case .stateChanged = $0 { return true } else { return false } })
+        // A full run later (a second copy of an object: duplicates to merge) must deliver nothing delivered before.
+        try await room.upload("bob_copy", [early])
+        let again = try await sync.sync(full: true)
+        #expect(again.isEmpty)
+        try await room.upload("alice_a1", [room.say("alice_a1", "new")])
+        #expect(bodies(try await sync.sync(full: true)) == ["new"])
     }
 
     @Test func pollsListOnlyWhatIsNewAndTheRescanFindsVeryLateFiles() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// at each poll, four times a second in a busy room, so the window follows
 /// how late files actually show up instead of always covering the worst case.
 @Suite struct RoomSyncWindowTests {
-    func bodies(_ updates: [RoomUpdate]) -> [String] {
+    func bodies(_ updates: some Collection<RoomUpdate>) -> [String] {
         updates.compactMap { update in
             guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
             return m.body

@@ -315,4 +315,52 @@ import Testing
     func rejectsKeysOffThePattern(_ key: String) {
         #expect(LogObjectName(key: key) == nil)
     }
+
+    /// The parser reads bytes; the pattern is defined on text. Keys made by
+    /// changing valid ones here and there (Unicode included: combining marks
+    /// beside separators, look-alike digits) must be read as a plain
+    /// split-based reading of the pattern reads them.
+    @Test(arguments: 0..<4) func readsKeysAsTheTextPatternDoes(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let base = Array("rooms/room_a/logs/2025-09-14/messages_1757851200000_1757851200030_alice_a1.jsonl".unicodeScalars)
+        let pool: [Unicode.Scalar] = ["/", "_", ".", "-", "0", "9", "a", "Z", " ", "\u{301}", "\u{0660}", "é", "\u{0}", "\n", "\r"]
+        for _ in 0..<3000 {
+            var scalars = base
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                let at = Int(random.next() % UInt64(scalars.count))
+                switch random.next() % 3 {
+                case 0: scalars[at] = pool[Int(random.next() % UInt64(pool.count))]
+                case 1: scalars.insert(pool[Int(random.next() % UInt64(pool.count))], at: at)
+                default: scalars.remove(at: at)
+                }
+            }
+            var key = ""
+            key.unicodeScalars.append(contentsOf: scalars)
+            let name = LogObjectName(key: key)
+            let reference = LogObjectNameTests.reference(key)
+            #expect(name?.roomID == reference?.roomID && name?.dateFolder == reference?.dateFolder && name?.startTs == reference?.startTs
+                    && name?.endTs == reference?.endTs && name?.clientID == reference?.clientID, "\(key.debugDescription)")
+        }
+    }
+
+    /// The pattern read with String and Substring operations, as the parser was first written.
+    static func reference(_ key: String) -> (roomID: String, dateFolder: String, startTs: Int64, endTs: Int64, clientID: String)? {
+        func decimal(_ s: Substring) -> Int64? {
+            let b = s.utf8
+            guard let first = b.first, b.count <= 16, !(first == 0x30 && b.count > 1), b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            let value = b.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
+            return value <= JSONParser.maxSafeInteger ? value : nil
+        }
+        func isDate(_ s: Substring) -> Bool {
+            let b = Array(s.utf8)
+            return b.count == 10 && b[4] == 0x2D && b[7] == 0x2D && [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { b[$0] >= 0x30 && b[$0] <= 0x39 }
+        }
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0] == "rooms", parts[2] == "logs", RoomID.isValid(parts[1]), isDate(parts[3]) else { return nil }
+        let file = parts[4]
+        guard file.hasPrefix("messages_"), file.hasSuffix(".jsonl") else { return nil }
+        let fields = file.dropFirst("messages_".count).dropLast(".jsonl".count).split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3, let start = decimal(fields[0]), let end = decimal(fields[1]), start <= end, RoomID.isValid(fields[2]) else { return nil }
+        return (String(parts[1]), String(parts[3]), start, end, String(fields[2]))
+    }
 }

@@ -56,6 +56,15 @@ import Testing
             expectSameEvents(restored.verification, full, "seed \(seed), restored after \(delivered.count) objects")
             #expect(restored.objectKeys == ledger.objectKeys)
             #expect(restored.verification.accepted.allSatisfy { $0.event.deferredLine != nil }, "restored events are not decoded")
+            // The table of events is the index written with the snapshot, read in place.
+            for event in full.accepted {
+                #expect(restored.verification.state.timestampMs(of: event.event.eventID) == event.event.timestampMs)
+            }
+            for rejection in full.rejected {
+                if let id = rejection.eventID, !full.accepted.contains(where: { $0.event.eventID == id }) {
+                    #expect(!restored.verification.state.contains(eventID: id), "seed \(seed): \(rejection.reason) \(id)")
+                }
+            }
             ledger = restored
             restores += 1
         }
@@ -89,10 +98,17 @@ import Testing
         }
         #expect(restore(SnapshotBytes(raw + [0])) == nil)
 
-        // A changed byte outside the lines fails the checksum.
+        // A changed byte outside the lines fails the checksum — and reading
+        // the damaged records and index meanwhile must not fault.
         var damaged = raw
         damaged[40] ^= 0x01
         #expect(restore(SnapshotBytes(damaged)) == nil, "the checksum covers everything but the lines")
+        let lines = ledger.snapshotLines(raw)
+        for place in raw.indices where !lines.contains(place) && place < raw.count - 20 {
+            var flipped = raw
+            flipped[place] ^= 0xFF
+            #expect(restore(SnapshotBytes(flipped)) == nil, "byte \(place) of \(raw.count)")
+        }
 
         // A changed byte in a line is found when that line is decoded: the
         // event keeps its place and id but shows no content, never other content.
@@ -124,5 +140,13 @@ import Testing
         ledger.ingest(room.storedObjects)
         #expect(ledger.verification.rejected.map(\.reason) == [.futureTimestamp])
         #expect(write(ledger, room.storedObjects) == nil)
+    }
+}
+
+extension RoomLedger {
+    /// Where a snapshot's lines are, from its trailer.
+    func snapshotLines(_ raw: [UInt8]) -> Range<Int> {
+        func u64(_ at: Int) -> Int { raw[at..<(at + 8)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) } }
+        return u64(raw.count - 20)..<u64(raw.count - 12)
     }
 }

@@ -42,8 +42,13 @@ public enum Base64 {
     /// Decodes standard base64 with padding; nil for anything else
     /// (whitespace, URL-safe letters, missing padding, non-zero trailing bits).
     public static func decode(_ text: String) -> [UInt8]? {
-        let input = Array(text.utf8)
+        if let decoded = text.utf8.withContiguousStorageIfAvailable({ decode($0) }) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer { decode($0) }
+    }
+
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard input.count % 4 == 0 else { return nil }
+        let table = decodeTable
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 4 * 3)
         var i = 0
@@ -59,7 +64,7 @@ public enum Base64 {
             }
             var n: UInt32 = 0
             for j in 0..<(4 - padding) {
-                let v = decodeTable[Int(input[i + j])]
+                let v = table[Int(input[i + j])]
                 guard v != 0xFF else { return nil }
                 n |= UInt32(v) << (18 - 6 * j)
             }

@@ -12,6 +12,15 @@ public enum SHA256 {
         return out
     }
 
+    /// Writes the 32-byte digest of the bytes into `out` (at least 32 bytes).
+    static func digest(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        _ = Sodium.ready
+        precondition(out.count >= 32)
+        bytes.withNonNullBytes { pointer, count in
+            _ = crypto_hash_sha256(out.baseAddress!.assumingMemoryBound(to: UInt8.self), pointer, UInt64(count))
+        }
+    }
+
     /// The 32-byte digest of the bytes.
     public static func digest(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { digest($0) }

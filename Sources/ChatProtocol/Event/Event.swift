@@ -17,36 +17,63 @@ public struct Event: Sendable {
     public let parentEventID: String?
     let body: Body
 
-    /// The fields past the identifying ones: held, or decoded on first use.
-    /// Either way one reference, so that events stay small to copy.
+    /// The fields past the identifying ones: held, read from a canonical
+    /// line, or decoded on first use. Either way one reference, so that
+    /// events stay small to copy.
     enum Body: Sendable {
         case held(HeldEventBody)
+        case line(LineEventBody)
         case deferred(DeferredEventBody)
     }
 
-    /// The event's fields besides those every reader of a timeline needs.
-    var fields: EventBody {
+    public var prevEventHash: String? {
         switch body {
-        case .held(let held): return held.fields
-        case .deferred(let deferred): return deferred.fields
+        case .held(let held): return held.fields.prevEventHash
+        case .line(let line): return line.prevEventHash
+        case .deferred(let deferred): return deferred.fields.prevEventHash
         }
     }
 
-    public var prevEventHash: String? { fields.prevEventHash }
     /// Standard base64 of the Ed25519 signature, as stored.
-    public var signature: String { fields.signature }
+    public var signature: String {
+        switch body {
+        case .held(let held): return held.fields.signature
+        case .line(let line): return line.signature
+        case .deferred(let deferred): return deferred.fields.signature
+        }
+    }
+
     /// The content, decoded for the types of §7.
-    public var content: EventContent { fields.content }
+    public var content: EventContent {
+        switch body {
+        case .held(let held): return held.fields.content
+        case .line(let line): return line.content
+        case .deferred(let deferred): return deferred.fields.content
+        }
+    }
+
     /// The whole event object as read (signature included).
-    public var json: JSONObject { fields.json }
+    public var json: JSONObject {
+        switch body {
+        case .held(let held): return held.fields.json
+        case .line(let line): return line.json
+        case .deferred(let deferred): return deferred.fields.json
+        }
+    }
 
     /// The bytes that are signed and hashed: `canonical(event)` without `signature`.
-    public var canonicalBytes: [UInt8] { CanonicalJSON.encodeUnsigned(json) }
+    public var canonicalBytes: [UInt8] {
+        if case .line(let line) = body { return line.canonicalBytes }
+        return CanonicalJSON.encodeUnsigned(json)
+    }
 
     /// The event as one canonical JSON line (signature included), without the newline.
     public var lineBytes: [UInt8] {
-        if case .deferred(let deferred) = body { return deferred.line.array }
-        return CanonicalJSON.encode(.object(json))
+        switch body {
+        case .held(let held): return CanonicalJSON.encode(.object(held.fields.json))
+        case .line(let line): return Array(line.line)
+        case .deferred(let deferred): return deferred.line.array
+        }
     }
 
     /// An event from fields a writer has already checked.
@@ -55,6 +82,20 @@ public struct Event: Sendable {
         self.init(eventID: eventID, roomID: roomID, timestampMs: timestampMs, senderID: senderID, type: type,
                   parentEventID: parentEventID,
                   body: .held(HeldEventBody(EventBody(prevEventHash: prevEventHash, signature: signature, content: content, json: json))))
+    }
+
+    /// The same event holding its line instead of its JSON object: `line` is
+    /// the event's canonical text and `signature` where its top-level
+    /// signature member lies there, counted from the line's start
+    /// (``CanonicalLineReader``).
+    func reading(line: ArraySlice<UInt8>, signature: Range<Int>) -> Event {
+        guard case .held(let held) = body else { return self }
+        let fields = held.fields
+        return Event(eventID: eventID, roomID: roomID, timestampMs: timestampMs, senderID: senderID, type: type,
+                     parentEventID: parentEventID,
+                     body: .line(LineEventBody(line: line, signature: signature,
+                                               prevEventHash: fields.prevEventHash, signatureText: fields.signature,
+                                               content: fields.content)))
     }
 
     /// An event whose identifying fields are known and whose line is decoded

@@ -27,6 +27,30 @@ public enum EventID {
         return [id[id.startIndex..<cuts[0]], id[second..<cuts[1]], id[third..<id.endIndex]]
     }
 
+    /// Whether an id has the form readers accept and its first part is `roomID`,
+    /// by one scan of its bytes (this runs for every event read).
+    static func names(room roomID: String, in id: String) -> Bool {
+        let matched: Bool? = id.utf8.withContiguousStorageIfAvailable { bytes in
+            var cuts = 0
+            var firstCut = -1
+            var i = 0
+            while i + 1 < bytes.count {
+                if bytes[i] == 0x3A, bytes[i + 1] == 0x3A {
+                    cuts += 1
+                    if cuts > 2 { return false }
+                    if firstCut < 0 { firstCut = i }
+                    i += 2
+                } else {
+                    i += 1
+                }
+            }
+            guard cuts == 2 else { return false }
+            let first = UnsafeBufferPointer(rebasing: bytes[0..<firstCut])
+            return roomID.utf8.withContiguousStorageIfAvailable { first.elementsEqual($0) } ?? first.elementsEqual(roomID.utf8)
+        }
+        return matched ?? (parts(id).map { $0[0].utf8.elementsEqual(roomID.utf8) } ?? false)
+    }
+
     /// The room an id names in its first part, if it has the accepted form.
     public static func roomID(of id: String) -> Substring? {
         parts(id)?.first

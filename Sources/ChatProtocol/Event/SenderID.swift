@@ -2,6 +2,11 @@
 public enum SenderID {
     /// Throws a schema error naming the rule a sender id breaks.
     public static func validate(_ id: String) throws(ProtocolError) {
+        // Most ids are ASCII: a byte is a character, and only C0 and DEL are controls.
+        let ascii: Bool? = id.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
+        if ascii == true, (1...255).contains(id.utf8.count) { return }
         var count = 0
         for scalar in id.unicodeScalars {
             count += 1

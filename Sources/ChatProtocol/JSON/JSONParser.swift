@@ -158,7 +158,7 @@ private struct Cursor {
             while i < sorted.count {
                 let item = sorted[i]
                 var j = i - 1
-                while j >= 0 && item.key.utf8.lexicographicallyPrecedes(sorted[j].key.utf8) {
+                while j >= 0 && item.key.precedesInBytes(sorted[j].key) {
                     sorted[j + 1] = sorted[j]
                     j -= 1
                 }
@@ -166,11 +166,11 @@ private struct Cursor {
                 i += 1
             }
         } else {
-            sorted.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            sorted.sort { $0.key.precedesInBytes($1.key) }
         }
         var i = 1
         while i < sorted.count {
-            if sorted[i].key.utf8.elementsEqual(sorted[i - 1].key.utf8) {
+            if sorted[i].key.hasSameBytes(as: sorted[i - 1].key) {
                 throw nonCanonical("duplicate key \"\(sorted[i].key)\"")
             }
             i += 1

@@ -56,7 +56,7 @@ public struct JSONObject: Sendable, Equatable {
         }
         set {
             let position = insertionPoint(of: key)
-            let exists = position < members.count && members[position].key.utf8.elementsEqual(key.utf8)
+            let exists = position < members.count && members[position].key.hasSameBytes(as: key)
             switch (newValue, exists) {
             case (let value?, true): members[position].value = value
             case (let value?, false): members.insert(Member(key: key, value: value), at: position)
@@ -68,7 +68,7 @@ public struct JSONObject: Sendable, Equatable {
 
     private func index(of key: String) -> Int? {
         let position = insertionPoint(of: key)
-        guard position < members.count, members[position].key.utf8.elementsEqual(key.utf8) else { return nil }
+        guard position < members.count, members[position].key.hasSameBytes(as: key) else { return nil }
         return position
     }
 
@@ -77,7 +77,7 @@ public struct JSONObject: Sendable, Equatable {
         var high = members.count
         while low < high {
             let mid = (low + high) / 2
-            if members[mid].key.utf8.lexicographicallyPrecedes(key.utf8) {
+            if members[mid].key.precedesInBytes(key) {
                 low = mid + 1
             } else {
                 high = mid

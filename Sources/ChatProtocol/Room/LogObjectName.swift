@@ -19,23 +19,47 @@ public struct LogObjectName: Sendable, Hashable, Comparable {
     }
 
     /// Parses a key; nil when it does not match the pattern.
+    ///
+    /// Byte by byte: every part of a valid key is ASCII, and this runs for
+    /// every object of every listing (ten thousand in a large room).
     public init?(key: String) {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0] == "rooms", parts[2] == "logs", RoomID.isValid(parts[1]),
-              LogObjectName.isDateFolder(parts[3])
+        let parsed: (String, String, Int64, Int64, String)?? = key.utf8.withContiguousStorageIfAvailable { LogObjectName.parse($0) }
+        guard let fields = parsed ?? LogObjectName.parse(Array(key.utf8)) else { return nil }
+        (roomID, dateFolder, startTs, endTs, clientID) = fields
+    }
+
+    private static func parse(_ bytes: some Collection<UInt8>) -> (String, String, Int64, Int64, String)? {
+        let key = Array(bytes)
+        return key.withUnsafeBufferPointer { parse($0) }
+    }
+
+    private static func parse(_ key: UnsafeBufferPointer<UInt8>) -> (String, String, Int64, Int64, String)? {
+        var parts: [Range<Int>] = []
+        var start = 0
+        for i in 0..<key.count where key[i] == UInt8(ascii: "/") {
+            parts.append(start..<i)
+            start = i + 1
+            if parts.count > 4 { return nil }
+        }
+        parts.append(start..<key.count)
+        guard parts.count == 5 else { return nil }
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: key[range]) }
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes(range), as: UTF8.self) }
+        guard bytes(parts[0]).elementsEqual("rooms".utf8), RoomID.isValid(bytes: bytes(parts[1])),
+              bytes(parts[2]).elementsEqual("logs".utf8), isDateFolder(bytes(parts[3]))
         else { return nil }
-        let file = parts[4]
-        guard file.hasPrefix("messages_"), file.hasSuffix(".jsonl") else { return nil }
-        let middle = file.dropFirst("messages_".count).dropLast(".jsonl".count)
-        let fields = middle.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count == 3, let start = LogObjectName.decimal(fields[0]), let end = LogObjectName.decimal(fields[1]),
-              start <= end, RoomID.isValid(fields[2])
+        let file = bytes(parts[4])
+        let prefix = "messages_".utf8.count, suffix = ".jsonl".utf8.count
+        guard file.count >= prefix + suffix, file.starts(with: "messages_".utf8),
+              file[(file.count - suffix)...].elementsEqual(".jsonl".utf8)
         else { return nil }
-        roomID = String(parts[1])
-        dateFolder = String(parts[3])
-        startTs = start
-        endTs = end
-        clientID = String(fields[2])
+        let middle = (parts[4].lowerBound + prefix)..<(parts[4].upperBound - suffix)
+        guard let first = middle.first(where: { key[$0] == UInt8(ascii: "_") }),
+              let second = ((first + 1)..<middle.upperBound).first(where: { key[$0] == UInt8(ascii: "_") }),
+              let start = decimal(bytes(middle.lowerBound..<first)), let end = decimal(bytes((first + 1)..<second)),
+              start <= end, RoomID.isValid(bytes: bytes((second + 1)..<middle.upperBound))
+        else { return nil }
+        return (text(parts[1]), text(parts[3]), start, end, text((second + 1)..<middle.upperBound))
     }
 
     /// The object key this name stands for.
@@ -51,11 +75,14 @@ public struct LogObjectName: Sendable, Hashable, Comparable {
     /// Orders names by start time, then by key, which is the order a device wrote them in.
     public static func < (lhs: LogObjectName, rhs: LogObjectName) -> Bool {
         if lhs.startTs != rhs.startTs { return lhs.startTs < rhs.startTs }
-        return lhs.key.utf8.lexicographicallyPrecedes(rhs.key.utf8)
+        return lhs.key.precedesInBytes(rhs.key)
     }
 
     static func isDateFolder(_ s: Substring) -> Bool {
-        let b = Array(s.utf8)
+        Array(s.utf8).withUnsafeBufferPointer { isDateFolder($0) }
+    }
+
+    static func isDateFolder(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return false }
         for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(b[i] >= 0x30 && b[i] <= 0x39) { return false }
         return true
@@ -63,7 +90,10 @@ public struct LogObjectName: Sendable, Hashable, Comparable {
 
     /// Plain decimal: digits only, no sign, no leading zeros, within 2^53 - 1.
     static func decimal(_ s: Substring) -> Int64? {
-        let b = s.utf8
+        Array(s.utf8).withUnsafeBufferPointer { decimal($0) }
+    }
+
+    static func decimal(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let first = b.first, b.count <= 16, !(first == 0x30 && b.count > 1) else { return nil }
         var value: Int64 = 0
         for c in b {

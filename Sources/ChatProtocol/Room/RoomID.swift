@@ -2,7 +2,10 @@
 public enum RoomID {
     /// Whether a room id (or client id) has the allowed form.
     public static func isValid(_ id: some StringProtocol) -> Bool {
-        let bytes = id.utf8
+        isValid(bytes: id.utf8)
+    }
+
+    static func isValid(bytes: some Collection<UInt8>) -> Bool {
         guard bytes.count >= 1, bytes.count <= 64 else { return false }
         return bytes.allSatisfy(isIDByte)
     }

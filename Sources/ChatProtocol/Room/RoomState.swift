@@ -26,7 +26,7 @@ public struct RoomState: Sendable {
     }
 
     /// What an accepted event is, as later references need it.
-    struct EventRef: Sendable {
+    struct EventRef: Sendable, Equatable {
         let senderID: String
         let type: String
         let timestampMs: Int64

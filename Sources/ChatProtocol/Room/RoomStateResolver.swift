@@ -12,7 +12,7 @@ public struct RoomStateResolver: Sendable {
         case rejected(RejectionReason, String)
     }
 
-    public private(set) var state: RoomState
+    public internal(set) var state: RoomState
     let metadata: RoomMetadata?
     /// For legacy rooms: keys the user supplied, per sender.
     let suppliedKeys: [String: [PublicKey]]
@@ -52,23 +52,36 @@ public struct RoomStateResolver: Sendable {
     /// led to, for restoring a room snapshot; nil if the rules do not accept
     /// them all again, which means the snapshot does not describe this room.
     ///
-    /// Every event is entered in the table of events at once (one shard per
-    /// core). Plain messages change nothing else, so their lines are not even
-    /// decoded; every other event goes through the rules again, in order.
-    /// References they make are to earlier events, which the table holds;
-    /// that it also holds later ones changes no verdict on events that were
-    /// accepted, and no effect.
-    static func replaying(_ accepted: [VerifiedEvent], roomID: String, metadata: RoomMetadata,
+    /// Every event is in the table of events at once: `index` is an index of
+    /// `accepted`. Plain messages change nothing else, so their lines are not
+    /// even decoded; every other event goes through the rules again, in
+    /// order. References they make are to earlier events, which the table
+    /// holds; that it also holds later ones changes no verdict on events that
+    /// were accepted, and no effect.
+    static func replaying(_ accepted: [VerifiedEvent], index: EventIndex, roomID: String, metadata: RoomMetadata,
                           suppliedKeys: [String: [PublicKey]]) -> RoomStateResolver? {
         guard !metadata.isLegacy else { return nil }
         var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
-        resolver.state.events = EventTable(filling: accepted)
+        resolver.state.events = EventTable(holding: index)
         for i in accepted.indices {
             let event = accepted[i].event
             if event.type == EventType.message, event.parentEventID == nil { continue }
             guard case .accepted = resolver.apply(event, signer: accepted[i].signer, verify: { _ in false }) else { return nil }
         }
         return resolver
+    }
+
+    /// Whether ``apply(_:signer:remember:verify:)`` would accept this event
+    /// and change nothing but the table of events: a message without a parent
+    /// from a joined sender, signed by one of its trusted keys (a key found
+    /// ahead of time). Most of a room's events are such; verifying a room from
+    /// the start accepts them this way and enters them in the table in bulk.
+    func acceptsPlainMessage(_ event: Event, signer: PublicKey?) -> Bool {
+        guard let signer, let metadata, !metadata.isLegacy, event.parentEventID == nil,
+              case .message = event.content, let member = state.members[event.senderID],
+              member.membership == .join, member.keys.contains(signer)
+        else { return false }
+        return true
     }
 
     /// The trusted key that signed the event, trying the known signer first.
@@ -228,7 +241,7 @@ public struct RoomStateResolver: Sendable {
 
     /// Notes an accepted event for later references and threads.
     private mutating func record(_ event: Event) {
-        state.events[ExactString(event.eventID)] = RoomState.EventRef(senderID: event.senderID, type: event.type, timestampMs: event.timestampMs)
+        state.events.insert(ExactString(event.eventID), RoomState.EventRef(senderID: event.senderID, type: event.type, timestampMs: event.timestampMs))
         if let parent = event.parentEventID { state.threadChildren[parent, default: []].append(event.eventID) }
     }
 

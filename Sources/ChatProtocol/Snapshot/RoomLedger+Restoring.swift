@@ -96,12 +96,17 @@ extension RoomLedger {
         let places = chunks
         // Each chunk fills its own part of the array in place: building parts
         // and joining them would copy (and retain) every event once more.
+        // Where each record starts is noted for the table of events.
+        var offsets = [Int](repeating: 0, count: total)
         let accepted = try [VerifiedEvent](unsafeUninitializedCapacity: total) { (buffer, initialized) throws(SnapshotReader.Damaged) in
             let target = Filling(buffer: buffer)
-            let filled = Parallel.map(count: places.count) { i -> Bool in
-                var records = chunkReader
-                records.seek(places[i].start)
-                return context.decode(&records, count: places[i].count, into: target, at: places[i].first)
+            let filled = offsets.withUnsafeMutableBufferPointer { offsetBuffer in
+                let starts = Filling(buffer: offsetBuffer)
+                return Parallel.map(count: places.count) { i -> Bool in
+                    var records = chunkReader
+                    records.seek(places[i].start)
+                    return context.decode(&records, count: places[i].count, into: target, at: places[i].first, offsets: starts)
+                }
             }
             guard filled.allSatisfy({ $0 }) else {
                 for (i, place) in places.enumerated() where filled[i] {
@@ -113,6 +118,7 @@ extension RoomLedger {
             initialized = total
         }
         guard accepted.count == total else { throw SnapshotReader.Damaged() }
+        let index = try EventIndex(reading: &reader, records: SnapshotRecords(bytes: reader.bytes, offsets: offsets, texts: texts))
 
         var rejected: [Rejection] = []
         for _ in 0..<(try reader.int()) {
@@ -156,7 +162,7 @@ extension RoomLedger {
         let otherIDs = try reader.strings()
         guard reader.isAtEnd else { throw SnapshotReader.Damaged() }
 
-        guard let resolver = RoomStateResolver.replaying(accepted, roomID: roomID, metadata: metadata,
+        guard let resolver = RoomStateResolver.replaying(accepted, index: index, roomID: roomID, metadata: metadata,
                                                          suppliedKeys: verifier.suppliedKeys)
         else { return nil }
 
@@ -187,10 +193,12 @@ private struct RecordContext: Sendable {
 
     /// Decodes `count` records into `target` from index `first` on. Returns
     /// false, with nothing of its part left initialized, if a record is damaged.
-    func decode(_ reader: inout SnapshotReader, count: Int, into target: Filling<VerifiedEvent>, at first: Int) -> Bool {
+    func decode(_ reader: inout SnapshotReader, count: Int, into target: Filling<VerifiedEvent>, at first: Int,
+                offsets: Filling<Int>) -> Bool {
         var done = 0
         do {
             while done < count {
+                offsets.buffer[first + done] = reader.offset
                 target.initialize(first + done, to: try decode(&reader))
                 done += 1
             }

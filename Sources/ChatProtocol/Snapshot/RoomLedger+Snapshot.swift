@@ -7,14 +7,15 @@
 /// ``TimelineFrontier`` knows. Restoring it authorises nothing again: it is
 /// this reader's own record of what it verified, trusted like the signature
 /// memo beside it. Events come back with their lines undecoded (see
-/// ``Event``), and the room's state is rebuilt by replaying the accepted
-/// events that are not plain messages through the resolver.
+/// ``Event``), the table of events is the index written with them
+/// (``EventIndex``), and the room's state is rebuilt by replaying the
+/// accepted events that are not plain messages through the resolver.
 ///
 /// Rooms whose result could change with nothing new arriving are not
 /// written: legacy rooms (their keys come from the user) and rooms where a
 /// line waits for this reader's clock (`future_timestamp`).
 extension RoomLedger {
-    static let snapshotMagic = Array("bucketchat-ledger-1\n".utf8)
+    static let snapshotMagic = Array("bucketchat-ledger-2\n".utf8)
 
     /// The ledger as bytes for ``restore(_:roomID:verifier:versions:)``, or nil
     /// when this room is not snapshotted (see above) or has not been verified.
@@ -141,6 +142,8 @@ extension RoomLedger {
             writer.int(chunk.bytes.count)
             writer.raw(chunk.bytes[...])
         }
+        // The table of events over the timeline, so a restore need not build it.
+        timelineIndex.write(to: &writer)
 
         writer.int(verification.rejected.count)
         for rejection in verification.rejected {
@@ -181,6 +184,18 @@ extension RoomLedger {
         writer.strings(frontier.unacceptedIDs.map(\.value).sorted())
         writer.seal(lines: lines)
         return writer.bytes
+    }
+
+    /// An index of the timeline's ids: the table of events' own when it is
+    /// one (a restored ledger nothing was added to), else a new one.
+    private var timelineIndex: EventIndex {
+        let accepted = verification.accepted
+        if let index = verification.resolver.state.events.index, case .timeline(let timeline) = index.events,
+           timeline.count == accepted.count, index.repeats.isEmpty,
+           timeline.withUnsafeBufferPointer({ a in accepted.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }) {
+            return index
+        }
+        return EventIndex(.timeline(accepted))
     }
 
     /// Where an accepted event's line lies in its object.

@@ -22,12 +22,31 @@ struct ChainAudit {
         var missingPrevs: Set<ExactString> = []
     }
 
+    /// Whether a key's events, in timeline order, form one plain chain: the
+    /// first starts it, each later one names the one before it and comes
+    /// strictly later. Such a chain has no gap and no fork, and its events'
+    /// hashes are distinct from every other node's (each event is verified
+    /// once, duplicates merged), so the general audit would find nothing.
+    private static func isLine(_ members: [Int], _ nodes: [Node]) -> Bool {
+        guard let first = members.first, nodes[first].prev == nil else { return false }
+        var previous = first
+        for i in members.dropFirst() {
+            guard let prev = nodes[i].prev, prev.hasSameBytes(as: nodes[previous].hash),
+                  nodes[previous].timestampMs < nodes[i].timestampMs
+            else { return false }
+            previous = i
+        }
+        return true
+    }
+
     /// Chain findings over deduplicated lines and the keys that verified them
     /// (found ahead of authorisation): the chain of every key that verified an
     /// event. Events no key verifies still raise a gap when their predecessor is
     /// missing: withholding a sender's join would otherwise turn the rest of
     /// their chain into mere unauthorised attempts.
-    static func findings(_ lines: [RoomVerifier.CheckedLine]) -> Outcome {
+    /// - Parameter shortcuts: whether a key whose events form one plain chain
+    ///   skips the general search (off only in tests, which compare the two).
+    static func findings(_ lines: [RoomVerifier.CheckedLine], shortcuts: Bool = true) -> Outcome {
         var nodes: [Node] = []
         var unverified: [Node] = []
         nodes.reserveCapacity(lines.count)
@@ -37,18 +56,26 @@ struct ChainAudit {
                             prev: event.prevEventHash, signer: entry.signer, timestampMs: event.timestampMs)
             if entry.signer != nil { nodes.append(node) } else { unverified.append(node) }
         }
-        return findings(nodes, unverified: unverified)
+        return findings(nodes, unverified: unverified, shortcuts: shortcuts)
     }
 
     /// Every gap and fork among the verified nodes, in a deterministic order,
     /// then a gap for each unverified node whose predecessor is not there at all.
-    static func findings(_ nodes: [Node], unverified: [Node] = []) -> Outcome {
-        var byHash: [ExactString: Int] = [:]
-        byHash.reserveCapacity(nodes.count)
-        for (i, node) in nodes.enumerated() { byHash[ExactString(node.hash)] = i }
+    static func findings(_ nodes: [Node], unverified: [Node] = [], shortcuts: Bool = true) -> Outcome {
         var byKey: [PublicKey: [Int]] = [:]
         for (i, node) in nodes.enumerated() {
             if let signer = node.signer { byKey[signer, default: []].append(i) }
+        }
+        // Every hash, for chains that are not a plain line and for unverified
+        // nodes; most rooms need it for neither.
+        var table: [ExactString: Int]?
+        func byHash() -> [ExactString: Int] {
+            if let table { return table }
+            var made: [ExactString: Int] = [:]
+            made.reserveCapacity(nodes.count)
+            for (i, node) in nodes.enumerated() { made[ExactString(node.hash)] = i }
+            table = made
+            return made
         }
 
         var findings: [Alarm] = []
@@ -56,10 +83,19 @@ struct ChainAudit {
         let orderedKeys = byKey.keys.sorted { $0.base64 < $1.base64 }
         for key in orderedKeys {
             guard let indices = byKey[key] else { continue }
-            let members = indices.sorted {
-                TimelinePosition(timestampMs: nodes[$0].timestampMs, eventID: nodes[$0].eventID)
-                    < TimelinePosition(timestampMs: nodes[$1].timestampMs, eventID: nodes[$1].eventID)
+            let members = indices.sorted { a, b in
+                nodes[a].timestampMs != nodes[b].timestampMs ? nodes[a].timestampMs < nodes[b].timestampMs
+                    : nodes[a].eventID.precedesInBytes(nodes[b].eventID)
             }
+            if shortcuts, isLine(members, nodes) {
+                // One start, each later event naming the one before it, time going
+                // forward: nothing to report, and the tip has no successor.
+                if let last = members.last {
+                    outcome.tips[key] = ChainTip(hash: ExactString(nodes[last].hash), timestampMs: nodes[last].timestampMs, linked: false)
+                }
+                continue
+            }
+            let byHash = byHash()
             let starts = members.filter { nodes[$0].prev == nil }
             if starts.isEmpty, let first = members.first {
                 let node = nodes[first]
@@ -108,6 +144,7 @@ struct ChainAudit {
             outcome.alarms = findings
             return outcome
         }
+        let byHash = byHash()
         let unverifiedHashes = Set(unverified.map { ExactString($0.hash) })
         for node in unverified.sorted(by: { ($0.timestampMs, $0.eventID) < ($1.timestampMs, $1.eventID) }) {
             guard let prev = node.prev, byHash[ExactString(prev)] == nil, !unverifiedHashes.contains(ExactString(prev)) else { continue }

@@ -31,6 +31,23 @@ struct ExactString: Hashable, Sendable {
 }
 
 extension String {
+    /// Whether this string sorts before `other` by UTF-8 bytes (which is code
+    /// point order), without the generic comparison's per-byte cost.
+    func precedesInBytes(_ other: String) -> Bool {
+        let borrowed: Bool?? = utf8.withContiguousStorageIfAvailable { pa in
+            other.utf8.withContiguousStorageIfAvailable { pb in
+                let common = Swift.min(pa.count, pb.count)
+                if common > 0, let x = pa.baseAddress, let y = pb.baseAddress {
+                    let order = memcmp(x, y, common)
+                    if order != 0 { return order < 0 }
+                }
+                return pa.count < pb.count
+            }
+        }
+        if let precedes = borrowed ?? nil { return precedes }
+        return utf8.lexicographicallyPrecedes(other.utf8)
+    }
+
     /// Whether two strings have the same UTF-8 bytes (not merely canonical equivalence).
     func hasSameBytes(as other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }

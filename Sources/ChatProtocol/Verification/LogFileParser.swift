@@ -88,7 +88,8 @@ struct LogFileParser: Sendable {
                                                        detail: "more than 10,000 events in one object"))
                     continue
                 }
-                switch check(lineBuffer, key: key, line: lineNumber, range: range, name: name, fileMismatch: fileMismatch) {
+                let lineSlice = bytes[(bytes.startIndex + range.lowerBound)..<(bytes.startIndex + range.upperBound)]
+                switch check(lineBuffer, slice: lineSlice, key: key, line: lineNumber, range: range, name: name, fileMismatch: fileMismatch) {
                 case .line(let line): result.lines.append(line)
                 case .rejected(let rejection): result.rejections.append(rejection)
                 }
@@ -97,36 +98,40 @@ struct LogFileParser: Sendable {
         return result
     }
 
-    private func check(_ bytes: UnsafeBufferPointer<UInt8>, key: String, line: Int, range: Range<Int>, name: LogObjectName,
-                       fileMismatch: String?) -> Outcome {
+    private func check(_ bytes: UnsafeBufferPointer<UInt8>, slice: ArraySlice<UInt8>, key: String, line: Int, range: Range<Int>,
+                       name: LogObjectName, fileMismatch: String?) -> Outcome {
         func reject(_ reason: RejectionReason, _ detail: String, _ eventID: String? = nil) -> Outcome {
             .rejected(Rejection(eventID: eventID, objectKey: key, line: line, reason: reason, detail: detail))
         }
         guard bytes.count <= LogFileParser.maxLineBytes else {
             return reject(.malformedJSON, "line is \(bytes.count) bytes, over the 64 KiB limit")
         }
+        // Lines in canonical form, which writers of this profile emit, are read
+        // without a full parse and keep their line rather than a JSON tree;
+        // any other line is parsed strictly.
+        let canonical = CanonicalLineReader.read(bytes)
         let value: JSONValue
-        do {
-            value = try JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(buffer: bytes)
-        } catch {
-            return reject(error.kind == .malformed ? .malformedJSON : .nonCanonical, error.description)
+        if let canonical {
+            value = .object(canonical.object)
+        } else {
+            do {
+                value = try JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(buffer: bytes)
+            } catch {
+                return reject(error.kind == .malformed ? .malformedJSON : .nonCanonical, error.description)
+            }
         }
         let claimedID = value.objectValue?["event_id"]?.stringValue
-        let event: Event
+        var event: Event
         do {
             event = try Event(json: value)
         } catch {
             return reject(.schema, error.message, claimedID)
         }
-        guard event.roomID.utf8.elementsEqual(roomID.utf8) else {
+        if let signature = canonical?.signature { event = event.reading(line: slice, signature: signature) }
+        guard event.roomID.hasSameBytes(as: roomID) else {
             return reject(.roomMismatch, "room_id is \(event.roomID), this is room \(roomID)", event.eventID)
         }
-        guard let idParts = EventID.parts(event.eventID) else {
-            return reject(.schema, "event_id is not three parts separated by ::", event.eventID)
-        }
-        guard idParts[0].utf8.elementsEqual(roomID.utf8) else {
-            return reject(.roomMismatch, "event_id names room \(idParts[0]), this is room \(roomID)", event.eventID)
-        }
+        if !EventID.names(room: roomID, in: event.eventID), let problem = idProblem(event.eventID) { return reject(problem.0, problem.1, event.eventID) }
         guard let signature = Base64.decode(event.signature), signature.count == 64 else {
             return reject(.badSignature, "signature is not standard base64 of 64 bytes", event.eventID)
         }
@@ -140,5 +145,12 @@ struct LogFileParser: Sendable {
         }
         return .line(Line(event: event, signature: signature,
                              objectKey: key, line: line, range: range, earlyRejection: early))
+    }
+
+    /// Why an event id is refused: not three `::`-separated parts, or a first part that is not this room.
+    private func idProblem(_ id: String) -> (RejectionReason, String)? {
+        guard let parts = EventID.parts(id) else { return (.schema, "event_id is not three parts separated by ::") }
+        guard parts[0].utf8.elementsEqual(roomID.utf8) else { return (.roomMismatch, "event_id names room \(parts[0]), this is room \(roomID)") }
+        return nil
     }
 }

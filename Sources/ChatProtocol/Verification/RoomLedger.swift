@@ -90,7 +90,6 @@ public struct RoomLedger: Sendable {
             parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes[...])
         }
 
-        // Keys the room declares, from every object, old and new.
         let previous = candidates
         if metadataChanged || frontier == nil {
             wake(parser)
@@ -123,7 +122,6 @@ public struct RoomLedger: Sendable {
             return
         }
 
-        // The room-wide stages over every object, in object name order.
         wake(parser)
         let ordered = entries.values.sorted { $0.name < $1.name }
         var lines: [RoomVerifier.CheckedLine] = []

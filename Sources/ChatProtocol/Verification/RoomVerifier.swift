@@ -17,6 +17,11 @@ public struct RoomVerifier: Sendable {
     /// Signatures already verified on an earlier open, if the reader keeps them.
     public var memo: SignatureMemo?
 
+    /// Whether the room-wide stages take their shortcuts: plain messages
+    /// accepted without the resolver's general path, plain chains audited
+    /// without the general search. Off only in tests, which compare the two.
+    var shortcuts = true
+
     /// Speculative signature checks try at most this many declared keys per
     /// sender, so a flood of bogus joins cannot make verification quadratic.
     static let maxCandidateKeys = 8
@@ -47,10 +52,15 @@ public struct RoomVerifier: Sendable {
         var rejected = parsedRejections
         var warnings = parsedWarnings
         var alarms = metadataAlarms
-        let (unique, eventIDs) = mergeDuplicates(lines, rejected: &rejected, alarms: &alarms)
+        // Every line's id, indexed once on every core: the ids found more than
+        // once are the duplicates to merge, and the index becomes the state's
+        // table of events, each entered as authorisation accepts it.
+        let index = EventIndex(.entries(Parallel.map(lines) { EventTable.entry($0.line.event) }))
+        let kept = mergeDuplicates(lines, repeats: index.repeats, rejected: &rejected, alarms: &alarms)
 
         var timeline: [Int] = []
-        for (i, entry) in unique.enumerated() {
+        timeline.reserveCapacity(lines.count)
+        for (i, entry) in lines.enumerated() where kept?[i] ?? true {
             if let early = entry.line.earlyRejection {
                 rejected.append(Rejection(eventID: entry.line.event.eventID, objectKey: entry.line.objectKey,
                                           line: entry.line.line, reason: early.reason, detail: early.detail))
@@ -62,10 +72,11 @@ public struct RoomVerifier: Sendable {
         // Authorisation is sequential by nature; the chain audit needs only hashes and the
         // keys found in parallel, so the two run side by side.
         let order = timeline
+        let unique = kept.map { kept in lines.indices.filter { kept[$0] }.map { lines[$0] } } ?? lines
         let halves = Parallel.map(count: 2) { half -> Stage in
             half == 0
-                ? .resolution(resolve(unique, order: order, roomID: roomID, metadata: metadata))
-                : .chains(ChainAudit.findings(unique))
+                ? .resolution(resolve(lines, order: order, index: index, roomID: roomID, metadata: metadata))
+                : .chains(ChainAudit.findings(unique, shortcuts: shortcuts))
         }
         guard case .resolution(let resolution) = halves[0], case .chains(let audit) = halves[1] else {
             preconditionFailure("Parallel.map returns results in index order")
@@ -78,9 +89,14 @@ public struct RoomVerifier: Sendable {
         let verification = RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
                                             alarms: alarms, warnings: warnings, skippedKeys: skipped.sorted(),
                                             resolver: resolution.resolver)
-        let acceptedIDs = resolution.resolver.state.events
-        let frontier = TimelineFrontier(last: resolution.last, barrier: resolution.barrier,
-                                        unacceptedIDs: eventIDs.filter { acceptedIDs[$0] == nil },
+        // The ids of lines in no accepted event: those of the places the table never showed.
+        let table = resolution.resolver.state.events
+        var unaccepted: Set<ExactString> = []
+        for i in lines.indices where !table.isShown(i) {
+            let id = ExactString(lines[i].line.event.eventID)
+            if table[id] == nil { unaccepted.insert(id) }
+        }
+        let frontier = TimelineFrontier(last: resolution.last, barrier: resolution.barrier, unacceptedIDs: unaccepted,
                                         tips: audit.tips, missingPrevs: audit.missingPrevs)
         return (verification, frontier)
     }
@@ -153,21 +169,42 @@ public struct RoomVerifier: Sendable {
 
     /// For each line of one object: its event hash and the declared key that
     /// verifies it, if any. A device's lines share a key, so the last key that
-    /// worked is tried first.
+    /// worked is tried first. The memo is asked about every line at once and
+    /// told about every new signature at once.
     static func check(_ lines: [LogFileParser.Line], candidates: [String: [PublicKey]], memo: SignatureMemo?) -> [CheckedLine] {
-        var lastKey: [String: PublicKey] = [:]
-        return lines.map { line in
-            let canonical = line.event.canonicalBytes
-            let digest = SHA256.digest(canonical)
-            let hash = Base64.encode(digest)
-            if let known = memo?.signer(hash: digest, signature: line.signature) {
-                lastKey[line.event.senderID] = known
-                return CheckedLine(line: line, hash: hash, signer: known)
+        var canonicals: [[UInt8]] = []
+        var hashes: [String] = []
+        var entries: [SignatureMemo.Entry] = []
+        canonicals.reserveCapacity(lines.count)
+        hashes.reserveCapacity(lines.count)
+        entries.reserveCapacity(lines.count)
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
+            for line in lines {
+                let canonical = line.event.canonicalBytes
+                canonical.withUnsafeBytes { SHA256.digest($0, into: digest) }
+                let hash = UnsafeRawBufferPointer(digest)
+                hashes.append(Base64.encode(hash))
+                if memo != nil { entries.append(line.signature.withUnsafeBytes { SignatureMemo.entry(hash: hash, signature: $0) }) }
+                canonicals.append(canonical)
             }
-            let found = signer(line, canonical, candidates, &lastKey)
-            if let found { memo?.remember(hash: digest, signature: line.signature, key: found) }
-            return CheckedLine(line: line, hash: hash, signer: found)
         }
+        let known = memo?.signers(entries)
+        var verified: [(SignatureMemo.Entry, PublicKey)] = []
+        var lastKey: [String: PublicKey] = [:]
+        var out: [CheckedLine] = []
+        out.reserveCapacity(lines.count)
+        for (i, line) in lines.enumerated() {
+            if let known = known?[i] {
+                lastKey[line.event.senderID] = known
+                out.append(CheckedLine(line: line, hash: hashes[i], signer: known))
+                continue
+            }
+            let found = signer(line, canonicals[i], candidates, &lastKey)
+            if let found, memo != nil { verified.append((entries[i], found)) }
+            out.append(CheckedLine(line: line, hash: hashes[i], signer: found))
+        }
+        memo?.remember(verified)
+        return out
     }
 
     static func signer(_ line: LogFileParser.Line, _ canonical: [UInt8], _ candidates: [String: [PublicKey]],
@@ -197,23 +234,13 @@ public struct RoomVerifier: Sendable {
     /// A version whose signature verifies under no declared key takes no part:
     /// otherwise anyone with write access could suppress an event by uploading
     /// garbage under its id.
-    /// Also returns the set of every event id among the lines.
-    private func mergeDuplicates(_ lines: [CheckedLine],
-                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> (unique: [CheckedLine], ids: Set<ExactString>) {
-        // Ids repeat rarely: find the ones that do first, then group only those.
-        var ids: Set<ExactString> = []
-        ids.reserveCapacity(lines.count)
-        var repeated: Set<ExactString> = []
-        for entry in lines {
-            let id = ExactString(entry.line.event.eventID)
-            if !ids.insert(id).inserted { repeated.insert(id) }
-        }
-        guard !repeated.isEmpty else { return (lines, ids) }
+    /// Returns which lines stay, or nil when all do (no id repeats).
+    /// - Parameter repeats: the places of every line whose id another line has too.
+    private func mergeDuplicates(_ lines: [CheckedLine], repeats: [Int],
+                                 rejected: inout [Rejection], alarms: inout [Alarm]) -> [Bool]? {
+        guard !repeats.isEmpty else { return nil }
         var groups: [ExactString: [Int]] = [:]
-        for (i, entry) in lines.enumerated() {
-            let id = ExactString(entry.line.event.eventID)
-            if repeated.contains(id) { groups[id, default: []].append(i) }
-        }
+        for i in repeats { groups[ExactString(lines[i].line.event.eventID), default: []].append(i) }
         var keep = [Bool](repeating: true, count: lines.count)
         for (id, indices) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
             var distinct: [Int] = []
@@ -241,7 +268,7 @@ public struct RoomVerifier: Sendable {
                                     detail: "\(authentic.count) different, validly signed events share this id (in \(authentic.map { lines[$0].line.objectKey }.joined(separator: ", ")))"))
             }
         }
-        return (lines.indices.filter { keep[$0] }.map { lines[$0] }, ids)
+        return keep
     }
 
     /// A line with its event hash and the declared key that verified it, if any.
@@ -267,21 +294,36 @@ public struct RoomVerifier: Sendable {
     }
 
     /// Orders the events by `(timestamp_ms, event_id)` and authorises them in that order.
-    private func resolve(_ unique: [CheckedLine], order: [Int], roomID: String,
+    ///
+    /// - Parameters:
+    ///   - order: the places in `lines` of the events to authorise.
+    ///   - index: every line's id; the state's table of events is built on it.
+    private func resolve(_ lines: [CheckedLine], order: [Int], index: EventIndex, roomID: String,
                          metadata: RoomMetadata?) -> Resolution {
-        let sortKeys = unique.map { TimelinePosition($0.line.event) }
-        let timeline = order.sorted { sortKeys[$0] < sortKeys[$1] }
+        let timeline = order.sorted { a, b in
+            let x = lines[a].line.event, y = lines[b].line.event
+            return x.timestampMs != y.timestampMs ? x.timestampMs < y.timestampMs : x.eventID.precedesInBytes(y.eventID)
+        }
         var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
+        resolver.state.events = EventTable(over: index)
         var out = Resolution(resolver: resolver)
         out.accepted.reserveCapacity(timeline.count)
         for i in timeline {
-            let line = unique[i].line
-            let verdict = resolver.apply(line.event, signer: unique[i].signer) { key in
+            let line = lines[i].line
+            // Plain messages, most of a room, are accepted without the general
+            // path; what they change is only the table, which shows them in place.
+            if shortcuts, index.isSole(i), resolver.acceptsPlainMessage(line.event, signer: lines[i].signer), let signer = lines[i].signer {
+                resolver.state.events.show(i)
+                out.accepted.append(VerifiedEvent(event: line.event, hash: lines[i].hash, objectKey: line.objectKey,
+                                                  line: line.line, signer: signer, marks: []))
+                continue
+            }
+            let verdict = resolver.apply(line.event, signer: lines[i].signer) { key in
                 key.verify(signature: line.signature, of: line.event.canonicalBytes)
             }
             switch verdict {
             case .accepted(let signer):
-                out.accepted.append(VerifiedEvent(event: line.event, hash: unique[i].hash, objectKey: line.objectKey,
+                out.accepted.append(VerifiedEvent(event: line.event, hash: lines[i].hash, objectKey: line.objectKey,
                                                   line: line.line, signer: signer, marks: []))
             case .rejected(let reason, let detail):
                 out.rejected.append(Rejection(eventID: line.event.eventID, objectKey: line.objectKey, line: line.line,
@@ -289,7 +331,7 @@ public struct RoomVerifier: Sendable {
             }
             if RoomVerifier.isBarrier(line.event, verdict) { out.barrier = TimelinePosition(line.event) }
         }
-        out.last = timeline.last.map { TimelinePosition(unique[$0].line.event) }
+        out.last = timeline.last.map { TimelinePosition(lines[$0].line.event) }
         out.resolver = resolver
         return out
     }

@@ -82,11 +82,24 @@ public final class SignatureMemo: Sendable {
         return withEntries { $0.entries[entry] }
     }
 
+    /// The keys known for many signatures at once (one lock for all: a
+    /// large room looks up a million of them from every core).
+    func signers(_ entries: [Entry]) -> [PublicKey?] {
+        withEntries { state in entries.map { state.entries[$0] } }
+    }
+
     /// Notes a signature libsodium has just verified.
     func remember(hash: [UInt8], signature: [UInt8], key: PublicKey) {
-        let entry = SignatureMemo.entry(hash: hash, signature: signature)
+        remember([(SignatureMemo.entry(hash: hash, signature: signature), key)])
+    }
+
+    /// Notes signatures libsodium has just verified, under one lock.
+    func remember(_ verified: [(Entry, PublicKey)]) {
+        guard !verified.isEmpty else { return }
         withEntries { state in
-            if state.entries.updateValue(key, forKey: entry) == nil { state.unsaved.append((entry, key)) }
+            for (entry, key) in verified where state.entries.updateValue(key, forKey: entry) == nil {
+                state.unsaved.append((entry, key))
+            }
         }
     }
 
@@ -127,7 +140,23 @@ public final class SignatureMemo: Sendable {
     }
 
     static func entry(hash: [UInt8], signature: [UInt8]) -> Entry {
-        entry(Array(SHA256.digest(hash + signature).prefix(16)))
+        hash.withUnsafeBytes { hash in signature.withUnsafeBytes { entry(hash: hash, signature: $0) } }
+    }
+
+    /// The first 16 bytes of SHA-256(hash ‖ signature), hashed in place.
+    static func entry(hash: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) -> Entry {
+        withUnsafeTemporaryAllocation(byteCount: hash.count + signature.count + 32, alignment: 8) { buffer in
+            let joined = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(hash.count + signature.count)])
+            joined.copyMemory(from: hash)
+            UnsafeMutableRawBufferPointer(rebasing: joined[hash.count...]).copyMemory(from: signature)
+            let digest = UnsafeMutableRawBufferPointer(rebasing: buffer[(hash.count + signature.count)...])
+            SHA256.digest(UnsafeRawBufferPointer(joined), into: digest)
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for i in 0..<8 { high = high << 8 | UInt64(digest[i]) }
+            for i in 8..<16 { low = low << 8 | UInt64(digest[i]) }
+            return Entry(high: high, low: low)
+        }
     }
 
     static func entry(_ sixteen: [UInt8]) -> Entry {

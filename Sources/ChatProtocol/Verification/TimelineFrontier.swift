@@ -42,7 +42,7 @@ struct TimelinePosition: Comparable, Sendable {
     }
 
     static func < (a: TimelinePosition, b: TimelinePosition) -> Bool {
-        a.timestampMs != b.timestampMs ? a.timestampMs < b.timestampMs : a.eventID.utf8.lexicographicallyPrecedes(b.eventID.utf8)
+        a.timestampMs != b.timestampMs ? a.timestampMs < b.timestampMs : a.eventID.precedesInBytes(b.eventID)
     }
 
     static func == (a: TimelinePosition, b: TimelinePosition) -> Bool {
