@@ -31,9 +31,21 @@ struct RoomGenerator: ParsableCommand {
     @Option(name: .customLong("events-per-file"), help: "Events per log object.")
     var eventsPerFile = 100
 
+    @Option(help: "Percent of each device's events that are reactions to one of its recent messages.")
+    var reactions = 0
+
+    @Option(help: "Percent that are replies (messages with a parent) to one of its recent messages.")
+    var replies = 0
+
+    @Option(help: "Percent that are edits of one of its recent messages.")
+    var edits = 0
+
     func validate() throws {
         guard senders >= 1, devicesPerSender >= 1, eventsPerFile >= 1, events >= senders * (devicesPerSender + 1) else {
             throw ValidationError("need at least one sender, device and event per file, and enough events for the joins")
+        }
+        guard reactions >= 0, replies >= 0, edits >= 0, reactions + replies + edits <= 100 else {
+            throw ValidationError("--reactions, --replies and --edits are percentages that add up to at most 100")
         }
     }
 
@@ -89,16 +101,35 @@ struct RoomGenerator: ParsableCommand {
         let filesPerEvent = eventsPerFile
         let failures = Failures()
         let outDir = out
+        let mix = (reactions: reactions, replies: replies, edits: edits)
         DispatchQueue.concurrentPerform(iterations: deviceCount) { index in
             var chain = allChains[index]
             let count = perDevice + (index < extra ? 1 : 0)
             var batch: [Event] = []
+            // The device's latest messages, which its reactions, replies and edits refer to.
+            var recent: [String] = []
             do {
                 for i in 0..<count {
                     // Devices interleave in time: device k writes at k, k + n, k + 2n, ...
                     let t = messageStart + Int64(i * deviceCount + index)
-                    let content = MessageContent(body: "message \(i) from device \(index): the quick brown fox jumps over the lazy dog").json
-                    batch.append(try chain.sign(type: EventType.message, content: content, nowMs: t))
+                    let target = recent.isEmpty ? nil : recent[(i * 7) % recent.count]
+                    // Which kind an event is follows from its number, so a room is the same every time.
+                    let roll = (i * 37 + index * 11) % 100
+                    let event: Event
+                    if let target, roll < mix.reactions {
+                        event = try chain.sign(type: EventType.reaction, content: JSONObject([("relates_to", .string(target)), ("reaction", "+1")]), nowMs: t)
+                    } else if let target, roll < mix.reactions + mix.edits {
+                        event = try chain.sign(type: EventType.edit, content: JSONObject([
+                            ("replaces", .string(target)), ("new_content", .object(MessageContent(body: "edited \(i) from device \(index)").json)),
+                        ]), nowMs: t)
+                    } else {
+                        let isReply = target != nil && roll < mix.reactions + mix.edits + mix.replies
+                        let content = MessageContent(body: "message \(i) from device \(index): the quick brown fox jumps over the lazy dog").json
+                        event = try chain.sign(type: EventType.message, content: content, parentEventID: isReply ? target : nil, nowMs: t)
+                        recent.append(event.eventID)
+                        if recent.count > 16 { recent.removeFirst() }
+                    }
+                    batch.append(event)
                     if batch.count == filesPerEvent || i == count - 1 {
                         let s = index / devicesPerSender, d = index % devicesPerSender
                         let file = try LogFile.encode(batch, roomID: roomID, clientID: "u\(s)_d\(d)")

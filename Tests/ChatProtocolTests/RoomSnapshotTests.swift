@@ -28,6 +28,62 @@ import Testing
         #expect(a.accepted.map { $0.event.canonicalBytes } == b.accepted.map { $0.event.canonicalBytes }, comment)
     }
 
+    /// Everything the state knows of each member, and who is typing.
+    func expectSameMembers(_ a: RoomState, _ b: RoomState, _ comment: Comment) {
+        #expect(a.members.keys.sorted() == b.members.keys.sorted(), comment)
+        for (id, x) in a.members {
+            guard let y = b.members[id] else { continue }
+            #expect(x.membership == y.membership && x.displayName == y.displayName && x.keys == y.keys
+                    && x.revokedKeys == y.revokedKeys && x.devices == y.devices && x.pinnedKey == y.pinnedKey
+                    && x.everJoined == y.everJoined, "\(id): \(comment)")
+        }
+        #expect(a.invitedNeverJoined == b.invitedNeverJoined, comment)
+        #expect(a.typing(nowMs: 0) == b.typing(nowMs: 0), comment)
+        #expect(a.name == b.name && a.topic == b.topic, comment)
+    }
+
+    /// A state with everything a snapshot writes: display names, devices, a
+    /// pinned invite, a revoked key, a rename, a topic, typing, a file
+    /// message edited, redactions, reactions and a thread.
+    @Test func everyPartOfTheStateIsRestored() throws {
+        var room = try TestRoom(admins: ["user:alice"])
+        room.addDevice("bob_b1", sender: "user:bob", key: TestRoom.key(2))
+        room.addDevice("bob_b2", sender: "user:bob", key: TestRoom.key(4))
+        room.addDevice("dave_d1", sender: "user:dave", key: TestRoom.key(5))
+        try room.member("alice_a1", "invite", target: "user:bob")
+        try room.member("alice_a1", "invite", target: "user:dave", key: TestRoom.key(5).publicKey)
+        try room.emit("alice_a1", EventType.name, JSONObject([("name", "Renamed")]))
+        try room.emit("alice_a1", EventType.topic, JSONObject([("topic", "Plans")]))
+        try room.join("bob_b1", displayName: "Bob")
+        try room.join("bob_b1", key: TestRoom.key(4).publicKey)
+        try room.join("bob_b2", key: TestRoom.key(4).publicKey, revoke: [TestRoom.key(2).publicKey])
+        let file = MessageContent(body: "plan.pdf", msgtype: "m.file",
+                                  file: MessageContent.FileInfo(name: "plan.pdf", size: 12, mimetype: "application/pdf", sha256: String(repeating: "ab", count: 32)))
+        let shared = try room.emit("bob_b2", EventType.message, file.json)
+        try room.emit("bob_b2", EventType.edit, JSONObject([("replaces", .string(shared.eventID)), ("new_content", .object(MessageContent(body: "the plan").json))]))
+        let hello = try room.say("alice_a1", "hello")
+        try room.emit("bob_b2", EventType.reaction, JSONObject([("relates_to", .string(hello.eventID)), ("reaction", "👍")]))
+        let oops = try room.say("alice_a1", "oops")
+        try room.emit("alice_a1", EventType.redaction, JSONObject([("redacts", .string(oops.eventID))]))
+        try room.say("bob_b2", "in the thread", parent: hello.eventID)
+        try room.emit("bob_b2", EventType.typing, JSONObject([("typing", true)]))
+        try room.flushAll()
+        let objects = room.storedObjects
+        let verifier = RoomVerifier(nowMs: room.now + 1000)
+        var ledger = RoomLedger(roomID: room.roomID, verifier: verifier)
+        ledger.ingest(objects)
+        let state = ledger.verification.state
+        #expect(state.name == "Renamed" && state.topic == "Plans" && state.members["user:bob"]?.revokedKeys.count == 1)
+        #expect(state.members["user:dave"]?.pinnedKey != nil && !state.edits.isEmpty && !state.reactions.isEmpty)
+        #expect(!state.redacted.isEmpty && !state.threadChildren.isEmpty && !state.typing(nowMs: room.now).isEmpty)
+        let bytes = try #require(write(ledger, objects))
+        let restored = try #require(RoomLedger.restore(bytes, roomID: room.roomID, verifier: verifier, versions: versions(objects)))
+        checks.expectSame(restored.verification, ledger.verification, "every part")
+        expectSameMembers(restored.verification.state, state, "every part")
+        #expect(restored.verification.state.typing(nowMs: room.now) == state.typing(nowMs: room.now))
+        #expect(restored.verification.state.currentEdit(of: shared.eventID)?.content == state.currentEdit(of: shared.eventID)?.content)
+    }
+
     /// Random rooms delivered in random batches: after every batch the ledger
     /// is written and restored, and the restored one takes the next batch. It
     /// must match a full run over what was delivered, every time.
@@ -53,6 +109,7 @@ import Testing
             let restored = try #require(RoomLedger.restore(bytes, roomID: room.roomID, verifier: verifier, versions: versions(delivered)),
                                         "seed \(seed): a snapshot just written restores")
             checks.expectSame(restored.verification, ledger.verification, "seed \(seed), restored after \(delivered.count) objects")
+            expectSameMembers(restored.verification.state, ledger.verification.state, "seed \(seed), restored after \(delivered.count) objects")
             expectSameEvents(restored.verification, full, "seed \(seed), restored after \(delivered.count) objects")
             #expect(restored.objectKeys == ledger.objectKeys)
             #expect(restored.verification.accepted.allSatisfy { $0.event.deferredLine != nil }, "restored events are not decoded")

@@ -30,13 +30,21 @@ final class DeferredEventBody: Sendable {
     }
 
     private static func decode(_ line: SnapshotSlice, hash: String) -> EventBody {
-        let event: Event? = line.withUnsafeBuffer { buffer in
-            guard let value = try? JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(buffer: buffer) else { return nil }
-            return try? Event(json: value)
+        // Lines in canonical form (all a writer of this profile emits) are read
+        // without a full parse, and their signed bytes are the line without
+        // the signature; any other line is parsed strictly and encoded.
+        let decoded: (event: Event, signed: [UInt8])? = line.withUnsafeBuffer { buffer in
+            if let reading = CanonicalLineReader.read(buffer), let event = try? Event(json: .object(reading.object)) {
+                var signed = Array(buffer)
+                if let cut = reading.signature { signed.removeSubrange(cut) }
+                return (event, signed)
+            }
+            guard let value = try? JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(buffer: buffer),
+                  let event = try? Event(json: value)
+            else { return nil }
+            return (event, event.canonicalBytes)
         }
-        guard let event, case .held(let held) = event.body,
-              Base64.encode(SHA256.digest(event.canonicalBytes)) == hash
-        else {
+        guard let decoded, case .held(let held) = decoded.event.body, Base64.encode(SHA256.digest(decoded.signed)) == hash else {
             return EventBody(prevEventHash: nil, signature: "", content: .unknown(JSONObject()), json: JSONObject())
         }
         return held.fields

@@ -48,29 +48,6 @@ public struct RoomStateResolver: Sendable {
         return verdict
     }
 
-    /// A resolver in the state that accepting `accepted` (in timeline order)
-    /// led to, for restoring a room snapshot; nil if the rules do not accept
-    /// them all again, which means the snapshot does not describe this room.
-    ///
-    /// Every event is in the table of events at once: `index` is an index of
-    /// `accepted`. Plain messages change nothing else, so their lines are not
-    /// even decoded; every other event goes through the rules again, in
-    /// order. References they make are to earlier events, which the table
-    /// holds; that it also holds later ones changes no verdict on events that
-    /// were accepted, and no effect.
-    static func replaying(_ accepted: [VerifiedEvent], index: EventIndex, roomID: String, metadata: RoomMetadata,
-                          suppliedKeys: [String: [PublicKey]]) -> RoomStateResolver? {
-        guard !metadata.isLegacy else { return nil }
-        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
-        resolver.state.events = EventTable(holding: index)
-        for i in accepted.indices {
-            let event = accepted[i].event
-            if event.type == EventType.message, event.parentEventID == nil { continue }
-            guard case .accepted = resolver.apply(event, signer: accepted[i].signer, verify: { _ in false }) else { return nil }
-        }
-        return resolver
-    }
-
     /// Whether ``apply(_:signer:remember:verify:)`` would accept this event
     /// and change nothing but the table of events: a message without a parent
     /// from a joined sender, signed by one of its trusted keys (a key found
@@ -95,8 +72,11 @@ public struct RoomStateResolver: Sendable {
         let sender = event.senderID
         let member = state.members[sender]
         let isJoined = member?.membership == .join
+        // A message's content changes no state, so it is not even decoded (a
+        // restored reply's line stays undecoded).
+        let content: EventContent? = event.type.hasSameBytes(as: EventType.message) ? nil : event.content
 
-        if case .member(let m) = event.content, m.membership == .join, !isJoined {
+        if case .member(let m)? = content, m.membership == .join, !isJoined {
             return firstJoin(event, m, metadata: metadata, signer: signer, verify: verify)
         }
         guard isJoined else {
@@ -107,8 +87,10 @@ public struct RoomStateResolver: Sendable {
         }
         if let problem = referenceProblem(event) { return .rejected(.unauthorized, problem) }
 
-        switch event.content {
-        case .member(let m):
+        switch content {
+        case nil:
+            break
+        case .member(let m)?:
             return memberChange(event, m, signer: key)
         case .name(let name):
             guard state.isAdmin(sender) else { return .rejected(.unauthorized, "only admins may rename the room; \(sender) is not one") }

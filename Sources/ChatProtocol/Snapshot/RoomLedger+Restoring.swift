@@ -119,6 +119,8 @@ extension RoomLedger {
         }
         guard accepted.count == total else { throw SnapshotReader.Damaged() }
         let index = try EventIndex(reading: &reader, records: SnapshotRecords(bytes: reader.bytes, offsets: offsets, texts: texts))
+        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: verifier.suppliedKeys)
+        resolver.state = try RoomState(reading: &reader, roomID: roomID, metadata: metadata, events: EventTable(holding: index))
 
         var rejected: [Rejection] = []
         for _ in 0..<(try reader.int()) {
@@ -161,10 +163,6 @@ extension RoomLedger {
         let missingPrevs = Set(try reader.strings().map(ExactString.init))
         let otherIDs = try reader.strings()
         guard reader.isAtEnd else { throw SnapshotReader.Damaged() }
-
-        guard let resolver = RoomStateResolver.replaying(accepted, index: index, roomID: roomID, metadata: metadata,
-                                                         suppliedKeys: verifier.suppliedKeys)
-        else { return nil }
 
         ledger.frontier = TimelineFrontier(last: positions[0], barrier: positions[1], unacceptedIDs: Set(otherIDs.map(ExactString.init)),
                                            tips: tips, missingPrevs: missingPrevs)

@@ -8,14 +8,14 @@
 /// this reader's own record of what it verified, trusted like the signature
 /// memo beside it. Events come back with their lines undecoded (see
 /// ``Event``), the table of events is the index written with them
-/// (``EventIndex``), and the room's state is rebuilt by replaying the
-/// accepted events that are not plain messages through the resolver.
+/// (``EventIndex``), and the rest of the room's state is read as written
+/// (`RoomState+Snapshot.swift`).
 ///
 /// Rooms whose result could change with nothing new arriving are not
 /// written: legacy rooms (their keys come from the user) and rooms where a
 /// line waits for this reader's clock (`future_timestamp`).
 extension RoomLedger {
-    static let snapshotMagic = Array("bucketchat-ledger-2\n".utf8)
+    static let snapshotMagic = Array("bucketchat-ledger-3\n".utf8)
 
     /// The ledger as bytes for ``restore(_:roomID:verifier:versions:)``, or nil
     /// when this room is not snapshotted (see above) or has not been verified.
@@ -142,8 +142,9 @@ extension RoomLedger {
             writer.int(chunk.bytes.count)
             writer.raw(chunk.bytes[...])
         }
-        // The table of events over the timeline, so a restore need not build it.
+        // The table of events over the timeline and the rest of the state, so a restore need not build them.
         timelineIndex.write(to: &writer)
+        verification.state.write(to: &writer)
 
         writer.int(verification.rejected.count)
         for rejection in verification.rejected {
