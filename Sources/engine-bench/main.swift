@@ -26,6 +26,11 @@ import Stores
 //       newest object of each device, then adds those one at a time, as a live
 //       reader receives them. Prints the time per added object (the short path
 //       when it applies) and the time of one poll that needs a full run.
+//   engine-bench overhead FOLDER ROOM [RUNS]
+//       What verifying a room costs besides checking signatures: reads every
+//       object into memory, verifies once (filling a signature memo), then
+//       RUNS more times with every signature found in the memo. Prints each
+//       run's time and peak memory.
 //   engine-bench open FOLDER ROOM
 //       Opens a room from a local folder store twice: cold (empty cache), then
 //       warm (objects from the cache). Prints time, events and peak memory.
@@ -164,9 +169,27 @@ func open(folder: String, roomID: String) async throws {
     let snapshot = cacheDir.appendingPathComponent("snapshots/\(roomID).ledger").path
     let size = (try? FileManager.default.attributesOfItem(atPath: snapshot)[.size] as? Int) ?? 0
     print("snapshot written in the background, \(size / 1_048_576) MiB; waited \(String(format: "%.2f", seconds(ContinuousClock.now - writing))) s after the open for it")
+    await signaturesAlone(await cold.verification)
     _ = try await timedOpen("warm (ledger snapshot)")
     try FileManager.default.removeItem(atPath: snapshot)
     _ = try await timedOpen("warm without the snapshot (objects from the cache, signatures from the memo)")
+}
+
+/// The limit a cold open is measured against: libsodium checking the same
+/// signatures over the same signed bytes on every core, nothing else (the
+/// bytes, signatures and keys are gathered first, outside the time).
+func signaturesAlone(_ verification: RoomVerification) async {
+    let work: [(key: PublicKey, signature: [UInt8], bytes: [UInt8])] = verification.accepted.compactMap { accepted in
+        guard let key = accepted.signer, let signature = Base64.decode(accepted.event.signature) else { return nil }
+        return (key, signature, accepted.event.canonicalBytes)
+    }
+    let started = ContinuousClock.now
+    let chunks = ProcessInfo.processInfo.activeProcessorCount * 8
+    let failed = Parallel.map(count: chunks) { chunk in
+        stride(from: chunk, to: work.count, by: chunks).filter { !work[$0].key.verify(signature: work[$0].signature, of: work[$0].bytes) }.count
+    }.reduce(0, +)
+    let elapsed = Double(milliseconds(since: started)) / 1000
+    print("signatures alone (libsodium on \(ProcessInfo.processInfo.activeProcessorCount) cores, the limit): \(work.count) in \(String(format: "%.2f", elapsed)) s (\(Int(Double(work.count) / elapsed)) events/s)\(failed > 0 ? ", \(failed) FAILED" : "")")
 }
 
 /// Opens a room with a cache folder that outlives the run: the first run
@@ -180,6 +203,23 @@ func openWarm(folder: String, roomID: String, cache: String) async throws {
     withExtendedLifetime(updates) {}
     await sync.snapshotWritten()
     print("\(await sync.verification.accepted.count) events in \(opened) ms, peak memory \(peakMemoryMiB()) MiB")
+}
+
+func overhead(folder: String, roomID: String, runs: Int) async throws {
+    let store = LocalFolderStore(root: folder)
+    var objects: [StoredObject] = []
+    for info in try await store.list(prefix: RoomObjectKey.roomPrefix(roomID: roomID)) {
+        objects.append(StoredObject(key: info.key, bytes: Array(try await store.get(try ObjectKey(info.key)))))
+    }
+    let verifier = RoomVerifier(memo: SignatureMemo())
+    var started = ContinuousClock.now
+    var events = verifier.verify(roomID: roomID, objects: objects).accepted.count
+    print("with signatures checked: \(events) events in \(milliseconds(since: started)) ms")
+    for run in 1...max(1, runs) {
+        started = ContinuousClock.now
+        events = verifier.verify(roomID: roomID, objects: objects).accepted.count
+        print("run \(run), signatures from the memo: \(events) events in \(milliseconds(since: started)) ms, peak memory \(peakMemoryMiB()) MiB")
+    }
 }
 
 func poll(folder: String, roomID: String) async throws {
@@ -333,12 +373,14 @@ do {
                           messages: arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)
     case "poll" where arguments.count == 3:
         try await poll(folder: arguments[1], roomID: arguments[2])
+    case "overhead" where arguments.count == 3 || arguments.count == 4:
+        try await overhead(folder: arguments[1], roomID: arguments[2], runs: arguments.count == 4 ? Int(arguments[3]) ?? 3 : 3)
     case "open" where arguments.count == 3:
         try await open(folder: arguments[1], roomID: arguments[2])
     case "open-warm" where arguments.count == 4:
         try await openWarm(folder: arguments[1], roomID: arguments[2], cache: arguments[3])
     default:
-        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | open FOLDER ROOM | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
+        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | overhead FOLDER ROOM [RUNS] | open FOLDER ROOM | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
         exit(2)
     }
 } catch {

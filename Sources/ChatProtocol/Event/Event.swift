@@ -135,39 +135,63 @@ extension Event {
         "parent_event_id", "prev_event_hash", "signature", "content",
     ]
 
+    /// Which of ``fieldNames`` a key is, by its bytes; nil for any other key.
+    /// One look at each member instead of a search per field: this runs for
+    /// every event read.
+    static func fieldNumber(_ key: String) -> Int? {
+        func either(_ a: Int, _ b: Int) -> Int? {
+            key.hasSameBytes(as: fieldNames[a]) ? a : key.hasSameBytes(as: fieldNames[b]) ? b : nil
+        }
+        switch key.utf8.count {
+        case 4: return either(4, 4)
+        case 7: return either(1, 8)
+        case 8: return either(0, 0)
+        case 9: return either(3, 7)
+        case 12: return either(2, 2)
+        case 15: return either(5, 6)
+        default: return nil
+        }
+    }
+
     /// Decodes an event from a parsed JSON value, checking the schema of §2 and §7.
     public init(json value: JSONValue) throws(ProtocolError) {
         guard case .object(let object) = value else {
             throw ProtocolError(.schema, "an event is a JSON object")
         }
-        func string(_ key: String) throws(ProtocolError) -> String {
-            guard let v = object[key] else { throw ProtocolError(.schema, "missing field \(key)") }
+        var fields = [JSONValue?](repeating: nil, count: Event.fieldNames.count)
+        for member in object.members {
+            if let number = Event.fieldNumber(member.key) { fields[number] = member.value }
+        }
+        func string(_ number: Int) throws(ProtocolError) -> String {
+            let key = Event.fieldNames[number]
+            guard let v = fields[number] else { throw ProtocolError(.schema, "missing field \(key)") }
             guard case .string(let s) = v else { throw ProtocolError(.schema, "field \(key) must be a string") }
             return s
         }
-        func optionalString(_ key: String) throws(ProtocolError) -> String? {
-            guard let v = object[key] else { throw ProtocolError(.schema, "missing field \(key)") }
+        func optionalString(_ number: Int) throws(ProtocolError) -> String? {
+            let key = Event.fieldNames[number]
+            guard let v = fields[number] else { throw ProtocolError(.schema, "missing field \(key)") }
             switch v {
             case .null: return nil
             case .string(let s): return s
             default: throw ProtocolError(.schema, "field \(key) must be a string or null")
             }
         }
-        let eventID = try string("event_id")
-        let roomID = try string("room_id")
-        guard case .int(let timestamp)? = object["timestamp_ms"] else {
-            throw ProtocolError(.schema, object["timestamp_ms"] == nil ? "missing field timestamp_ms" : "field timestamp_ms must be an integer")
+        let eventID = try string(0)
+        let roomID = try string(1)
+        guard case .int(let timestamp)? = fields[2] else {
+            throw ProtocolError(.schema, fields[2] == nil ? "missing field timestamp_ms" : "field timestamp_ms must be an integer")
         }
         guard timestamp >= 0 else { throw ProtocolError(.schema, "timestamp_ms must not be negative") }
-        let senderID = try string("sender_id")
+        let senderID = try string(3)
         try SenderID.validate(senderID)
-        let type = try string("type")
+        let type = try string(4)
         guard !type.isEmpty else { throw ProtocolError(.schema, "type must not be empty") }
-        let parent = try optionalString("parent_event_id")
-        let prev = try optionalString("prev_event_hash")
-        let signature = try string("signature")
-        guard case .object(let content)? = object["content"] else {
-            throw ProtocolError(.schema, object["content"] == nil ? "missing field content" : "field content must be an object")
+        let parent = try optionalString(5)
+        let prev = try optionalString(6)
+        let signature = try string(7)
+        guard case .object(let content)? = fields[8] else {
+            throw ProtocolError(.schema, fields[8] == nil ? "missing field content" : "field content must be an object")
         }
         guard !eventID.isEmpty else { throw ProtocolError(.schema, "event_id must not be empty") }
         self.init(eventID: eventID, roomID: roomID, timestampMs: timestamp, senderID: senderID, type: type,

@@ -26,6 +26,8 @@ struct CanonicalLineReader {
     private let maxDepth: Int
     private var position = 0
     private var signature: Range<Int>?
+    /// Where the last string read lies (between its quotes), and whether it held escapes.
+    private var lastString: (range: Range<Int>, escaped: Bool) = (0..<0, false)
 
     private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -68,14 +70,22 @@ struct CanonicalLineReader {
         var members: [JSONObject.Member] = []
         // An event has nine members; most contents two or three.
         members.reserveCapacity(depth == 1 ? 9 : 4)
+        var previousKey: (range: Range<Int>, escaped: Bool)?
         while true {
             let memberStart = position
             guard current == UInt8(ascii: "\""), let key = string(), current == UInt8(ascii: ":") else { return nil }
-            // Canonical order is strictly increasing code points, which is UTF-8 byte order.
-            if let previous = members.last, !previous.key.precedesInBytes(key) { return nil }
+            let keyBytes = lastString
+            // Canonical order is strictly increasing code points, which is UTF-8 byte
+            // order: compared in place unless an escape makes the text differ from the key.
+            if let previous = previousKey, let last = members.last {
+                let ordered = previous.escaped || keyBytes.escaped ? last.key.precedesInBytes(key)
+                    : UnsafeBufferPointer(rebasing: bytes[previous.range]).lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: bytes[keyBytes.range]))
+                guard ordered else { return nil }
+            }
+            previousKey = keyBytes
             position += 1
             guard let value = value(depth: depth) else { return nil }
-            let isSignature = depth == 1 && key.hasSameBytes(as: "signature")
+            let isSignature = depth == 1 && !keyBytes.escaped && UnsafeBufferPointer(rebasing: bytes[keyBytes.range]).elementsEqual("signature".utf8)
             members.append(JSONObject.Member(key: key, value: value))
             guard let next = current else { return nil }
             position += 1
@@ -147,6 +157,7 @@ struct CanonicalLineReader {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 defer { position += 1 }
+                lastString = (start..<position, false)
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             }
             guard byte >= 0x20, byte < 0x7F else { return nil }
@@ -159,6 +170,7 @@ struct CanonicalLineReader {
         while let byte = current {
             switch byte {
             case UInt8(ascii: "\""):
+                lastString = (start..<position, true)
                 position += 1
                 return String(decoding: decoded, as: UTF8.self)
             case UInt8(ascii: "\\"):

@@ -25,6 +25,7 @@ final class EventIndex: Sendable {
     /// (only to write an index into a snapshot), or a snapshot's records.
     enum Events: Sendable {
         case entries([Entry])
+        case lines([RoomVerifier.CheckedLine])
         case timeline([VerifiedEvent])
         case records(SnapshotRecords)
     }
@@ -66,6 +67,7 @@ final class EventIndex: Sendable {
         let hashes: [UInt64]
         switch events {
         case .entries(let entries): hashes = Parallel.map(entries) { EventIndex.hash($0.id, key: key) }
+        case .lines(let lines): hashes = Parallel.map(lines) { EventIndex.hash($0.line.event.eventID, key: key) }
         case .timeline(let timeline): hashes = Parallel.map(timeline) { EventIndex.hash($0.event.eventID, key: key) }
         case .records(let records): hashes = Parallel.map(Array(0..<records.count)) { EventIndex.hash(records.id(at: $0), key: key) }
         }
@@ -132,6 +134,7 @@ final class EventIndex: Sendable {
     var count: Int {
         switch events {
         case .entries(let entries): return entries.count
+        case .lines(let lines): return lines.count
         case .timeline(let timeline): return timeline.count
         case .records(let records): return records.count
         }
@@ -142,6 +145,7 @@ final class EventIndex: Sendable {
     func ref(at place: Int) -> RoomState.EventRef {
         switch events {
         case .entries(let entries): return entries[place].ref
+        case .lines(let lines): return EventTable.entry(lines[place].line.event).ref
         case .timeline(let timeline): return EventTable.entry(timeline[place].event).ref
         case .records(let records): return records.ref(at: place)
         }
@@ -150,6 +154,7 @@ final class EventIndex: Sendable {
     private static func id(at place: Int, in events: Events) -> String {
         switch events {
         case .entries(let entries): return entries[place].id
+        case .lines(let lines): return lines[place].line.event.eventID
         case .timeline(let timeline): return timeline[place].event.eventID
         case .records(let records): return records.id(at: place)
         }

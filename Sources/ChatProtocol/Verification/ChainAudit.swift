@@ -83,10 +83,11 @@ struct ChainAudit {
         let orderedKeys = byKey.keys.sorted { $0.base64 < $1.base64 }
         for key in orderedKeys {
             guard let indices = byKey[key] else { continue }
-            let members = indices.sorted { a, b in
-                nodes[a].timestampMs != nodes[b].timestampMs ? nodes[a].timestampMs < nodes[b].timestampMs
-                    : nodes[a].eventID.precedesInBytes(nodes[b].eventID)
+            var keyed = indices.map { (timestampMs: nodes[$0].timestampMs, node: $0) }
+            keyed.sort { a, b in
+                a.timestampMs != b.timestampMs ? a.timestampMs < b.timestampMs : nodes[a.node].eventID.precedesInBytes(nodes[b.node].eventID)
             }
+            let members = keyed.map(\.node)
             if shortcuts, isLine(members, nodes) {
                 // One start, each later event naming the one before it, time going
                 // forward: nothing to report, and the tip has no successor.

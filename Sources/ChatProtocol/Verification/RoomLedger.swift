@@ -106,17 +106,16 @@ public struct RoomLedger: Sendable {
         let changedSenders = Set(candidates.keys.filter { candidates[$0] != previous[$0] })
         if !changedSenders.isEmpty { wake(parser, only: unverifiedEntries) }
         let rechecked = recheckUnverified(changedSenders: changedSenders)
-        var added: [RoomVerifier.CheckedLine] = []
         var clean = !metadataChanged && !replacesKnown && !rechecked
         for (i, file) in files.enumerated() {
             entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,
                                              warnings: parsed[i].warnings, bytes: file.object.bytes[...])
             if checked[i].contains(where: { $0.signer == nil }) { unverifiedEntries.insert(file.object.key) }
             clean = clean && parsed[i].rejections.isEmpty && parsed[i].warnings.isEmpty
-            added += checked[i]
         }
 
-        if clean, let events = append(added) {
+        // The short path needs a frontier: the first ingest always takes the full run.
+        if clean, frontier != nil, let events = append(checked.flatMap { $0 }) {
             if newlySkipped { verification.skippedKeys = skipped.sorted() }
             newlyAccepted = events
             return

@@ -55,7 +55,7 @@ public struct RoomVerifier: Sendable {
         // Every line's id, indexed once on every core: the ids found more than
         // once are the duplicates to merge, and the index becomes the state's
         // table of events, each entered as authorisation accepts it.
-        let index = EventIndex(.entries(Parallel.map(lines) { EventTable.entry($0.line.event) }))
+        let index = EventIndex(.lines(lines))
         let kept = mergeDuplicates(lines, repeats: index.repeats, rejected: &rejected, alarms: &alarms)
 
         var timeline: [Int] = []
@@ -153,7 +153,7 @@ public struct RoomVerifier: Sendable {
     /// Adds the keys that joins among `parsed` declare.
     func addCandidateKeys(_ parsed: [[LogFileParser.Line]], to candidates: inout [String: [PublicKey]]) {
         for file in parsed {
-            for line in file {
+            for line in file where line.event.type.hasSameBytes(as: EventType.member) {
                 if case .member(let m) = line.event.content, m.membership == .join, let key = m.publicKey {
                     RoomVerifier.add(key, of: line.event.senderID, to: &candidates)
                 }
@@ -300,10 +300,7 @@ public struct RoomVerifier: Sendable {
     ///   - index: every line's id; the state's table of events is built on it.
     private func resolve(_ lines: [CheckedLine], order: [Int], index: EventIndex, roomID: String,
                          metadata: RoomMetadata?) -> Resolution {
-        let timeline = order.sorted { a, b in
-            let x = lines[a].line.event, y = lines[b].line.event
-            return x.timestampMs != y.timestampMs ? x.timestampMs < y.timestampMs : x.eventID.precedesInBytes(y.eventID)
-        }
+        let timeline = RoomVerifier.timelineOrder(order) { lines[$0].line.event }
         var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
         resolver.state.events = EventTable(over: index)
         var out = Resolution(resolver: resolver)
@@ -334,6 +331,16 @@ public struct RoomVerifier: Sendable {
         out.last = timeline.last.map { TimelinePosition(lines[$0].line.event) }
         out.resolver = resolver
         return out
+    }
+
+    /// `places` sorted by their events' timeline position: by timestamp (held
+    /// beside each place, so most comparisons touch no event), then by id.
+    static func timelineOrder(_ places: [Int], event: (Int) -> Event) -> [Int] {
+        var keyed = places.map { (timestampMs: event($0).timestampMs, place: $0) }
+        keyed.sort { a, b in
+            a.timestampMs != b.timestampMs ? a.timestampMs < b.timestampMs : event(a.place).eventID.precedesInBytes(event(b.place).eventID)
+        }
+        return keyed.map(\.place)
     }
 
     /// Whether events that sort before this one would have to be authorised
