@@ -103,6 +103,8 @@ public actor RoomSync {
     ///   and every ``SyncSettings/fullRescanInterval`` do.
     ///   - progress: told `(fetched, total)` as objects arrive, for a progress bar on a large first sync.
     public func sync(full: Bool? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) -> RoomUpdates {
+        await beginSync()
+        defer { endSync() }
         let now = ContinuousClock.now
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
         let listing = try await list(full: rescan)
@@ -115,10 +117,10 @@ public actor RoomSync {
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
         guard !changed.isEmpty || deliverEverything else { return RoomUpdates() }
-        let objects = try await fetch(changed, progress: progress)
+        ledger.verifier.nowMs = wallClock()
+        let fetched = try await fetchAndTake(changed, progress: progress)
         // An object listed but gone when fetched stays unknown: the next listing
         // that shows it tries again, and one missing file does not hold up the rest.
-        let fetched = Set(objects.map(\.key))
         let newestBefore = newestStart
         let nowMs = wallClock()
         for info in changed where fetched.contains(info.key) {
@@ -133,14 +135,13 @@ public actor RoomSync {
                 }
             }
         }
-        ledger.verifier.nowMs = wallClock()
-        if !objects.isEmpty {
-            ledger.ingest(objects)
+        if !fetched.isEmpty {
+            ledger.conclude()
             snapshotStale = true
         }
         pinCreatorKey()
         cache?.signatures.save()
-        if !objects.isEmpty { writeSnapshotIfDue() }
+        if !fetched.isEmpty { writeSnapshotIfDue() }
         let updates = diff()
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now
@@ -233,16 +234,27 @@ public actor RoomSync {
     /// How long after midnight UTC yesterday's date folder is still polled.
     static let yesterdayWindowMs: Int64 = 15 * 60_000
 
-    /// Fetches objects, at most ``SyncSettings/parallelFetches`` at once, reading
-    /// unchanged ones from the cache.
-    private func fetch(_ infos: [ObjectInfo], progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> [StoredObject] {
-        var out: [StoredObject] = []
+    /// Fetches objects, at most ``SyncSettings/parallelFetches`` at once
+    /// (reading unchanged ones from the cache), and takes them into the
+    /// ledger in batches as they arrive: a batch's lines are parsed and its
+    /// signatures checked on every core while the next objects are fetched,
+    /// so a large room's first sync costs the longer of the two, not their
+    /// sum. Returns the keys fetched; the caller concludes the ledger.
+    private func fetchAndTake(_ infos: [ObjectInfo], progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> Set<String> {
+        // metadata.json first: its creator key lets the first batches' signatures be found.
+        func isMetadata(_ info: ObjectInfo) -> Bool {
+            if case .metadata? = RoomObjectKey(key: info.key) { return true } else { return false }
+        }
+        let ordered = infos.filter(isMetadata) + infos.filter { !isMetadata($0) }
+        intake = Intake()
         var missing: [ObjectInfo] = []
         // A local folder's objects are read where they are; copying them to the cache would only cost time and disk.
         let cache = store.isLocal ? nil : self.cache
-        for info in infos {
+        var done = 0
+        for info in ordered {
             if let bytes = cache?.bytes(for: info) {
-                out.append(StoredObject(key: info.key, bytes: bytes))
+                await receive(StoredObject(key: info.key, bytes: bytes))
+                done += 1
             } else {
                 missing.append(info)
             }
@@ -259,31 +271,98 @@ public actor RoomSync {
                         // Keys other tools wrote may not be valid keys for us: skip them here,
                         // the ledger reports them as skipped.
                         guard let key = try? ObjectKey(info.key) else { return StoredObject(key: info.key, bytes: []) }
-                        let data: Data
+                        let bytes: [UInt8]
                         do {
-                            data = try await store.get(key)
+                            bytes = try await store.bytes(key)
                         } catch {
                             if let failure = error as? StoreError, failure.code == .notFound { return nil }
                             throw error
                         }
-                        let bytes = Array(data)
                         cache?.store(bytes, for: info)
                         return StoredObject(key: info.key, bytes: bytes)
                     }
                 }
                 while next < missing.count && next < limit { launch() }
                 while let object = try await group.next() {
-                    if let object { out.append(object) }
-                    progress?(out.count, infos.count)
+                    if let object {
+                        await receive(object)
+                        done += 1
+                    }
+                    progress?(done, infos.count)
                     if next < missing.count { launch() }
                 }
             }
         } catch let error as StoreError {
+            // What was taken in stays unconcluded and unknown: the next sync fetches it again (from the cache, if any).
+            _ = await finishIntake()
             throw error
         } catch {
+            _ = await finishIntake()
             throw StoreError(.io, "fetching objects of room \(roomID) failed: \(error)", cause: nil)
         }
-        return out
+        return await finishIntake()
+    }
+
+    /// Fetched objects on their way into the ledger: the batch being filled,
+    /// and the one being checked. Each batch is prepared with the keys of
+    /// every batch taken in before it; one is checked at a time.
+    private struct Intake {
+        var fetched: Set<String> = []
+        var batch: [StoredObject] = []
+        var batchBytes = 0
+        var checking: Task<RoomLedger.Prepared, Never>?
+    }
+
+    private var intake = Intake()
+
+    /// Syncs run one at a time: one takes its objects into the ledger over
+    /// many suspensions, which another must not interleave with.
+    private var syncing = false
+    private var waitingToSync: [CheckedContinuation<Void, Never>] = []
+
+    private func beginSync() async {
+        if syncing { await withCheckedContinuation { waitingToSync.append($0) } }
+        syncing = true
+    }
+
+    private func endSync() {
+        // The next waiting sync goes on as the one syncing.
+        if waitingToSync.isEmpty { syncing = false } else { waitingToSync.removeFirst().resume() }
+    }
+
+    private func receive(_ object: StoredObject) async {
+        intake.fetched.insert(object.key)
+        intake.batch.append(object)
+        intake.batchBytes += object.bytes.count
+        if intake.batchBytes >= settings.checkBatchBytes || intake.batch.count >= settings.checkBatchObjects { await submitBatch() }
+    }
+
+    private func submitBatch() async {
+        let objects = intake.batch
+        guard !objects.isEmpty else { return }
+        intake.batch = []
+        intake.batchBytes = 0
+        if let previous = intake.checking { ledger.take(await previous.value) }
+        let preparer = ledger.preparer
+        intake.checking = Task { await RoomSync.offThePool { preparer.prepare(objects) } }
+    }
+
+    /// Checks and takes in what is left; returns the keys fetched.
+    private func finishIntake() async -> Set<String> {
+        await submitBatch()
+        if let last = intake.checking { ledger.take(await last.value) }
+        let fetched = intake.fetched
+        intake = Intake()
+        return fetched
+    }
+
+    /// Runs CPU-bound work (which spreads itself over the cores) on a
+    /// dispatch queue, not on a thread of Swift's cooperative pool, which the
+    /// fetches need meanwhile.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+        }
     }
 
     /// Replaces the empty ledger with the room's snapshot, if the cache holds

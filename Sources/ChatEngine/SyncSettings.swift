@@ -37,6 +37,12 @@ public struct SyncSettings: Sendable {
     public var snapshotInterval: Duration = .seconds(300)
     /// Objects fetched at once.
     public var parallelFetches = 16
+    /// How much of what a sync fetches is checked at once (parsed, and its
+    /// signatures verified on every core) while the rest is still being
+    /// fetched: a batch closes at this many bytes or ``checkBatchObjects``
+    /// objects. Smaller batches start checking sooner; each costs a little.
+    public var checkBatchBytes = 4 << 20
+    public var checkBatchObjects = 512
 
     public init() {}
 }

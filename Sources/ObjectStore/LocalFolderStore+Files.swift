@@ -32,7 +32,7 @@ extension LocalFolderStore {
         if linked != 0 {
             if linkErrno == EEXIST {
                 let existing = try readAll(finalPath, key: key)
-                return .alreadyExists(sameBytes: existing == bytes)
+                return .alreadyExists(sameBytes: existing.elementsEqual(bytes))
             }
             throw StoreError(.io, "Could not create \"\(key)\" in \(root). Check that the folder is writable and on a filesystem that supports hard links.", cause: SystemError("link", errno: linkErrno))
         }
@@ -41,6 +41,10 @@ extension LocalFolderStore {
     }
 
     func getNow(_ key: ObjectKey) throws(StoreError) -> Data {
+        Data(try bytesNow(key))
+    }
+
+    func bytesNow(_ key: ObjectKey) throws(StoreError) -> [UInt8] {
         try readAll(path(of: key), key: key)
     }
 
@@ -96,7 +100,7 @@ extension LocalFolderStore {
         }
     }
 
-    private func readAll(_ path: String, key: ObjectKey) throws(StoreError) -> Data {
+    private func readAll(_ path: String, key: ObjectKey) throws(StoreError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR {
@@ -109,16 +113,14 @@ extension LocalFolderStore {
         // the loop still reads to the end in case the file is longer.
         var info = stat()
         var capacity = fstat(fd, &info) == 0 ? max(Int(info.st_size), 0) + 1 : 1 << 16
-        var data = Data(count: capacity)
+        var bytes = [UInt8](repeating: 0, count: capacity)
         var filled = 0
         while true {
             if filled == capacity {
                 capacity *= 2
-                data.count = capacity
+                bytes += [UInt8](repeating: 0, count: capacity - filled)
             }
-            let n = data.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + filled, capacity - filled)
-            }
+            let n = bytes.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + filled, capacity - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("read", key, call: "read")
@@ -126,8 +128,8 @@ extension LocalFolderStore {
             if n == 0 { break }
             filled += n
         }
-        data.count = filled
-        return data
+        bytes.removeLast(bytes.count - filled)
+        return bytes
     }
 
     private func ioError(_ action: String, _ key: ObjectKey, call: String) -> StoreError {

@@ -47,6 +47,10 @@ public struct LocalFolderStore: ObjectStore {
         try await run { () throws(StoreError) -> Data in try self.getNow(key) }
     }
 
+    public func bytes(_ key: ObjectKey) async throws(StoreError) -> [UInt8] {
+        try await run { () throws(StoreError) -> [UInt8] in try self.bytesNow(key) }
+    }
+
     public func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? {
         try await run { () throws(StoreError) -> ObjectInfo? in try self.headNow(key) }
     }

@@ -27,6 +27,11 @@ public protocol ObjectStore: Sendable {
     /// The object's bytes; throws `.notFound` when there is none.
     func get(_ key: ObjectKey) async throws(StoreError) -> Data
 
+    /// The object's bytes as an array, what readers keep; throws `.notFound`
+    /// when there is none. Stores that can read straight into one do, and
+    /// save a copy of every object a large room holds.
+    func bytes(_ key: ObjectKey) async throws(StoreError) -> [UInt8]
+
     /// The object's size and etag, or nil when there is none.
     func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo?
 
@@ -36,6 +41,10 @@ public protocol ObjectStore: Sendable {
 
 extension ObjectStore {
     public var isLocal: Bool { false }
+
+    public func bytes(_ key: ObjectKey) async throws(StoreError) -> [UInt8] {
+        Array(try await get(key))
+    }
 
     /// Every object whose key starts with `prefix`, in byte order of key, across all pages.
     public func list(prefix: String) async throws(StoreError) -> [ObjectInfo] {

@@ -118,6 +118,36 @@ import Testing
         #expect(bodies(try await sync.sync(full: true)) == ["new"])
     }
 
+    /// A first sync checks what it has fetched in batches while it fetches
+    /// the rest; with batches of one or two objects and a store that fails
+    /// part of the way, the room must still come out as one verification of
+    /// everything, each event delivered once.
+    @Test func batchesCheckedWhileFetchingGiveTheSameRoomAndSurviveAFailure() async throws {
+        let store = FailingStore()
+        var room = try await RoomWriter(roomID: "room_batches", store: store)
+        try await room.addBob()
+        var said: [String] = []
+        for i in 0..<12 {
+            let client = i % 3 == 0 ? "bob_b1" : "alice_a1"
+            try await room.upload(client, [room.say(client, "m\(i)")])
+            said.append("m\(i)")
+        }
+        var settings = SyncSettings()
+        settings.checkBatchObjects = 2
+        settings.parallelFetches = 3
+        let sync = RoomSync(store: store, roomID: "room_batches", settings: settings)
+        await store.failReads(after: 7)
+        await #expect(throws: StoreError.self) { try await sync.sync() }
+        let updates = try await sync.sync()
+        #expect(bodies(updates) == said, "every message, once, in order")
+        let objects = try await storedObjects(store.inner, roomID: "room_batches")
+        let expected = RoomVerifier().verify(roomID: "room_batches", objects: objects)
+        let verification = await sync.verification
+        #expect(verification.accepted.map(\.event.eventID) == expected.accepted.map(\.event.eventID))
+        #expect(verification.alarms.isEmpty && verification.rejected.isEmpty)
+        #expect(try await sync.sync(full: true).isEmpty, "nothing twice")
+    }
+
     @Test func pollsListOnlyWhatIsNewAndTheRescanFindsVeryLateFiles() async throws {
         let store = CountingStore(inner: MemoryStore())
         var room = try await RoomWriter(roomID: "room_poll", store: store)
@@ -250,6 +280,35 @@ actor CountingStore: ObjectStore {
     }
 
     func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { await inner.head(key) }
+
+    func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome { await inner.putIfAbsent(key, bytes) }
+}
+
+/// A memory store whose reads start failing after a number of them, until told otherwise.
+actor FailingStore: ObjectStore {
+    let inner = MemoryStore()
+    private var readsLeft: Int?
+
+    nonisolated var locationDescription: String { "failing:" }
+
+    func failReads(after count: Int) { readsLeft = count }
+
+    func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
+        try await inner.list(prefix: prefix, startAfter: startAfter)
+    }
+
+    func get(_ key: ObjectKey) async throws(StoreError) -> Data {
+        if let left = readsLeft {
+            guard left > 0 else {
+                readsLeft = nil
+                throw StoreError(.unreachable, "the test store is down")
+            }
+            readsLeft = left - 1
+        }
+        return try await inner.get(key)
+    }
+
+    func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { try await inner.head(key) }
 
     func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome { await inner.putIfAbsent(key, bytes) }
 }

@@ -168,4 +168,38 @@ import Testing
         }
         #expect(liveShortPaths > written.count / 3, "objects arriving in about the order they were written mostly take the short path")
     }
+
+    /// A sync prepares batches while it fetches more and takes each in
+    /// before preparing the next, then concludes once: whatever the batches
+    /// and their order (messages before the joins that declare their keys,
+    /// metadata last), that must be what one ingest of everything gives.
+    @Test(arguments: 0..<12) func batchesTakenInAnyOrderMatchOneIngest(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let room = try TestRoom.random(&random)
+        let verifier = RoomVerifier(nowMs: room.now + 1000)
+        let expected = verifier.verify(roomID: room.roomID, objects: room.storedObjects)
+        var objects = room.storedObjects.shuffled(using: &random)
+        if seed % 2 == 0 { objects.sort { a, _ in !a.key.hasSuffix("metadata.json") } }
+        var ledger = RoomLedger(roomID: room.roomID, verifier: verifier)
+        while !objects.isEmpty {
+            let count = min(objects.count, 1 + Int(random.next() % 4))
+            ledger.take(ledger.preparer.prepare(Array(objects.prefix(count))))
+            objects.removeFirst(count)
+        }
+        ledger.conclude()
+        expectSame(ledger.verification, expected, "seed \(seed)")
+        #expect(ledger.newlyAccepted == nil, "a first conclusion is a full run")
+
+        // And on a ledger that has a frontier: new objects in two batches, one conclusion.
+        var more = room
+        let hello = try more.say("bob_b1", "hello again")
+        let reply = try more.say("carol_c1", "hi", parent: hello.eventID)
+        let bob = try more.flush("bob_b1")
+        let carol = try more.flush("carol_c1")
+        ledger.take(ledger.preparer.prepare([try object(more, carol)]))
+        ledger.take(ledger.preparer.prepare([try object(more, bob)]))
+        ledger.conclude()
+        expectSame(ledger.verification, verifier.verify(roomID: room.roomID, objects: more.storedObjects), "seed \(seed), then two more")
+        if ledger.newlyAccepted != nil { #expect(ledger.newlyAccepted?.map(\.event.eventID) == [hello.eventID, reply.eventID].filter { id in ledger.verification.accepted.contains { $0.event.eventID == id } }) }
+    }
 }

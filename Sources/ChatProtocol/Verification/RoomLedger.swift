@@ -41,6 +41,8 @@ public struct RoomLedger: Sendable {
     var frontier: TimelineFrontier?
     /// The verification of everything ingested so far.
     public internal(set) var verification: RoomVerification
+    /// What objects taken in since the last conclusion have found.
+    var pending = Pending()
     /// The events the last ``ingest(_:)`` accepted, in timeline order, when it
     /// only added events; nil when it verified the room again from the start
     /// (then compare ``verification`` with what was known before).
@@ -63,65 +65,151 @@ public struct RoomLedger: Sendable {
 
     /// Adds objects (new ones, or new versions of known keys) and verifies again.
     public mutating func ingest(_ objects: [StoredObject]) {
-        var fresh: [(name: LogObjectName, object: StoredObject)] = []
+        take(prepare(objects))
+        conclude()
+    }
+
+    /// Objects after the per-object stages — lines parsed and checked,
+    /// signatures looked for — ready for ``take(_:)``.
+    public struct Prepared: Sendable {
+        let objects: [StoredObject]
+        let logs: [(name: LogObjectName, object: StoredObject)]
+        let parsed: [LogFileParser.Result]
+        let checked: [[RoomVerifier.CheckedLine]]
+        /// The keys the signatures were looked for among, per sender.
+        let candidates: [String: [PublicKey]]
+    }
+
+    /// The per-object stages for `objects` (in parallel over them), against
+    /// the keys this ledger knows and those the objects declare themselves.
+    public func prepare(_ objects: [StoredObject]) -> Prepared {
+        preparer.prepare(objects)
+    }
+
+    /// What ``prepare(_:)`` needs of the ledger, apart from it: a sync checks
+    /// objects with it while it fetches more (taking each batch in before
+    /// the next is prepared), then concludes once.
+    public var preparer: Preparer {
+        Preparer(roomID: roomID, verifier: verifier, metadataObject: metadataObject,
+                 candidates: entries.isEmpty && dormant.isEmpty ? nil : candidates)
+    }
+
+    public struct Preparer: Sendable {
+        let roomID: String
+        let verifier: RoomVerifier
+        let metadataObject: StoredObject?
+        /// The keys the ledger knows; nil for an empty ledger, which knows the metadata's.
+        let candidates: [String: [PublicKey]]?
+
+        public func prepare(_ objects: [StoredObject]) -> Prepared {
+            var logs: [(name: LogObjectName, object: StoredObject)] = []
+            var metadataObject = self.metadataObject
+            for object in objects {
+                switch RoomObjectKey(key: object.key) {
+                case .log(let name)? where name.roomID == roomID: logs.append((name, object))
+                case .metadata(let id)? where id == roomID: metadataObject = object
+                default: continue
+                }
+            }
+            var ignored: [Alarm] = []
+            let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored)
+            let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
+            let files = logs
+            let parsed = Parallel.map(count: files.count) { i in
+                parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes[...])
+            }
+            var keys = candidates ?? verifier.candidateKeys([], metadata: metadata)
+            verifier.addCandidateKeys(parsed.map(\.lines), to: &keys)
+            let known = keys
+            let memo = verifier.memo
+            let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: known, memo: memo) }
+            return Prepared(objects: objects, logs: logs, parsed: parsed, checked: checked, candidates: keys)
+        }
+    }
+
+    /// What taking objects in has found since the last ``conclude()``.
+    struct Pending: Sendable {
         var metadataChanged = false
         var replacesKnown = false
         var newlySkipped = false
-        for object in objects {
+        /// Whether a line of an earlier object was verified now that its sender declared more keys.
+        var rechecked = false
+        /// Whether every object taken in had nothing to report.
+        var clean = true
+        var added: [[RoomVerifier.CheckedLine]] = []
+    }
+
+    /// Takes prepared objects in, without the room-wide stages: ``conclude()``
+    /// runs those once, after any number of these.
+    public mutating func take(_ prepared: Prepared) {
+        var metadataChanged = false
+        for object in prepared.objects {
             switch RoomObjectKey(key: object.key) {
             case .log(let name)? where name.roomID == roomID:
-                if entries[object.key] != nil || dormant.removeValue(forKey: object.key) != nil { replacesKnown = true }
-                fresh.append((name, object))
+                if entries[object.key] != nil || dormant.removeValue(forKey: object.key) != nil { pending.replacesKnown = true }
             case .metadata(let id)? where id == roomID:
-                metadataChanged = metadataChanged || metadataObject?.bytes != object.bytes
+                if metadataObject?.bytes != object.bytes { metadataChanged = true }
                 metadataObject = object
             case .attachment(let id, _)? where id == roomID: continue
-            default: newlySkipped = skipped.insert(object.key).inserted || newlySkipped
+            default: pending.newlySkipped = skipped.insert(object.key).inserted || pending.newlySkipped
             }
         }
-
-        var alarms: [Alarm] = []
-        let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &alarms)
-
-        // Per-object checks for the new objects, in parallel.
+        var ignored: [Alarm] = []
+        let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored)
         let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
-        let files = fresh
-        let parsed = Parallel.map(count: files.count) { i in
-            parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes[...])
-        }
 
+        pending.metadataChanged = pending.metadataChanged || metadataChanged
+
+        // Keys the room declares, from every object, old and new.
         let previous = candidates
-        if metadataChanged || frontier == nil {
+        if metadataChanged || (entries.isEmpty && dormant.isEmpty) {
             wake(parser)
             var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
-            allLines += parsed.map(\.lines)
+            allLines += prepared.parsed.map(\.lines)
             candidates = verifier.candidateKeys(allLines, metadata: metadata)
         } else {
-            verifier.addCandidateKeys(parsed.map(\.lines), to: &candidates)
+            verifier.addCandidateKeys(prepared.parsed.map(\.lines), to: &candidates)
         }
-
-        let keys = candidates
-        let memo = verifier.memo
-        let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: keys, memo: memo) }
         let changedSenders = Set(candidates.keys.filter { candidates[$0] != previous[$0] })
         if !changedSenders.isEmpty { wake(parser, only: unverifiedEntries) }
-        let rechecked = recheckUnverified(changedSenders: changedSenders)
-        var clean = !metadataChanged && !replacesKnown && !rechecked
-        for (i, file) in files.enumerated() {
-            entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,
-                                             warnings: parsed[i].warnings, bytes: file.object.bytes[...])
-            if checked[i].contains(where: { $0.signer == nil }) { unverifiedEntries.insert(file.object.key) }
-            clean = clean && parsed[i].rejections.isEmpty && parsed[i].warnings.isEmpty
-        }
+        pending.rechecked = recheckUnverified(changedSenders: changedSenders) || pending.rechecked
 
-        // The short path needs a frontier: the first ingest always takes the full run.
-        if clean, frontier != nil, let events = append(checked.flatMap { $0 }) {
-            if newlySkipped { verification.skippedKeys = skipped.sorted() }
+        // The new lines were checked against the keys known when they were
+        // prepared; those no key verified are checked again if their sender's keys differ now.
+        var checked = prepared.checked
+        let differing = Set(candidates.keys.filter { candidates[$0] != prepared.candidates[$0] })
+        if !differing.isEmpty {
+            for i in checked.indices where checked[i].contains(where: { $0.signer == nil && differing.contains($0.line.event.senderID) }) {
+                checked[i] = recheck(checked[i], senders: differing).lines
+            }
+        }
+        for (i, file) in prepared.logs.enumerated() {
+            entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: prepared.parsed[i].rejections,
+                                             warnings: prepared.parsed[i].warnings, bytes: file.object.bytes[...])
+            if checked[i].contains(where: { $0.signer == nil }) { unverifiedEntries.insert(file.object.key) }
+            pending.clean = pending.clean && prepared.parsed[i].rejections.isEmpty && prepared.parsed[i].warnings.isEmpty
+        }
+        // Only the short path needs the new lines apart, and it needs a frontier.
+        if frontier != nil { pending.added += checked }
+    }
+
+    /// The room-wide stages over what was taken in since the last time:
+    /// the short path when it applies (see ``TimelineFrontier``), else a full
+    /// run over every object.
+    public mutating func conclude() {
+        let pending = self.pending
+        self.pending = Pending()
+        var alarms: [Alarm] = []
+        let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &alarms)
+        let clean = pending.clean && !pending.metadataChanged && !pending.replacesKnown && !pending.rechecked
+        if clean, frontier != nil, let events = append(pending.added.flatMap { $0 }) {
+            if pending.newlySkipped { verification.skippedKeys = skipped.sorted() }
             newlyAccepted = events
             return
         }
 
-        wake(parser)
+        // The room-wide stages over every object, in object name order.
+        wake(LogFileParser(roomID: roomID, nowMs: verifier.nowMs))
         let ordered = entries.values.sorted { $0.name < $1.name }
         var lines: [RoomVerifier.CheckedLine] = []
         lines.reserveCapacity(ordered.reduce(0) { $0 + $1.lines.count })
@@ -161,16 +249,26 @@ public struct RoomLedger: Sendable {
             guard var entry = entries[key],
                   entry.lines.contains(where: { $0.signer == nil && changedSenders.contains($0.line.event.senderID) })
             else { continue }
-            var lastKey: [String: PublicKey] = [:]
-            entry.lines = entry.lines.map { checked in
-                guard checked.signer == nil, changedSenders.contains(checked.line.event.senderID) else { return checked }
-                let signer = RoomVerifier.signer(checked.line, checked.line.event.canonicalBytes, candidates, &lastKey)
-                changed = changed || signer != nil
-                return RoomVerifier.CheckedLine(line: checked.line, hash: checked.hash, signer: signer)
-            }
+            let result = recheck(entry.lines, senders: changedSenders)
+            entry.lines = result.lines
+            changed = changed || result.found
             entries[key] = entry
             if !entry.lines.contains(where: { $0.signer == nil }) { unverifiedEntries.remove(key) }
         }
         return changed
+    }
+
+    /// One object's lines, the ones of `senders` that no key verified looked
+    /// at again with the keys known now; and whether any was verified.
+    private func recheck(_ lines: [RoomVerifier.CheckedLine], senders: Set<String>) -> (lines: [RoomVerifier.CheckedLine], found: Bool) {
+        var lastKey: [String: PublicKey] = [:]
+        var found = false
+        let lines = lines.map { checked in
+            guard checked.signer == nil, senders.contains(checked.line.event.senderID) else { return checked }
+            let signer = RoomVerifier.signer(checked.line, checked.line.event.canonicalBytes, candidates, &lastKey)
+            found = found || signer != nil
+            return RoomVerifier.CheckedLine(line: checked.line, hash: checked.hash, signer: signer)
+        }
+        return (lines, found)
     }
 }
