@@ -31,9 +31,18 @@ import Stores
 //       object into memory, verifies once (filling a signature memo), then
 //       RUNS more times with every signature found in the memo. Prints each
 //       run's time and peak memory.
-//   engine-bench open FOLDER ROOM
-//       Opens a room from a local folder store twice: cold (empty cache), then
-//       warm (objects from the cache). Prints time, events and peak memory.
+//   engine-bench first-sync STORE ROOM [DELAY_MS]
+//       A room's first sync from any store (S3, GCS, a folder): the time to
+//       fetch every object alone, the first sync itself (which checks what it
+//       has while it fetches the rest), and the signatures checked alone.
+//       DELAY_MS makes every read wait that long first: a remote store's
+//       round trip without a local server's CPU (moto shares the cores).
+//   engine-bench open FOLDER ROOM [CACHE]
+//       Opens a room from a local folder store: cold (empty cache), then the
+//       same signatures checked alone (the limit), then warm from the ledger
+//       snapshot in the same process, then (unless CACHE is given, which is
+//       kept for open-warm) warm without the snapshot. Prints time, events
+//       and peak memory.
 
 /// Counts the requests a reader makes.
 actor CountingStore: ObjectStore {
@@ -145,10 +154,11 @@ func latency(storeText: String, senders: Int, messages: Int) async throws {
     if sorted.count < expected { throw StoreError(.io, "only \(sorted.count) of \(expected) messages arrived") }
 }
 
-func open(folder: String, roomID: String) async throws {
+func open(folder: String, roomID: String, keeping kept: String?) async throws {
     let store = LocalFolderStore(root: folder)
-    let cacheDir = URL(fileURLWithPath: NSTemporaryDirectory() + "engine-bench-cache-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: cacheDir) }
+    let cacheDir = URL(fileURLWithPath: kept ?? (NSTemporaryDirectory() + "engine-bench-cache-\(UUID().uuidString)"))
+    try? FileManager.default.removeItem(at: cacheDir)
+    defer { if kept == nil { try? FileManager.default.removeItem(at: cacheDir) } }
     func seconds(_ elapsed: Duration) -> Double {
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
@@ -170,9 +180,10 @@ func open(folder: String, roomID: String) async throws {
     let size = (try? FileManager.default.attributesOfItem(atPath: snapshot)[.size] as? Int) ?? 0
     print("snapshot written in the background, \(size / 1_048_576) MiB; waited \(String(format: "%.2f", seconds(ContinuousClock.now - writing))) s after the open for it")
     await signaturesAlone(await cold.verification)
-    _ = try await timedOpen("warm (ledger snapshot)")
+    _ = try await timedOpen("warm (ledger snapshot), same process")
+    guard kept == nil else { return }
     try FileManager.default.removeItem(atPath: snapshot)
-    _ = try await timedOpen("warm without the snapshot (objects from the cache, signatures from the memo)")
+    _ = try await timedOpen("warm without the snapshot (signatures from the memo)")
 }
 
 /// The limit a cold open is measured against: libsodium checking the same
@@ -190,6 +201,66 @@ func signaturesAlone(_ verification: RoomVerification) async {
     }.reduce(0, +)
     let elapsed = Double(milliseconds(since: started)) / 1000
     print("signatures alone (libsodium on \(ProcessInfo.processInfo.activeProcessorCount) cores, the limit): \(work.count) in \(String(format: "%.2f", elapsed)) s (\(Int(Double(work.count) / elapsed)) events/s)\(failed > 0 ? ", \(failed) FAILED" : "")")
+}
+
+/// A store whose reads wait a while first, as a remote store's do.
+struct DelayedStore: ObjectStore {
+    let inner: any ObjectStore
+    let delay: Duration
+
+    var locationDescription: String { inner.locationDescription }
+
+    func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
+        try await inner.list(prefix: prefix, startAfter: startAfter)
+    }
+
+    func get(_ key: ObjectKey) async throws(StoreError) -> Data {
+        try? await Task.sleep(for: delay)
+        return try await inner.get(key)
+    }
+
+    func bytes(_ key: ObjectKey) async throws(StoreError) -> [UInt8] {
+        try? await Task.sleep(for: delay)
+        return try await inner.bytes(key)
+    }
+
+    func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { try await inner.head(key) }
+
+    func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome { try await inner.putIfAbsent(key, bytes) }
+}
+
+func firstSync(storeText: String, roomID: String, delayMs: Int) async throws {
+    let opened = try StoreLocation(parsing: storeText).open()
+    let store: any ObjectStore = delayMs > 0 ? DelayedStore(inner: opened, delay: .milliseconds(delayMs)) : opened
+    if delayMs > 0 { print("every read waits \(delayMs) ms first") }
+    var started = ContinuousClock.now
+    let infos = try await store.list(prefix: RoomObjectKey.roomPrefix(roomID: roomID))
+    let bytes = try await withThrowingTaskGroup(of: Int.self) { group in
+        var next = 0, total = 0
+        func launch() {
+            let key = infos[next].key
+            next += 1
+            group.addTask { try await store.bytes(try ObjectKey(key)).count }
+        }
+        while next < min(16, infos.count) { launch() }
+        while let count = try await group.next() {
+            total += count
+            if next < infos.count { launch() }
+        }
+        return total
+    }
+    print("fetching alone: \(infos.count) objects, \(bytes / 1_048_576) MiB in \(milliseconds(since: started)) ms (16 at once)")
+    let cacheDir = URL(fileURLWithPath: NSTemporaryDirectory() + "engine-bench-cache-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: cacheDir) }
+    started = ContinuousClock.now
+    let sync = RoomSync(store: store, roomID: roomID, cache: try ObjectCache(directory: cacheDir))
+    let updates = try await sync.sync()
+    let elapsed = milliseconds(since: started)
+    withExtendedLifetime(updates) {}
+    let events = await sync.verification.accepted.count
+    print("first sync (fetching and checking at once): \(events) events in \(elapsed) ms (\(Int(Double(events) / (Double(elapsed) / 1000))) events/s), peak memory \(peakMemoryMiB()) MiB")
+    await sync.snapshotWritten()
+    await signaturesAlone(await sync.verification)
 }
 
 /// Opens a room with a cache folder that outlives the run: the first run
@@ -375,12 +446,14 @@ do {
         try await poll(folder: arguments[1], roomID: arguments[2])
     case "overhead" where arguments.count == 3 || arguments.count == 4:
         try await overhead(folder: arguments[1], roomID: arguments[2], runs: arguments.count == 4 ? Int(arguments[3]) ?? 3 : 3)
-    case "open" where arguments.count == 3:
-        try await open(folder: arguments[1], roomID: arguments[2])
+    case "first-sync" where arguments.count == 3 || arguments.count == 4:
+        try await firstSync(storeText: arguments[1], roomID: arguments[2], delayMs: arguments.count == 4 ? Int(arguments[3]) ?? 0 : 0)
+    case "open" where arguments.count == 3 || arguments.count == 4:
+        try await open(folder: arguments[1], roomID: arguments[2], keeping: arguments.count == 4 ? arguments[3] : nil)
     case "open-warm" where arguments.count == 4:
         try await openWarm(folder: arguments[1], roomID: arguments[2], cache: arguments[3])
     default:
-        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | overhead FOLDER ROOM [RUNS] | open FOLDER ROOM | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
+        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | overhead FOLDER ROOM [RUNS] | first-sync STORE ROOM [DELAY_MS] | open FOLDER ROOM [CACHE] | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
         exit(2)
     }
 } catch {
