@@ -4,12 +4,12 @@ import Synchronization
 /// ``Outbox`` actor: the journal's queue completes it, and the sender resumes
 /// wherever it runs, without a hop onto the actor just to return.
 final class JournalTicket: Sendable {
-    private struct State {
+    private struct FsyncHandoff {
         var outcome: Result<Void, EngineError>?
         var waiter: CheckedContinuation<Result<Void, EngineError>, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Mutex(FsyncHandoff())
 
     /// Called once, from the journal's queue, when the records are durable or failed.
     func complete(_ outcome: Result<Void, EngineError>) {

@@ -9,12 +9,24 @@ import ChatProtocol
 //   value and encodes again to the same bytes (the form is a fixed point, so
 //   hashes and signatures computed by any reader agree);
 // - an event that decodes survives its own line: `lineBytes` decodes to an
-//   event with the same canonical (signed) bytes and the same line.
+//   event with the same canonical (signed) bytes and the same line;
+// - `Event(line:)`, which reads lines in canonical form without a full parse,
+//   decodes exactly the lines the strict path decodes, to the same event:
+//   same signed bytes, line, fields and content.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEventLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let parser = JSONParser()
+    let read = Event(line: Array(bytes))
+    let strict = (try? parser.parse(buffer: bytes)).flatMap { try? Event(json: $0) }
+    guard (read == nil) == (strict == nil) else { fatalError("Event(line:) and the strict path disagree on whether this is an event") }
+    if let read, let strict {
+        guard read.canonicalBytes == strict.canonicalBytes, read.lineBytes == strict.lineBytes, read.eventID == strict.eventID,
+              read.signature == strict.signature, read.prevEventHash == strict.prevEventHash, read.json == strict.json,
+              "\(read.content)" == "\(strict.content)"
+        else { fatalError("Event(line:) reads an event other than the strict path does") }
+    }
     guard let value = try? parser.parse(buffer: bytes) else { return 0 }
 
     let canonical = CanonicalJSON.encode(value)

@@ -13,9 +13,14 @@ final class DeferredEventBody: Sendable {
     let line: SnapshotSlice
     /// `event_hash` of the event, as verified.
     let hash: String
-    /// The lock guards the decoded body, nil until first read. A reference,
-    /// so that the million of these a large room restores stay small.
-    private let decoded = Mutex<HeldEventBody?>(nil)
+    /// The decoded body, nil until first read. A reference, so that the
+    /// million of these a large room restores stay small.
+    private struct LazyBody {
+        var held: HeldEventBody?
+    }
+
+    /// The lock guards the decoded body.
+    private let decoded = Mutex(LazyBody())
 
     init(line: SnapshotSlice, hash: String) {
         self.line = line
@@ -23,9 +28,9 @@ final class DeferredEventBody: Sendable {
     }
 
     var fields: EventBody {
-        if let held = decoded.withLock({ $0 }) { return held.fields }
+        if let held = decoded.withLock({ $0.held }) { return held.fields }
         let held = HeldEventBody(DeferredEventBody.decode(line, hash: hash))
-        decoded.withLock { $0 = held }
+        decoded.withLock { $0.held = held }
         return held.fields
     }
 

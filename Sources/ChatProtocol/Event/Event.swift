@@ -199,3 +199,22 @@ extension Event {
                   content: try EventContent(type: type, content: content), json: object)
     }
 }
+
+extension Event {
+    /// Reads one event line (without its newline) as a verifier does: a line
+    /// in canonical form without a full parse, keeping the line, any other
+    /// line with the strict parser. Nil when it is not an event of this
+    /// profile. (For tools and the fuzz targets; verification reports why.)
+    public init?(line: [UInt8]) {
+        guard line.count <= LogFileParser.maxLineBytes else { return nil }
+        let canonical = line.withUnsafeBufferPointer { CanonicalLineReader.read($0) }
+        if let canonical, let event = try? Event(json: .object(canonical.object)), let cut = canonical.signature {
+            self = event.reading(line: line[...], signature: cut)
+            return
+        }
+        guard let value = try? JSONParser(maxBytes: LogFileParser.maxLineBytes).parse(line), let event = try? Event(json: value) else {
+            return nil
+        }
+        self = event
+    }
+}
