@@ -1,4 +1,7 @@
 import ChatProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import ObjectStore
 import Synchronization
@@ -98,18 +101,30 @@ public final class ObjectCache: Sendable {
     /// Replaces the room's snapshot: written beside it, then renamed over it,
     /// so a reader never sees half a file and a mapping of the old one stays
     /// valid. A failure costs only a slower open later.
-    public func storeSnapshot(_ bytes: [UInt8], roomID: String) {
+    public func storeSnapshot(_ snapshot: LedgerSnapshot, roomID: String) {
         let target = snapshotPath(roomID: roomID)
         let temporary = target + ".tmp-\(getpid())"
         do {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: temporary, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: temporary) else { return }
-            defer { try? handle.close() }
-            try bytes.withUnsafeBytes { try handle.write(contentsOf: $0) }
-            guard rename(temporary, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            return
+        }
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let written = snapshot.write { run in
+            var done = 0
+            while done < run.count {
+                let n = Glibc.write(fd, run.baseAddress! + done, run.count - done)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        close(fd)
+        guard written, rename(temporary, target) == 0 else {
+            unlink(temporary)
+            return
         }
     }
 

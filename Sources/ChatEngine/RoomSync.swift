@@ -416,8 +416,8 @@ public actor RoomSync {
         snapshotWrittenAt = .now
         snapshotStale = false
         snapshotWrite = Task.detached(priority: .utility) { [weak self] in
-            if let bytes = ledger.snapshot(version: { versions[$0].map(RoomSync.versionTag) }) {
-                cache.storeSnapshot(bytes, roomID: roomID)
+            if let snapshot = ledger.snapshot(version: { versions[$0].map(RoomSync.versionTag) }) {
+                cache.storeSnapshot(snapshot, roomID: roomID)
             }
             await self?.snapshotWriteEnded()
         }

@@ -14,7 +14,7 @@ import Testing
 
     func write(_ ledger: RoomLedger, _ objects: [StoredObject]) -> SnapshotBytes? {
         let tags = versions(objects)
-        return ledger.snapshot(version: { tags[$0] }).map(SnapshotBytes.init)
+        return ledger.snapshot(version: { tags[$0] }).map { SnapshotBytes($0.bytes) }
     }
 
     func expectSameEvents(_ a: RoomVerification, _ b: RoomVerification, _ comment: Comment? = nil) {

@@ -68,8 +68,8 @@ public func fuzzRoomVerify(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("one object at a time differs from one run: \(diff.map { "\($0.0) | \($0.1)" } ?? "\(first.count) vs \(incremental.count) lines")")
     }
     let versions = Dictionary(objects.map { ($0.key, "\($0.bytes.count)") }, uniquingKeysWith: { a, _ in a })
-    if let bytes = ledger.snapshot(version: { versions[$0] }) {
-        guard let restored = RoomLedger.restore(SnapshotBytes(bytes), roomID: roomID, verifier: verifier, versions: versions) else {
+    if let snapshot = ledger.snapshot(version: { versions[$0] }) {
+        guard let restored = RoomLedger.restore(SnapshotBytes(snapshot.bytes), roomID: roomID, verifier: verifier, versions: versions) else {
             fatalError("a snapshot just written does not restore")
         }
         let again = summary(restored.verification)

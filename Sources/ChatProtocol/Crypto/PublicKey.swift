@@ -19,6 +19,14 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         self.bytes = raw
     }
 
+    /// Hashes the 32 bytes at once (the synthesized hash feeds them one by
+    /// one; keys are looked up for every event in tables keyed by signer).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (a: PublicKey, b: PublicKey) -> Bool { a.bytes == b.bytes }
+
     /// Standard base64 of the raw bytes.
     public var base64: String { Base64.encode(bytes) }
 

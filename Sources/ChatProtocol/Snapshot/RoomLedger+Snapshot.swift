@@ -22,24 +22,14 @@ extension RoomLedger {
     ///
     /// - Parameter version: the version (etag and size) of each object taken
     ///   in, by key; a restore uses the snapshot only if the store still shows them.
-    public func snapshot(version: (String) -> String?) -> [UInt8]? {
+    public func snapshot(version: (String) -> String?) -> LedgerSnapshot? {
         guard let frontier, let metadataObject, let metadata = verification.metadata, !metadata.isLegacy,
               !verification.rejected.contains(where: { $0.reason == .futureTimestamp }),
               let metadataVersion = version(metadataObject.key)
         else { return nil }
 
         // Objects, with their bytes laid end to end.
-        enum Bytes {
-            case held(ArraySlice<UInt8>)
-            case restored(SnapshotSlice)
-            var count: Int {
-                switch self {
-                case .held(let bytes): return bytes.count
-                case .restored(let slice): return slice.count
-                }
-            }
-        }
-        var objects: [(key: String, name: LogObjectName, bytes: Bytes)] = []
+        var objects: [(key: String, name: LogObjectName, bytes: LedgerSnapshot.Piece)] = []
         for (key, entry) in entries { objects.append((key, entry.name, .held(entry.bytes))) }
         for (key, entry) in dormant { objects.append((key, entry.name, .restored(entry.bytes))) }
         objects.sort { $0.key < $1.key }
@@ -47,9 +37,12 @@ extension RoomLedger {
         var blobSize = 0
         for (i, object) in objects.enumerated() {
             objectIndex[object.key] = i
-            blobSize += object.bytes.count
+            switch object.bytes {
+            case .held(let bytes): blobSize += bytes.count
+            case .restored(let slice): blobSize += slice.count
+            }
         }
-        var writer = SnapshotWriter(capacity: blobSize + verification.accepted.count * 160 + 4096)
+        var writer = SnapshotWriter(capacity: objects.count * 160 + 4096)
         writer.run(RoomLedger.snapshotMagic)
         writer.string(roomID)
         writer.string(metadataObject.key)
@@ -60,21 +53,22 @@ extension RoomLedger {
         var offset = 0
         for object in objects {
             guard let tag = version(object.key) else { return nil }
+            let count: Int
+            switch object.bytes {
+            case .held(let bytes): count = bytes.count
+            case .restored(let slice): count = slice.count
+            }
             writer.string(object.key)
             writer.string(tag)
-            writer.int(object.bytes.count)
+            writer.int(count)
             offsets.append(offset)
-            offset += object.bytes.count
+            offset += count
         }
         writer.u64(UInt64(blobSize))
-        let linesStart = writer.bytes.count
-        for object in objects {
-            switch object.bytes {
-            case .held(let bytes): writer.raw(bytes)
-            case .restored(let slice): writer.raw(slice)
-            }
-        }
-        let lines = linesStart..<writer.bytes.count
+        // The lines are written from where they lie; the records after them go to a second buffer.
+        let head = writer.bytes
+        let lines = head.count..<(head.count + blobSize)
+        writer = SnapshotWriter(capacity: verification.accepted.count * 160 + 4096)
         writer.strings(skipped.sorted())
         writer.strings(unverifiedEntries.sorted())
 
@@ -183,8 +177,8 @@ extension RoomLedger {
         }
         writer.strings(frontier.missingPrevs.map(\.value).sorted())
         writer.strings(frontier.unacceptedIDs.map(\.value).sorted())
-        writer.seal(lines: lines)
-        return writer.bytes
+        writer.seal(lines: lines, head: head)
+        return LedgerSnapshot(head: head, lines: objects.map(\.bytes), tail: writer.bytes)
     }
 
     /// An index of the timeline's ids: the table of events' own when it is

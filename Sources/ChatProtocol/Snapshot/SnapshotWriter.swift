@@ -42,13 +42,13 @@ struct SnapshotWriter {
         value.withUnsafeBuffer { bytes.append(contentsOf: $0) }
     }
 
-    /// Ends the snapshot: where its lines are, and a CRC-32 of everything but
-    /// them (the lines are checked one by one when they are decoded).
-    mutating func seal(lines: Range<Int>) {
+    /// Ends a snapshot whose lines lie between `head` and what this writer
+    /// holds: where its lines are, and a CRC-32 of everything but them (the
+    /// lines are checked one by one when they are decoded).
+    mutating func seal(lines: Range<Int>, head: [UInt8]) {
         u64(UInt64(lines.lowerBound))
         u64(UInt64(lines.upperBound))
-        var crc = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<lines.lowerBound])) }
-        crc = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[lines.upperBound...]), seed: crc) }
+        let crc = CRC32.checksum(bytes, seed: CRC32.checksum(head))
         u32(crc)
     }
 
