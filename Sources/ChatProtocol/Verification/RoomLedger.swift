@@ -94,6 +94,8 @@ public struct RoomLedger: Sendable {
                  candidates: entries.isEmpty && dormant.isEmpty ? nil : candidates)
     }
 
+    /// A ledger's keys, metadata and settings, enough to prepare objects on
+    /// another thread while the ledger takes in others.
     public struct Preparer: Sendable {
         let roomID: String
         let verifier: RoomVerifier
@@ -154,15 +156,16 @@ public struct RoomLedger: Sendable {
             default: pending.newlySkipped = skipped.insert(object.key).inserted || pending.newlySkipped
             }
         }
-        var ignored: [Alarm] = []
-        let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored)
         let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
-
         pending.metadataChanged = pending.metadataChanged || metadataChanged
 
-        // Keys the room declares, from every object, old and new.
+        // Keys the room declares, from every object, old and new: all of them
+        // again when the metadata changed (its creator key) or nothing was
+        // taken in yet, else those the new objects add.
         let previous = candidates
         if metadataChanged || (entries.isEmpty && dormant.isEmpty) {
+            var ignored: [Alarm] = []
+            let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored)
             wake(parser)
             var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
             allLines += prepared.parsed.map(\.lines)
