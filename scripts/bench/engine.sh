@@ -4,15 +4,17 @@
 #     enforced): SENDERS people each sending MESSAGES messages 1–2 s apart,
 #     one reader with default sync settings (p50/p99, requests per minute);
 #  2. the same through the local folder store;
-#  3. cold and warm open of a large room from the local folder store: cold
+#  3. sustained send throughput into the journal, the uploader draining to a
+#     local folder store (scripts/bench/engine-send.sh, three runs);
+#  4. cold and warm open of a large room from the local folder store: cold
 #     (empty cache), libsodium checking the same signatures alone on every
 #     core (the limit a cold open is measured against), warm from the ledger
 #     snapshot the cold open wrote, in its own process three times
 #     (docs/opening.md); the figure is for 1,000,000 events: pass
 #     ROOM_EVENTS=1000000;
-#  4. the warm open of a room of the same size where 10% of the events are
+#  5. the warm open of a room of the same size where 10% of the events are
 #     reactions, 10% replies and 2% edits;
-#  5. a first sync through moto S3 of a room of SYNC_EVENTS events (default
+#  6. a first sync through moto S3 of a room of SYNC_EVENTS events (default
 #     200,000): fetching alone, the first sync (which checks what it has while
 #     it fetches the rest), and the signatures alone.
 #
@@ -48,6 +50,9 @@ AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1 \
 
 echo "== delivery latency through the local folder store"
 "$bin/engine-bench" latency "$work/folder" "$senders" "$messages"
+
+echo "== sustained send throughput into the journal (64 senders, the uploader keeping up)"
+bash scripts/bench/engine-send.sh 100000 64 3
 
 echo "== opening a $room_events-event room from the local folder store"
 "$bin/bucketchat-roomgen" --out "$work/big" --events "$room_events" >/dev/null
