@@ -32,6 +32,11 @@ BUCKETCHAT_TSAN=1 TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppress
     --filter 'ChatEngineTests|ChatProtocolTests' 2>&1 | tee "$log" || status=$?
 reports=$(grep -c 'WARNING: ThreadSanitizer' "$log" || true)
 failed=$(grep -cE '^✘ Test .* failed after' "$log" || true)
+if [ "$reports" -ne 0 ]; then
+  # Repeat the reports at the end, where a truncated CI log still shows them.
+  echo "ci-extra: the ThreadSanitizer reports again:"
+  awk '/^WARNING: ThreadSanitizer/{p=1} p{print} /^SUMMARY: ThreadSanitizer/{p=0}' "$log" | head -c 20000
+fi
 rm -f "$log"
 t2=$(date +%s)
 echo "ci-extra: ThreadSanitizer: $reports report(s), $failed failed test(s), exit $status; took $((t2 - t1)) s"

@@ -128,6 +128,31 @@ import Testing
         #expect(restores > 0)
     }
 
+    /// A room with no event yet (only its metadata) restores on many threads
+    /// at once. Run under ThreadSanitizer (scripts/ci-extra.sh), this is the
+    /// test that sees restores sharing memory they should not.
+    @Test func emptyRoomsRestoreOnManyThreadsAtOnce() throws {
+        let room = try TestRoom()
+        let metadata = try #require(room.storedObjects.first { $0.key.hasSuffix("metadata.json") })
+        let verifier = RoomVerifier(nowMs: room.now + 1000)
+        var ledger = RoomLedger(roomID: room.roomID, verifier: verifier)
+        ledger.ingest([metadata])
+        #expect(ledger.verification.accepted.isEmpty)
+        let bytes = try #require(write(ledger, [metadata]))
+        let tags = versions([metadata])
+        let roomID = room.roomID
+        let restored = Parallel.map(count: 64) { _ in
+            RoomLedger.restore(bytes, roomID: roomID, verifier: verifier, versions: tags).map {
+                ($0.verification.accepted.count, $0.objectKeys)
+            }
+        }
+        for outcome in restored {
+            let (accepted, keys) = try #require(outcome, "an empty room's snapshot restores")
+            #expect(accepted == 0)
+            #expect(keys == ledger.objectKeys)
+        }
+    }
+
     @Test func aSnapshotRestoresOnlyWhileTheStoreShowsTheSameObjects() throws {
         var room = try TestRoom.withMembers()
         try room.say("bob_b1", "hello")

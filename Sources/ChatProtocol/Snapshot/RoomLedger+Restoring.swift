@@ -98,7 +98,11 @@ extension RoomLedger {
         // and joining them would copy (and retain) every event once more.
         // Where each record starts is noted for the table of events.
         var offsets = [Int](repeating: 0, count: total)
-        let accepted = try [VerifiedEvent](unsafeUninitializedCapacity: total) { (buffer, initialized) throws(SnapshotReader.Damaged) in
+        // Not for an empty room: `Array(unsafeUninitializedCapacity: 0)` writes
+        // the count of the one empty-array storage every thread shares. It
+        // writes the zero that is there, but another restore reading it at
+        // that moment is a data race all the same.
+        let accepted = total == 0 ? [] : try [VerifiedEvent](unsafeUninitializedCapacity: total) { (buffer, initialized) throws(SnapshotReader.Damaged) in
             let target = Filling(buffer: buffer)
             let filled = offsets.withUnsafeMutableBufferPointer { offsetBuffer in
                 let starts = Filling(buffer: offsetBuffer)
