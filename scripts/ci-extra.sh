@@ -35,7 +35,7 @@ failed=$(grep -cE '^✘ Test .* failed after' "$log" || true)
 if [ "$reports" -ne 0 ]; then
   # Repeat the reports at the end, where a truncated CI log still shows them.
   echo "ci-extra: the ThreadSanitizer reports again:"
-  awk '/^WARNING: ThreadSanitizer/{p=1} p{print} /^SUMMARY: ThreadSanitizer/{p=0}' "$log" | head -c 20000
+  awk '/^WARNING: ThreadSanitizer/{p=1} p{print} /^SUMMARY: ThreadSanitizer/{p=0}' "$log" | head -c 20000 || true
 fi
 rm -f "$log"
 t2=$(date +%s)
