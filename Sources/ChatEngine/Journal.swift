@@ -111,16 +111,8 @@ public final class Journal: Sendable {
     }
 
     private func writeAndSync(_ bytes: [UInt8]) -> Result<Void, EngineError> {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                write(descriptor, buffer.baseAddress.map { $0 + offset }, bytes.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return .failure(EngineError(.journalIO, "Could not write the journal \(path): \(String(cString: strerror(errno))). Check free space and permissions."))
-            }
-            offset += written
+        if let failure = bytes.withUnsafeBytes({ FileDescriptor.writeAll(descriptor, $0) }) {
+            return .failure(EngineError(.journalIO, "Could not write the journal \(path): \(String(cString: strerror(failure))). Check free space and permissions."))
         }
         syncHook?()
         if fsync(descriptor) != 0 {

@@ -111,16 +111,7 @@ public final class ObjectCache: Sendable {
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        let written = snapshot.write { run in
-            var done = 0
-            while done < run.count {
-                let n = Glibc.write(fd, run.baseAddress! + done, run.count - done)
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
+        let written = snapshot.write { FileDescriptor.writeAll(fd, $0) == nil }
         close(fd)
         guard written, rename(temporary, target) == 0 else {
             unlink(temporary)

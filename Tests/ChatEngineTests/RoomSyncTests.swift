@@ -308,7 +308,7 @@ actor FailingStore: ObjectStore {
         return try await inner.get(key)
     }
 
-    func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { try await inner.head(key) }
+    func head(_ key: ObjectKey) async throws(StoreError) -> ObjectInfo? { await inner.head(key) }
 
     func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome { await inner.putIfAbsent(key, bytes) }
 }

@@ -19,7 +19,8 @@ public func fuzzEventLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let parser = JSONParser()
     let read = Event(line: Array(bytes))
-    let strict = (try? parser.parse(buffer: bytes)).flatMap { try? Event(json: $0) }
+    let parsed = try? parser.parse(buffer: bytes)
+    let strict = parsed.flatMap { try? Event(json: $0) }
     guard (read == nil) == (strict == nil) else { fatalError("Event(line:) and the strict path disagree on whether this is an event") }
     if let read, let strict {
         guard read.canonicalBytes == strict.canonicalBytes, read.lineBytes == strict.lineBytes, read.eventID == strict.eventID,
@@ -27,7 +28,7 @@ public func fuzzEventLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
               "\(read.content)" == "\(strict.content)"
         else { fatalError("Event(line:) reads an event other than the strict path does") }
     }
-    guard let value = try? parser.parse(buffer: bytes) else { return 0 }
+    guard let value = parsed else { return 0 }
 
     let canonical = CanonicalJSON.encode(value)
     guard let again = try? parser.parse(canonical) else {
@@ -36,7 +37,7 @@ public func fuzzEventLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard again == value else { fatalError("canonical form parses to a different value") }
     guard CanonicalJSON.encode(again) == canonical else { fatalError("canonical form is not a fixed point") }
 
-    guard let event = try? Event(json: value) else { return 0 }
+    guard let event = strict else { return 0 }
     let line = event.lineBytes
     guard line == canonical else { fatalError("an event's line differs from the canonical form of what was read") }
     guard let reread = try? parser.parse(line), let back = try? Event(json: reread) else {

@@ -10,6 +10,13 @@ public struct LedgerSnapshot: Sendable {
     enum Piece: Sendable {
         case held(ArraySlice<UInt8>)
         case restored(SnapshotSlice)
+
+        var count: Int {
+            switch self {
+            case .held(let bytes): return bytes.count
+            case .restored(let slice): return slice.count
+            }
+        }
     }
 
     let head: [UInt8]
@@ -18,12 +25,7 @@ public struct LedgerSnapshot: Sendable {
 
     /// The file's size.
     public var count: Int {
-        head.count + tail.count + lines.reduce(0) { total, piece in
-            switch piece {
-            case .held(let bytes): return total + bytes.count
-            case .restored(let slice): return total + slice.count
-            }
-        }
+        head.count + tail.count + lines.reduce(0) { $0 + $1.count }
     }
 
     /// Hands every run of the file's bytes to `write`, in order; stops at the first false.

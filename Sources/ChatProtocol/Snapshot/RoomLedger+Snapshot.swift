@@ -37,10 +37,7 @@ extension RoomLedger {
         var blobSize = 0
         for (i, object) in objects.enumerated() {
             objectIndex[object.key] = i
-            switch object.bytes {
-            case .held(let bytes): blobSize += bytes.count
-            case .restored(let slice): blobSize += slice.count
-            }
+            blobSize += object.bytes.count
         }
         var writer = SnapshotWriter(capacity: objects.count * 160 + 4096)
         writer.run(RoomLedger.snapshotMagic)
@@ -53,16 +50,11 @@ extension RoomLedger {
         var offset = 0
         for object in objects {
             guard let tag = version(object.key) else { return nil }
-            let count: Int
-            switch object.bytes {
-            case .held(let bytes): count = bytes.count
-            case .restored(let slice): count = slice.count
-            }
             writer.string(object.key)
             writer.string(tag)
-            writer.int(count)
+            writer.int(object.bytes.count)
             offsets.append(offset)
-            offset += count
+            offset += object.bytes.count
         }
         writer.u64(UInt64(blobSize))
         // The lines are written from where they lie; the records after them go to a second buffer.
