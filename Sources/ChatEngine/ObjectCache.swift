@@ -14,7 +14,7 @@ import Synchronization
 /// so a changed etag means something rewrote the bucket: fetching again lets
 /// verification judge the new bytes.
 public final class ObjectCache: Sendable {
-    private let directory: URL
+    let directory: URL
     /// Signatures verified on earlier opens (`signatures.bin`), so reopening a
     /// large room does not check every signature again.
     public let signatures: SignatureMemo

@@ -125,7 +125,9 @@ extension RoomSession {
             var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
                                       ("device_id", .string(identity.clientID))])
             if let displayName { content["displayname"] = .string(displayName) }
-            _ = try await session.perform(type: EventType.member, content: content)
+            // The creator's first join needs no check: the metadata just written makes it one.
+            let join = try await session.outbox.send(type: EventType.member, content: content)
+            await session.noteSent([join])
             return session
         }
         throw EngineError(.conflict, "Could not create a room: the generated id \(lastConflict) was taken three times in \(store.locationDescription).")

@@ -100,10 +100,21 @@ extension RoomSession {
     /// ``earliestTimestamp(for:verification:own:)``), for ``Outbox/send(type:content:parentEventID:notBefore:)``.
     @discardableResult
     func check(_ draft: EventDraft, unsynced: [Event], includeMessages: Bool) async throws(EngineError) -> Int64 {
-        let verification = await sync.verification
-        // With no metadata the room was never synced (offline, nothing cached): there is
-        // nothing to check against, so the event is journaled and readers judge it.
-        guard verification.metadata != nil else { return 0 }
+        var verification = await sync.verification
+        if verification.metadata == nil {
+            // A room created here whose metadata waits to be uploaded: it goes out
+            // before any event, and its creator may write meanwhile.
+            if hasPendingMetadataFile(stateFolder: stateFolder) { return 0 }
+            // Not synced yet (a session opened a moment ago): read the room once
+            // rather than act unchecked.
+            if (try? await sync.sync()) == nil { _ = await sync.loadCache() }
+            verification = await sync.verification
+        }
+        guard verification.metadata != nil else {
+            // Otherwise an event would land in a folder no reader can trust: a typo,
+            // a room of another store, a room whose metadata was never read.
+            throw EngineError(.notFound, "Room \(roomID) has no valid metadata.json that this device could read in \(store.locationDescription) (the room does not exist there, its metadata is invalid, or the store could not be reached and nothing is cached). Nothing was sent.")
+        }
         let own = await ownUnsynced(verification, unsynced: unsynced, includeMessages: includeMessages)
         let earliest = earliestTimestamp(for: draft, verification: verification, own: own)
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1

@@ -11,6 +11,8 @@ public actor RoomSession {
     public nonisolated let store: any ObjectStore
     public nonisolated let outbox: Outbox
     public nonisolated let sync: RoomSync
+    /// The identity's state folder: journals, pins, rooms created here.
+    public nonisolated let stateFolder: String
     private let lock: JournalLock
     private let policy: UploadPolicy
     private var uploader: Task<Void, Never>?
@@ -40,6 +42,7 @@ public actor RoomSession {
         self.identity = identity
         self.store = store
         self.policy = policy
+        self.stateFolder = stateFolder
         self.now = now
         memo = verifier.memo ?? cache?.signatures
         outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,

@@ -11,7 +11,7 @@ import ObjectStore
 /// since late uploads carry old names — with a periodic full rescan for
 /// devices that come back after a long time offline.
 public actor RoomSync {
-    public let roomID: String
+    public nonisolated let roomID: String
     public let settings: SyncSettings
     private let store: any ObjectStore
     private let cache: ObjectCache?
@@ -56,6 +56,8 @@ public actor RoomSync {
 
     /// Where the room's creator key is pinned on first sight, if anywhere.
     private let creatorKeyPin: CreatorKeyPin?
+    /// The name last recorded in the cache, so a poll writes it only when it changes.
+    private var recordedName: String?
 
     /// - Parameters:
     ///   - cache: where fetched objects are kept, so a restart fetches only new ones.
@@ -444,10 +446,21 @@ public actor RoomSync {
     /// write the pin only loses the protection for a later open, so it is not
     /// an error for the sync.
     private func pinCreatorKey() {
+        recordName()
         guard let creatorKeyPin, ledger.verifier.pinnedCreatorKey == nil,
               let key = ledger.verification.metadata?.creatorKey else { return }
         ledger.verifier.pinnedCreatorKey = key
         try? creatorKeyPin.write(key)
+    }
+
+    /// Keeps the room's verified name in the cache, so commands can find the
+    /// room by the name its members see (``RoomDirectory``).
+    private func recordName() {
+        guard let cache else { return }
+        let verification = ledger.verification
+        guard let name = verification.state.name ?? verification.metadata?.name, !name.isEmpty, name != recordedName else { return }
+        recordedName = name
+        cache.recordName(name, roomID: roomID)
     }
 
     /// What the latest verification adds to what was already delivered.

@@ -1,4 +1,5 @@
 import ChatEngine
+import ChatProtocol
 import Foundation
 import ObjectStore
 
@@ -19,11 +20,15 @@ public struct MountConfiguration: Sendable {
     public var gid: UInt32
     /// Where the daemon's log lines go (a file, or stderr with `-f`).
     public var log: @Sendable (String) -> Void
+    /// Keys the user trusts for a legacy room's senders, by room id (such
+    /// rooms declare none): their events verify, and the room is mounted.
+    public var trustedKeys: @Sendable (String) -> [String: [PublicKey]]
 
     public init(identity: DeviceIdentity, displayName: String?, store: any ObjectStore, stateFolder: String,
                 cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(), uploadPolicy: UploadPolicy = .standard,
                 discoveryInterval: Duration = .seconds(5), uid: UInt32 = 0, gid: UInt32 = 0,
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                log: @escaping @Sendable (String) -> Void = { _ in },
+                trustedKeys: @escaping @Sendable (String) -> [String: [PublicKey]] = { _ in [:] }) {
         self.identity = identity
         self.displayName = displayName
         self.store = store
@@ -35,5 +40,11 @@ public struct MountConfiguration: Sendable {
         self.uid = uid
         self.gid = gid
         self.log = log
+        self.trustedKeys = trustedKeys
+    }
+
+    /// The verifier for a room: with the keys the user trusts for it.
+    func verifier(for roomID: String) -> RoomVerifier {
+        RoomVerifier(suppliedKeys: trustedKeys(roomID))
     }
 }

@@ -36,6 +36,12 @@ final class MountedRoom: @unchecked Sendable {
     var rejectedCount = 0
     var alarmCount = 0
     var integrityOK = true
+    /// Whether the room declares no keys (made by another client): its keys are the user's.
+    var legacy = false
+    /// Whether a sync showed the room's `metadata.json` valid. A room known to
+    /// lack it (a journal of a room this store does not hold) is not shown:
+    /// no reader can trust it, and nothing may be written to it.
+    var hasMetadata = false
 
     /// Whether a sync (or the cache) has delivered the history yet.
     var loaded = false
@@ -43,6 +49,9 @@ final class MountedRoom: @unchecked Sendable {
     var lastSyncError: String?
     var upload: UploadStatus?
     var metadataPending = false
+
+    /// Whether the room is shown: unless it is known to have no valid metadata.
+    var isShown: Bool { hasMetadata || metadataPending || !loaded }
     /// Why the metadata of a room created here is not in the store yet.
     var metadataError: String?
     var modifiedMs: Int64

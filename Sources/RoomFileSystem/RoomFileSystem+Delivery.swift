@@ -50,6 +50,8 @@ extension RoomFileSystem {
                 room.rejectedCount = verification.rejected.count
                 room.alarmCount = verification.alarms.count
                 room.integrityOK = !verification.hasIntegrityProblem
+                room.legacy = verification.metadata?.isLegacy ?? false
+                room.hasMetadata = verification.metadata != nil
             }
             if failure == nil || !updates.isEmpty { room.loaded = true }
             if failure == nil { room.lastSyncMs = now }

@@ -8,7 +8,7 @@ extension RoomFileSystem {
         return try locked { () throws(FileSystemError) -> NodeAttributes in
             switch node {
             case .root:
-                return NodeAttributes(kind: .directory, mode: 0o700, size: 0, links: 2 + rooms.count, modifiedMs: startedMs)
+                return NodeAttributes(kind: .directory, mode: 0o700, size: 0, links: 2 + shownRooms.count, modifiedMs: startedMs)
             case .me:
                 return NodeAttributes(kind: .file, mode: 0o400, size: meText().utf8.count, modifiedMs: startedMs)
             case .byName:
@@ -86,7 +86,7 @@ extension RoomFileSystem {
             switch node {
             case .root:
                 return [DirectoryEntry(NodePath.meName, .file), DirectoryEntry(NodePath.byNameName, .directory)]
-                    + rooms.keys.sorted().map { DirectoryEntry($0, .directory) }
+                    + shownRooms.keys.sorted().map { DirectoryEntry($0, .directory) }
             case .byName:
                 return roomNames().map { DirectoryEntry($0.name, .symlink) }
             case .room:

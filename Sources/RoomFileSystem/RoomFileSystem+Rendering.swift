@@ -18,8 +18,14 @@ extension RoomFileSystem {
     /// sender id, membership, display name, number of keys, `admin`.
     func membersText(_ room: MountedRoom) -> String {
         room.members.map { id, member in
-            "\(TimelineLine.escape(id))\t\(member.membership.rawValue)\t\(TimelineLine.escape(member.displayName ?? "-"))\t\(member.keys.count) key(s)\(room.admins.contains(id) ? "\tadmin" : "")\n"
+            "\(TimelineLine.escape(id))\t\(member.membership.rawValue)\t\(TimelineLine.escape(member.displayName ?? "-"))\t\(member.keys.count) key(s)\(room.admins.contains(id) ? "\tadmin" : "")\(trustedLocally(room, member) ? "\ttrusted locally" : "")\n"
         }.joined()
+    }
+
+    /// Whether a member's keys are trusted only because the user said so: in a
+    /// legacy room, which declares no keys, every key is.
+    func trustedLocally(_ room: MountedRoom, _ member: RoomState.Member) -> Bool {
+        room.legacy && !member.keys.isEmpty
     }
 
     /// Who is typing now (a typing event at most 15 s old): one sender per line.
@@ -38,7 +44,7 @@ extension RoomFileSystem {
         let members = room.members.map { id, member in
             JSONValue.object(JSONObject([("sender_id", .string(id)), ("membership", .string(member.membership.rawValue)),
                                          ("displayname", text(member.displayName)), ("keys", .int(Int64(member.keys.count))),
-                                         ("admin", .bool(room.admins.contains(id)))]))
+                                         ("admin", .bool(room.admins.contains(id))), ("trusted_locally", .bool(trustedLocally(room, member)))]))
         }
         let joined = room.members.filter { $0.member.membership == .join }.count
         let object = JSONObject([

@@ -73,7 +73,8 @@ extension RoomFileSystem {
         if let open = locked({ rooms[roomID] }) { return open }
         let c = configuration
         let session = try RoomSession(roomID: roomID, identity: c.identity, store: c.store, stateFolder: c.stateFolder,
-                                      cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy)
+                                      cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy,
+                                      verifier: c.verifier(for: roomID))
         return register(session)
     }
 
@@ -231,14 +232,18 @@ extension RoomFileSystem {
             }
             let hasMetadata = infos.contains { $0.key == RoomObjectKey.metadataKey(roomID: roomID) }
             guard hasMetadata, locked({ notMine[roomID] != infos.count && rooms[roomID] == nil && !closing }) else { continue }
-            let probe = RoomSync(store: store, roomID: roomID, cache: configuration.cache)
+            let probe = RoomSync(store: store, roomID: roomID, verifier: configuration.verifier(for: roomID), cache: configuration.cache)
             do {
                 _ = try await probe.sync(full: true)
             } catch {
                 continue
             }
-            let membership = await probe.verification.state.members[me]?.membership
-            if membership == .join || membership == .invite {
+            let verification = await probe.verification
+            let membership = verification.state.members[me]?.membership
+            // A legacy room (made by another client, declaring no keys) is shown
+            // once the user trusts keys that verify some of its events.
+            let trustedLegacy = verification.metadata?.isLegacy == true && !verification.accepted.isEmpty
+            if membership == .join || membership == .invite || trustedLegacy {
                 do {
                     try openRoom(roomID)
                 } catch {

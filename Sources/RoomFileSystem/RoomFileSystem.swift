@@ -54,23 +54,25 @@ public final class RoomFileSystem: @unchecked Sendable {
     /// The room a directory name names: a room id, or a room's name.
     /// Call with the lock held.
     func room(named name: String) -> MountedRoom? {
-        if let room = rooms[name] { return room }
+        if let room = rooms[name], room.isShown { return room }
         return roomNames().first { $0.name == name }.flatMap { rooms[$0.roomID] }
     }
+
+    /// The rooms the mount shows, by id. Call with the lock held.
+    var shownRooms: [String: MountedRoom] { rooms.filter { $0.value.isShown } }
 
     /// Each room's name as a file name: `/` and controls replaced, a name two
     /// rooms share suffixed with the room id. Call with the lock held.
     func roomNames() -> [(name: String, roomID: String)] {
         var seen: Set<String> = []
         var out: [(String, String)] = []
-        for room in rooms.values.sorted(by: { $0.roomID < $1.roomID }) {
+        for room in shownRooms.values.sorted(by: { $0.roomID < $1.roomID }) {
             guard let raw = room.name else { continue }
             var name = String(String.UnicodeScalarView(raw.unicodeScalars.map { scalar in
                 scalar == "/" || scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) ? "_" : scalar
             }))
             if name.utf8.count > 200 { name = String(decoding: Array(name.utf8.prefix(200)), as: UTF8.self) }
-            guard !name.isEmpty, name != ".", name != "..", name != NodePath.meName, name != NodePath.byNameName,
-                  rooms[name] == nil else { continue }
+            guard !name.isEmpty, name != ".", name != "..", name != NodePath.meName, name != NodePath.byNameName else { continue }
             if !seen.insert(name).inserted { name += " (\(room.roomID))" }
             out.append((name, room.roomID))
         }

@@ -18,6 +18,7 @@ struct ActionOptions: ParsableArguments {
     func perform(room: String, _ action: (RoomSession) async throws -> [Event]) async throws {
         let client = try Client.load(storeOptions)
         let session = try await client.open(room)
+        let room = session.roomID
         let events = try await action(session)
         for event in events { print(EventReference.short(event.eventID)) }
         let uploaded: Bool

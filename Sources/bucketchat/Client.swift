@@ -68,37 +68,89 @@ struct Client {
         return .standard
     }
 
-    /// Opens a room for this identity and brings its view up to date. A store
-    /// that cannot be reached is reported on stderr; the cached view is used.
-    func open(_ roomID: String, refresh: Bool = true) async throws -> RoomSession {
+    /// The rooms of this store as this identity names them.
+    var directory: RoomDirectory {
+        RoomDirectory(store: store, stateFolder: Paths.stateDirectory, cache: cache)
+    }
+
+    /// The room the user named: a room id, or a room's unique name. A name
+    /// that names no room with valid metadata is refused (exit 2) with the
+    /// closest matches, before anything is opened or written.
+    func resolve(_ text: String) async throws -> RoomDirectory.Room {
+        do {
+            return try await directory.resolve(text)
+        } catch {
+            switch error.code {
+            case .notFound, .ambiguous: throw CLIError(error.message)
+            default: throw error
+            }
+        }
+    }
+
+    /// The keys trusted for a legacy room's senders (`bucketchat keys trust`, `--trusted-keys`).
+    func trustedKeys(_ roomID: String, files: [String]) throws -> [String: [PublicKey]] {
+        try TrustedKeys.load(room: roomID, extra: files).keys
+    }
+
+    /// Opens a room to act in it: resolves the name, takes its journal and
+    /// brings its view up to date. A store that cannot be reached is reported
+    /// on stderr; the cached view is used.
+    func open(_ text: String, trustFiles: [String] = [], refresh: Bool = true) async throws -> RoomSession {
+        let roomID = try await resolve(text).roomID
+        let verifier = RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trustFiles))
         let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: Paths.stateDirectory,
-                                      cache: cache, syncSettings: syncSettings, policy: uploadPolicy)
+                                      cache: cache, syncSettings: syncSettings, policy: uploadPolicy, verifier: verifier)
         await session.startUploading()
         if refresh {
-            let bar: ProgressBar? = isatty(2) == 1 ? ProgressBar(label: "syncing \(roomID)") : nil
-            var report: (@Sendable (Int, Int) -> Void)?
-            if let bar { report = { done, total in bar.update(done, of: total) } }
-            let error = await session.refresh(progress: report).error
-            bar?.finish()
-            // A first open writes the room's snapshot in the background; the
-            // command waits for it, so that the next one opens fast.
-            await session.sync.snapshotWritten()
-            if let error {
-                // Access refused will not pass by waiting: working from an
-                // empty cache would look like an empty room.
-                let refused: Bool
-                switch error.code {
-                case .accessDenied, .noSuchBucket, .missingCredentials: refused = true
-                default: refused = false
-                }
-                if refused {
-                    await session.stopUploading()
-                    throw EngineError(.storeRefused, "no read permission on \(location) for room \(roomID): \(error.message) Ask the bucket's owner for read access (docs/deployment.md).")
-                }
-                Output.warn("\(location) cannot be reached (\(error.message)); working from the last synced state of \(roomID)")
+            do {
+                try await catchUp(session.sync)
+            } catch {
+                await session.stopUploading()
+                throw error
             }
         }
         return session
+    }
+
+    /// Opens a room to read it, without a journal: reading never makes a room
+    /// look joined. Writes nothing but the cache and, on first sight, the
+    /// room's creator-key pin (trust on first use, PROTOCOL.md §5).
+    func read(_ text: String, trust: TrustOptions, refresh: Bool = true) async throws -> RoomSync {
+        let roomID = try await resolve(text).roomID
+        let sync = RoomSync(store: store, roomID: roomID, verifier: RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trust.files)),
+                            settings: syncSettings, cache: cache,
+                            creatorKeyPin: CreatorKeyPin(stateFolder: Paths.stateDirectory, roomID: roomID))
+        if refresh { try await catchUp(sync) }
+        return sync
+    }
+
+    /// Syncs a room's view once, with a progress bar on a terminal. When the
+    /// store cannot be reached the cached view is used and a warning printed;
+    /// when it refuses access, that is an error: an empty cache would look
+    /// like an empty room.
+    func catchUp(_ sync: RoomSync) async throws {
+        let roomID = sync.roomID
+        let bar: ProgressBar? = isatty(2) == 1 ? ProgressBar(label: "syncing \(roomID)") : nil
+        var report: (@Sendable (Int, Int) -> Void)?
+        if let bar { report = { done, total in bar.update(done, of: total) } }
+        var failure: StoreError?
+        do {
+            _ = try await sync.sync(progress: report)
+        } catch {
+            failure = error
+            _ = await sync.loadCache()
+        }
+        bar?.finish()
+        // A first open writes the room's snapshot in the background; the
+        // command waits for it, so that the next one opens fast.
+        await sync.snapshotWritten()
+        guard let error = failure else { return }
+        switch error.code {
+        case .accessDenied, .noSuchBucket, .missingCredentials:
+            throw EngineError(.storeRefused, "no read permission on \(location) for room \(roomID): \(error.message) Ask the bucket's owner for read access (docs/deployment.md).")
+        default:
+            Output.warn("\(location) cannot be reached (\(error.message)); working from the last synced state of \(roomID)")
+        }
     }
 
     /// Rooms this device has written to (it has a journal for them).

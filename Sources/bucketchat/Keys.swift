@@ -5,8 +5,8 @@ import Foundation
 /// `bucketchat keys`: the device's Ed25519 key.
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create and show this device's signing key.",
-        subcommands: [Generate.self, Show.self, AddDevice.self, Rotate.self]
+        abstract: "Create and show this device's signing key; trust other clients' keys for legacy rooms.",
+        subcommands: [Generate.self, Show.self, AddDevice.self, Rotate.self, Trust.self]
     )
 
     struct KeyFileOption: ParsableArguments {
@@ -144,6 +144,55 @@ struct Keys: AsyncParsableCommand {
                 throw CLIError("the rooms trust the new key, but switching files failed: \(error.localizedDescription); the new key is in \(nextPath)")
             }
             print("this device now signs with \(next.key.publicKey.base64) as \(config["client_id"] ?? "")")
+        }
+    }
+
+    struct Trust: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Trust a sender's key for legacy rooms (rooms made by other clients, whose metadata.json declares no keys).",
+            discussion: """
+                Such rooms cannot say who holds which key, so their events show only once you \
+                trust each sender's key, obtained from that sender by a channel you trust. Kept \
+                in the config folder: trusted_keys for every legacy room, trusted_keys.d/ROOM_ID \
+                with --room; both in the --trusted-keys format. Used by log, follow, members, \
+                room info, verify and mount. Rooms that declare their keys ignore these.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The sender, e.g. alice@example.com.", valueName: "sender_id"))
+        var sender: String
+
+        @Argument(help: ArgumentHelp("The sender's public key: standard base64 of 32 bytes.", valueName: "base64_key"))
+        var key: String
+
+        @Option(help: ArgumentHelp("Trust it for this room only: its id, or its name.", valueName: "room"))
+        var room: String?
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            guard SenderID.isValid(sender) else {
+                throw ValidationError("\"\(sender)\" is not a valid sender id: 1 to 255 characters without control characters")
+            }
+            guard PublicKey(base64: key) != nil else {
+                throw ValidationError("the key must be standard base64 of a 32-byte Ed25519 public key")
+            }
+        }
+
+        func run() async throws {
+            guard let publicKey = PublicKey(base64: key) else { return }
+            let path: String
+            if let room {
+                // A room id is taken as it is (no identity or store needed); a name is looked up.
+                let roomID = RoomID.isValid(room) ? room : try await Client.load(storeOptions).resolve(room).roomID
+                path = TrustedKeys.roomPath(roomID)
+            } else {
+                path = TrustedKeys.globalPath
+            }
+            var trusted = FileManager.default.fileExists(atPath: path) ? try TrustedKeys.load(path) : TrustedKeys()
+            trusted.add(publicKey, for: sender)
+            try trusted.save(path)
+            print("trusted \(publicKey.base64) for \(sender)\(room.map { " in room \($0)" } ?? " in every legacy room") (\(path))")
         }
     }
 }

@@ -29,10 +29,13 @@ struct Mount: AsyncParsableCommand {
     @Option(name: .customShort("o"), help: ArgumentHelp("Mount options for libfuse, comma-separated (e.g. allow_other).", valueName: "opts"))
     var options: [String] = []
 
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         let client = try Client.load(storeOptions)
+        // Read once here, so a bad file fails the mount at once rather than in the daemon's log.
+        for file in trust.files { _ = try TrustedKeys.load(file) }
         let path = try MountPoint.prepare(mountpoint)
         try Paths.makePrivateDirectory(Paths.stateDirectory)
         if !foreground {
@@ -47,7 +50,15 @@ struct Mount: AsyncParsableCommand {
             identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: Paths.stateDirectory,
             cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
             discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 15_000),
-            uid: getuid(), gid: getgid(), log: log)
+            uid: getuid(), gid: getgid(), log: log,
+            trustedKeys: { [files = trust.files] roomID in
+                do {
+                    return try TrustedKeys.load(room: roomID, extra: files).keys
+                } catch {
+                    log("room \(roomID): trusted keys not used: \(error)")
+                    return [:]
+                }
+            })
         let fileSystem = RoomFileSystem(configuration: configuration)
         fileSystem.start()
         let pidFile = MountPoint.pidFile(path)

@@ -28,24 +28,41 @@ struct Log: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Option(help: ArgumentHelp("Only events at or after this time: ISO 8601 (2025-09-14T12:00:00Z) or an age such as 30m, 2h, 7d.", valueName: "time"))
     var since: String?
     @Option(help: "Only the last N events.") var limit: Int?
     @Flag(help: "One JSON event per line.") var json = false
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         let sinceMs = try since.map(Log.parseSince)
         let client = try Client.load(storeOptions)
-        let session = try await client.open(room)
-        let verification = await session.sync.verification
+        let sync = try await client.read(room, trust: trust)
+        let verification = await sync.verification
         var events = verification.accepted.filter { sinceMs == nil || $0.event.timestampMs >= sinceMs ?? 0 }
         if json { events = events.filter { if case .typing = $0.event.content { return false } else { return true } } }
         if let limit { events = Array(events.suffix(max(0, limit))) }
         let printer = EventPrinter(json: json)
         for event in events { printer.print(event, late: false, state: verification.state) }
-        await session.stopUploading()
+        if let problem = Log.unverifiable(verification) {
+            Output.warn(problem)
+            if verification.accepted.isEmpty {
+                fflush(nil)
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// What to tell the user when events could not be checked for want of a
+    /// key (a legacy room read without trusted keys); nil when none.
+    static func unverifiable(_ verification: RoomVerification) -> String? {
+        let unknown = verification.rejected.filter { $0.reason == .unknownKey }
+        guard !unknown.isEmpty else { return nil }
+        let room = verification.roomID
+        let all = verification.accepted.isEmpty ? "none of its events is shown: all \(unknown.count)" : "\(unknown.count) of its events"
+        return "room \(room) declares no keys (a legacy room, made by another client): \(all) could not be verified, since no key is trusted for their senders. Trust each sender's key with `bucketchat keys trust SENDER_ID BASE64_KEY --room \(room)` (ask the sender for it), or pass --trusted-keys FILE ({\"sender_id\": \"base64 key\"}); `bucketchat verify --room \(room)` lists the events."
     }
 
     static func parseSince(_ text: String) throws -> Int64 {
@@ -69,20 +86,27 @@ struct Follow: AsyncParsableCommand {
         discussion: "Rejected events and integrity alarms go to stderr."
     )
 
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Option(help: "History lines to print first.") var lines = 10
     @Flag(help: "One JSON event per line.") var json = false
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         let client = try Client.load(storeOptions)
-        let session = try await client.open(room, refresh: false)
+        let sync = try await client.read(room, trust: trust, refresh: false)
         let printer = EventPrinter(json: json)
         var first = true
         while !Task.isCancelled {
-            let (updates, error) = await session.refresh()
-            if let error { Output.warn("sync of \(room) failed: \(error.message); retrying") }
-            let state = await session.sync.verification.state
+            let updates: RoomUpdates
+            do {
+                updates = try await sync.sync()
+            } catch {
+                Output.warn("sync of \(sync.roomID) failed: \(error.message); retrying")
+                updates = await sync.loadCache()
+            }
+            let verification = await sync.verification
+            let state = verification.state
             var events: [(VerifiedEvent, Bool)] = []
             for update in updates {
                 switch update {
@@ -97,10 +121,11 @@ struct Follow: AsyncParsableCommand {
                 events = events.filter { if case .typing = $0.0.event.content { return false } else { return true } }
                 events = Array(events.suffix(max(0, lines)))
                 first = false
+                if let problem = Log.unverifiable(verification) { Output.warn(problem) }
             }
             for (event, late) in events { printer.print(event, late: late, state: state) }
             fflush(nil)
-            try await Task.sleep(for: await session.sync.currentInterval)
+            try await Task.sleep(for: await sync.currentInterval)
         }
     }
 }
@@ -110,27 +135,31 @@ struct Members: AsyncParsableCommand {
         abstract: "List a room's members: sender id, membership, display name, number of keys."
     )
 
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Flag(help: "One JSON object per member.") var json = false
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         let client = try Client.load(storeOptions)
-        let session = try await client.open(room)
-        let state = await session.sync.verification.state
+        let verification = await (try await client.read(room, trust: trust)).verification
+        let state = verification.state
+        // In a legacy room every key is one the user trusts locally: the room declares none.
+        let local = verification.metadata?.isLegacy ?? false
         for (id, member) in state.members.sorted(by: { $0.key < $1.key }) {
+            let trustedLocally = local && !member.keys.isEmpty
             if json {
                 Output.json(.object(JSONObject([
                     ("sender_id", .string(id)), ("membership", .string(member.membership.rawValue)),
                     ("displayname", member.displayName.map { .string($0) } ?? .null),
                     ("keys", .array(member.keys.map { .string($0.base64) })),
-                    ("admin", .bool(state.isAdmin(id))),
+                    ("admin", .bool(state.isAdmin(id))), ("trusted_locally", .bool(trustedLocally)),
                 ])))
             } else {
-                print("\(TimelineLine.escape(id))\t\(member.membership.rawValue)\t\(TimelineLine.escape(member.displayName ?? "-"))\t\(member.keys.count) key(s)\(state.isAdmin(id) ? "\tadmin" : "")")
+                let marks = (state.isAdmin(id) ? "\tadmin" : "") + (trustedLocally ? "\ttrusted locally" : "")
+                print("\(TimelineLine.escape(id))\t\(member.membership.rawValue)\t\(TimelineLine.escape(member.displayName ?? "-"))\t\(member.keys.count) key(s)\(marks)")
             }
         }
-        await session.stopUploading()
     }
 }
 
@@ -139,13 +168,23 @@ struct Flush: AsyncParsableCommand {
         abstract: "Upload everything journaled on this device, and wait until it is in the store."
     )
 
-    @Argument(help: "Rooms to flush (default: every room this device has written to).") var rooms: [String] = []
+    @Argument(help: "Rooms to flush, by id or name (default: every room this device has written to).") var rooms: [String] = []
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         let client = try Client.load(storeOptions)
         for room in rooms.isEmpty ? client.journaledRooms : rooms {
-            let session = try await client.open(room, refresh: false)
+            let session: RoomSession
+            do {
+                session = try await client.open(room, refresh: false)
+            } catch let error as CLIError where rooms.isEmpty {
+                // A journal of a room this store does not hold (made for another
+                // store, or a room whose metadata is gone): uploading it here would
+                // scatter the room, so its events stay journaled.
+                Output.warn("not flushing room \(room): \(error.message)")
+                continue
+            }
+            let room = session.roomID
             let before = await session.outbox.status.pendingEvents
             do {
                 try await session.outbox.flush()

@@ -54,14 +54,16 @@ struct RoomCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try Client.load(storeOptions)
             let mine = Set(client.journaledRooms)
-            let objects = try await client.store.list(prefix: "rooms/")
-            for info in objects where info.key.hasSuffix("/metadata.json") {
-                guard case .metadata(let roomID)? = RoomObjectKey(key: info.key) else { continue }
-                let name = (try? RoomMetadata(bytes: Array(try await client.store.get(ObjectKey(info.key)))))?.name ?? ""
+            // Only rooms with valid metadata (or created here and not uploaded yet):
+            // a folder without it is no room anyone can trust.
+            for room in try await client.directory.rooms() {
+                let id = room.roomID
                 if json {
-                    Output.json(.object(JSONObject([("room_id", .string(roomID)), ("name", .string(name)), ("mine", .bool(mine.contains(roomID)))])))
+                    Output.json(.object(JSONObject([("room_id", .string(id)), ("name", .string(room.name)), ("mine", .bool(mine.contains(id))),
+                                                    ("pending_upload", .bool(room.pendingHere))])))
                 } else {
-                    print("\(roomID)\t\(TimelineLine.escape(name))\(mine.contains(roomID) ? "\t(joined here)" : "")")
+                    let note = room.pendingHere ? "\t(created here, not uploaded yet)" : (mine.contains(id) ? "\t(joined here)" : "")
+                    print("\(id)\t\(TimelineLine.escape(room.name))\(note)")
                 }
             }
         }
@@ -70,33 +72,47 @@ struct RoomCommand: AsyncParsableCommand {
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a room's metadata, state, verification and upload status.")
 
-        @Argument(help: "The room id.")
+        @Argument(help: "The room: its id or its name.")
         var room: String
 
         @Flag(help: "Print one JSON object.")
         var json = false
 
+        @OptionGroup var trust: TrustOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             let client = try Client.load(storeOptions)
-            let session = try await client.open(room)
-            let (verification, pending) = await session.view()
-            let status = await session.outbox.status
+            let roomID = try await client.resolve(room).roomID
+            let verification: RoomVerification
+            let pending: [Event]
+            let status: UploadStatus?
+            if client.journaledRooms.contains(roomID) {
+                // Written to here: the journal tells what waits to be uploaded.
+                let session = try await client.open(roomID, trustFiles: trust.files)
+                (verification, pending) = await session.view()
+                status = await session.outbox.status
+                await session.stopUploading()
+            } else {
+                // Read only: opening a journal would make the room look joined.
+                verification = await (try await client.read(roomID, trust: trust)).verification
+                (pending, status) = ([], nil)
+            }
             let state = verification.state
             let object = JSONObject([
-                ("room_id", .string(room)), ("name", state.name.map { .string($0) } ?? .null),
+                ("room_id", .string(roomID)), ("name", state.name.map { .string($0) } ?? .null),
                 ("topic", state.topic.map { .string($0) } ?? .null),
                 ("creator", verification.metadata.map { .string($0.creator) } ?? .null),
+                ("legacy", .bool(verification.metadata?.isLegacy ?? false)),
                 ("creator_key", verification.metadata?.creatorKey.map { .string($0.base64) } ?? .null),
                 ("join_rule", verification.metadata.map { .string($0.joinRule.rawValue) } ?? .null),
                 ("admins", .array(state.admins.map { .string($0) })),
                 ("members", .int(Int64(state.membership.values.filter { $0 == .join }.count))),
                 ("events", .int(Int64(verification.accepted.count))), ("rejected", .int(Int64(verification.rejected.count))),
                 ("alarms", .int(Int64(verification.alarms.count))), ("integrity_ok", .bool(!verification.hasIntegrityProblem)),
-                ("pending_uploads", .int(Int64(status.pendingEvents))), ("pending_not_synced", .int(Int64(pending.count))),
-                ("last_upload", status.lastUpload.map { .string($0.key) } ?? .null),
-                ("last_error", status.lastError.map { .string($0) } ?? .null),
+                ("pending_uploads", .int(Int64(status?.pendingEvents ?? 0))), ("pending_not_synced", .int(Int64(pending.count))),
+                ("last_upload", status?.lastUpload.map { .string($0.key) } ?? .null),
+                ("last_error", status?.lastError.map { .string($0) } ?? .null),
             ])
             if json {
                 Output.json(.object(object))
@@ -113,7 +129,7 @@ struct RoomCommand: AsyncParsableCommand {
                     print("\(member.key): \(value)")
                 }
             }
-            await session.stopUploading()
+            if let problem = Log.unverifiable(verification) { Output.warn(problem) }
         }
     }
 }
