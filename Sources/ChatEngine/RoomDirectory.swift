@@ -16,7 +16,8 @@ public struct RoomDirectory: Sendable {
         /// The name its members see: the last verified name this device
         /// recorded, else the metadata's.
         public let name: String
-        public let metadata: RoomMetadata
+        /// Nil only for a room known offline from this device's journal alone.
+        public let metadata: RoomMetadata?
         /// Created on this device; its metadata is not in the store yet.
         public let pendingHere: Bool
     }
@@ -59,8 +60,13 @@ public struct RoomDirectory: Sendable {
                 case .invalid(let why): idProblem = why
                 }
             } catch {
-                if let known = knownOffline(text) { return known }
-                throw EngineError(.storeUnavailable, "Cannot look up room \"\(text)\" in \(store.locationDescription): \(error.message)", cause: error)
+                switch error.code {
+                case .accessDenied, .noSuchBucket, .missingCredentials:
+                    throw EngineError(.storeRefused, "no read permission on \(store.locationDescription) for room \(text): \(error.message) Ask the bucket's owner for read access (docs/deployment.md).", cause: error)
+                default:
+                    if let known = knownOffline(text) { return known }
+                    throw EngineError(.storeUnavailable, "Cannot look up room \"\(text)\" in \(store.locationDescription): \(error.message)", cause: error)
+                }
             }
         }
         // A name: first the rooms whose verified name this device recorded, then every room.
@@ -74,7 +80,7 @@ public struct RoomDirectory: Sendable {
         } catch {
             throw EngineError(.storeUnavailable, "Cannot list the rooms of \(store.locationDescription) to find \"\(text)\": \(error.message)", cause: error)
         }
-        let named = all.filter { $0.name == text || $0.metadata.name == text }
+        let named = all.filter { $0.name == text || $0.metadata?.name == text }
         if named.count == 1 { return named[0] }
         if named.count > 1 {
             let ids = named.map { "\($0.roomID) (\(TimelineLine.escape($0.name)))" }.joined(separator: ", ")
@@ -171,8 +177,8 @@ public struct RoomDirectory: Sendable {
         }
     }
 
-    private func room(_ id: String, _ metadata: RoomMetadata, pendingHere: Bool = false) -> Room {
-        Room(roomID: id, name: cache?.recordedName(roomID: id) ?? metadata.name, metadata: metadata, pendingHere: pendingHere)
+    private func room(_ id: String, _ metadata: RoomMetadata?, pendingHere: Bool = false) -> Room {
+        Room(roomID: id, name: cache?.recordedName(roomID: id) ?? metadata?.name ?? id, metadata: metadata, pendingHere: pendingHere)
     }
 
     /// A room created here whose metadata waits in the state folder.
@@ -183,11 +189,15 @@ public struct RoomDirectory: Sendable {
         return room(id, metadata, pendingHere: true)
     }
 
-    /// A room this device knows from its cache, for when the store cannot be reached.
+    /// A room this device knows, for when the store cannot be reached: its
+    /// metadata is cached, or this device has written to it (a journal).
     private func knownOffline(_ id: String) -> Room? {
-        guard let cached = cache?.objects(prefix: RoomObjectKey.metadataKey(roomID: id)).first,
-              case .valid(let metadata) = RoomDirectory.check(cached.bytes, roomID: id) else { return nil }
-        return room(id, metadata)
+        if let cached = cache?.objects(prefix: RoomObjectKey.metadataKey(roomID: id)).first,
+           case .valid(let metadata) = RoomDirectory.check(cached.bytes, roomID: id) {
+            return room(id, metadata)
+        }
+        let journal = (Journal.path(stateFolder: stateFolder, roomID: id, clientID: "_") as NSString).deletingLastPathComponent
+        return FileManager.default.fileExists(atPath: journal) ? room(id, nil) : nil
     }
 
     /// Rooms whose id or name is close to `text`: the same ignoring case, one

@@ -107,8 +107,12 @@ extension RoomSession {
             if hasPendingMetadataFile(stateFolder: stateFolder) { return 0 }
             // Not synced yet (a session opened a moment ago): read the room once
             // rather than act unchecked.
-            if (try? await sync.sync()) == nil { _ = await sync.loadCache() }
+            let reached = (try? await sync.sync()) != nil
+            if !reached { _ = await sync.loadCache() }
             verification = await sync.verification
+            // Offline with nothing cached, in a room this device has written to
+            // before: journal it, and readers judge it once it is uploaded.
+            if verification.metadata == nil, !reached, await outbox.journaledCount > 0 { return 0 }
         }
         guard verification.metadata != nil else {
             // Otherwise an event would land in a folder no reader can trust: a typo,

@@ -82,6 +82,10 @@ public actor RoomSync {
     /// The verification of everything synced so far.
     public var verification: RoomVerification { ledger.verification }
 
+    /// The room's valid `metadata.json`, once a sync has read one (without
+    /// taking the whole verification).
+    public var metadata: RoomMetadata? { ledger.verification.metadata }
+
     /// Verifies what the cache holds of the room, without the network: the
     /// last known state, for when the store cannot be reached.
     public func loadCache() -> RoomUpdates {

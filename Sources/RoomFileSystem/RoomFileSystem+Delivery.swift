@@ -5,7 +5,8 @@ extension RoomFileSystem {
     /// Applies one sync's updates to a room's files: new timeline lines (the
     /// history on the first sync), `events.jsonl`, threads, `alerts`, and the
     /// summary the small files are made from. Wakes `follow` readers.
-    func deliver(_ updates: RoomUpdates, verification: RoomVerification?, status: UploadStatus, failure: String?, room roomID: String) {
+    func deliver(_ updates: RoomUpdates, verification: RoomVerification?, metadata: RoomMetadata?, status: UploadStatus,
+                 failure: String?, room roomID: String) {
         let waiters: [@Sendable () -> Void] = locked {
             guard let room = rooms[roomID] else { return [] }
             let now = RoomFileSystem.nowMs()
@@ -50,10 +51,10 @@ extension RoomFileSystem {
                 room.rejectedCount = verification.rejected.count
                 room.alarmCount = verification.alarms.count
                 room.integrityOK = !verification.hasIntegrityProblem
-                room.legacy = verification.metadata?.isLegacy ?? false
-                room.hasMetadata = verification.metadata != nil
             }
             if failure == nil || !updates.isEmpty { room.loaded = true }
+            room.hasMetadata = metadata != nil
+            room.legacy = metadata?.isLegacy ?? false
             if failure == nil { room.lastSyncMs = now }
             room.lastSyncError = failure
             room.upload = status

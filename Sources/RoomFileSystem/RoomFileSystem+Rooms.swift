@@ -160,7 +160,7 @@ extension RoomFileSystem {
         // the next change.
         let verification = updates.isEmpty ? nil : await session.sync.verification
         let status = await session.outbox.status
-        deliver(updates, verification: verification, status: status, failure: failure, room: session.roomID)
+        deliver(updates, verification: verification, metadata: await session.sync.metadata, status: status, failure: failure, room: session.roomID)
     }
 
     /// `mkdir MOUNT/NAME`: a new room named NAME, created without waiting on

@@ -13,12 +13,20 @@ final class MountedIdentity: Sendable {
     let name: String
     let stateFolder: String
 
-    init(_ name: String, store: any ObjectStore, root: URL) throws {
+    convenience init(_ name: String, store: any ObjectStore, root: URL) throws {
+        let identity = DeviceIdentity(senderID: "user:\(name)", clientID: "\(name)_dev", key: try SigningKey.generate())
+        self.init(name, identity: identity, store: store, root: root)
+    }
+
+    /// A mount of a given identity, e.g. the same identity on another store;
+    /// `trustedKeys` are the keys the user trusts for legacy rooms.
+    init(_ name: String, identity: DeviceIdentity, store: any ObjectStore, root: URL,
+         trustedKeys: @escaping @Sendable (String) -> [String: [PublicKey]] = { _ in [:] }) {
         self.name = name
         stateFolder = root.appendingPathComponent(name).path
-        let identity = DeviceIdentity(senderID: "user:\(name)", clientID: "\(name)_dev", key: try SigningKey.generate())
         fs = RoomFileSystem(configuration: MountConfiguration(identity: identity, displayName: name.capitalized, store: store,
-                                                              stateFolder: stateFolder, uploadPolicy: .fixed(.milliseconds(1))))
+                                                              stateFolder: stateFolder, uploadPolicy: .fixed(.milliseconds(1)),
+                                                              trustedKeys: trustedKeys))
         fs.start(background: false)
     }
 

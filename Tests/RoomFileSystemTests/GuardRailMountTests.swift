@@ -1,0 +1,86 @@
+import ChatEngine
+import ChatProtocol
+import Foundation
+import ObjectStore
+import Testing
+@testable import RoomFileSystem
+
+/// What the mount shows as a room: only rooms with valid metadata (or created
+/// here and waiting to be uploaded), and a legacy room once its keys are trusted.
+@Suite(.serialized) struct GuardRailMountTests {
+    @Test func aRoomWithoutMetadataInThisStoreIsNeitherShownNorWritten() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let identity = DeviceIdentity(senderID: "user:alice", clientID: "alice_dev", key: try SigningKey.generate())
+        let storeA = MemoryStore()
+        let onA = MountedIdentity("alice", identity: identity, store: storeA, root: scratch.url)
+        try await onA.mkdir("/plans")
+        let room = try await onA.onlyRoom()
+        try await onA.write("/\(room)/send", "on A\n")
+        try await onA.settle()
+        await onA.fs.stop(flushTimeout: .seconds(5))
+
+        // The same identity and state folder, mounted on another store: the
+        // journaled room is not there, so it is not a room there.
+        let storeB = MemoryStore()
+        let onB = MountedIdentity("alice", identity: identity, store: storeB, root: scratch.url)
+        await onB.fs.syncNow()
+        #expect(try await onB.ls("/").filter { $0.hasPrefix("room_") }.isEmpty, "no room of store A shows on B")
+        #expect(try await onB.ls("/by-name").isEmpty)
+        await #expect(throws: FileSystemError.self) { try await onB.write("/\(room)/send", "into B?\n") }
+        await #expect(throws: FileSystemError.self) { try await onB.write("/plans/send", "into B?\n") }
+        try await onB.fs.flushAll()
+        #expect(try await storeB.list(prefix: "").isEmpty, "nothing reached store B")
+        await onB.fs.stop(flushTimeout: .seconds(1))
+    }
+
+    @Test func aRoomIdCannotHideAnotherRoomsName() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = MemoryStore()
+        let alice = try MountedIdentity("alice", store: store, root: scratch.url)
+        try await alice.mkdir("/first")
+        let first = try await alice.onlyRoom()
+        // A second room whose name is the first room's id.
+        try await alice.mkdir("/\(first)x")
+        try await alice.settle()
+        let names = try await alice.ls("/by-name")
+        #expect(names.contains("first") && names.contains("\(first)x"), "\(names)")
+    }
+
+    @Test func aLegacyRoomIsMountedOnceItsKeysAreTrusted() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = MemoryStore()
+        let carol = try SigningKey(seed: [UInt8](repeating: 7, count: 32))
+        let roomID = "room_legacy0001"
+        // Metadata as another client writes it: no creator key, no signature.
+        let metadata = #"{"created_at": "2025-09-14T12:00:00", "creator": "carol@example.com", "protocol": "bucket-chat-v1", "room_id": "room_legacy0001", "version": "1.0"}"#
+        _ = await store.putIfAbsent(try ObjectKey(RoomObjectKey.metadataKey(roomID: roomID)), Data(metadata.utf8))
+        var chain = DeviceChain(roomID: roomID, senderID: "carol@example.com", key: carol)
+        let now = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+        let join = try chain.sign(type: EventType.member, content: JSONObject([("membership", "join"), ("public_key", .string(carol.publicKey.base64))]),
+                                  parentEventID: nil, nowMs: now)
+        let hello = try chain.sign(type: EventType.message, content: MessageContent(body: "hello from another client").json,
+                                   parentEventID: nil, nowMs: now + 1)
+        let file = try LogFile.encode([join, hello], roomID: roomID, clientID: "carol_dev")
+        _ = await store.putIfAbsent(try ObjectKey(file.name.key), Data(file.bytes))
+
+        let identity = DeviceIdentity(senderID: "user:bob", clientID: "bob_dev", key: try SigningKey.generate())
+        let untrusting = MountedIdentity("bob", identity: identity, store: store, root: scratch.url)
+        await untrusting.fs.discover()
+        #expect(try await untrusting.ls("/").filter { $0.hasPrefix("room_") }.isEmpty, "without keys nothing in it can be shown")
+        await untrusting.fs.stop(flushTimeout: .seconds(1))
+
+        let trusting = MountedIdentity("bob2", identity: identity, store: store, root: scratch.url,
+                                       trustedKeys: { _ in ["carol@example.com": [carol.publicKey]] })
+        await trusting.fs.discover()
+        await trusting.fs.syncNow()
+        #expect(try await trusting.ls("/").contains(roomID))
+        #expect(try await trusting.read("/\(roomID)/timeline").contains("carol@example.com\tmsg\thello from another client"))
+        let members = try await trusting.read("/\(roomID)/members")
+        #expect(members.hasPrefix("carol@example.com\tjoin\t-\t1 key(s)\t") && members.hasSuffix("\ttrusted locally\n"), "\(members)")
+        #expect(try await trusting.read("/\(roomID)/state").contains("\"trusted_locally\":true"))
+        await trusting.fs.stop(flushTimeout: .seconds(1))
+    }
+}
