@@ -38,14 +38,31 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = MemoryStore()
-        let alice = try MountedIdentity("alice", store: store, root: scratch.url)
-        try await alice.mkdir("/first")
-        let first = try await alice.onlyRoom()
-        // A second room whose name is the first room's id.
-        try await alice.mkdir("/\(first)x")
-        try await alice.settle()
-        let names = try await alice.ls("/by-name")
-        #expect(names.contains("first") && names.contains("\(first)x"), "\(names)")
+        let identity = DeviceIdentity(senderID: "user:alice", clientID: "alice_dev", key: try SigningKey.generate())
+        // A room whose id is "Lunch" (another client chose it), and a room named "Lunch".
+        let metadata = try RoomMetadata.signed(roomID: "Lunch", name: "Other", createdAt: "2025-01-01T00:00:00Z",
+                                               creator: "user:alice", key: identity.key)
+        _ = await store.putIfAbsent(try ObjectKey(RoomObjectKey.metadataKey(roomID: "Lunch")), Data(metadata.bytes))
+        var chain = DeviceChain(roomID: "Lunch", senderID: "user:alice", key: identity.key)
+        let join = try chain.sign(type: EventType.member, content: JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64))]),
+                                  parentEventID: nil, nowMs: Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        let file = try LogFile.encode([join], roomID: "Lunch", clientID: "alice_old")
+        _ = await store.putIfAbsent(try ObjectKey(file.name.key), Data(file.bytes))
+        let named = try await RoomSession.create(name: "Lunch", identity: identity, store: store,
+                                                 stateFolder: scratch.url.appendingPathComponent("elsewhere").path)
+        await named.startUploading()
+        try await named.outbox.flush()
+        await named.stopUploading()
+
+        let alice = MountedIdentity("alice", identity: identity, store: store, root: scratch.url)
+        await alice.fs.discover()
+        await alice.fs.syncNow()
+        #expect(Set(try await alice.ls("/")).isSuperset(of: ["Lunch", named.roomID]))
+        #expect(Set(try await alice.ls("/by-name")) == ["Lunch", "Other"])
+        #expect(try await alice.call { fs throws(FileSystemError) in try fs.readlink("/by-name/Lunch") } == "../\(named.roomID)",
+                "by-name/Lunch is the room named Lunch, not the room whose id is Lunch")
+        #expect(try await alice.call { fs throws(FileSystemError) in try fs.readlink("/by-name/Other") } == "../Lunch")
+        await alice.fs.stop(flushTimeout: .seconds(1))
     }
 
     @Test func aLegacyRoomIsMountedOnceItsKeysAreTrusted() async throws {
