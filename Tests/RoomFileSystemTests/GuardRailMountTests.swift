@@ -13,17 +13,22 @@ import Testing
         defer { scratch.remove() }
         let identity = DeviceIdentity(senderID: "user:alice", clientID: "alice_dev", key: try SigningKey.generate())
         let storeA = MemoryStore()
-        let onA = MountedIdentity("alice", identity: identity, store: storeA, root: scratch.url)
-        try await onA.mkdir("/plans")
-        let room = try await onA.onlyRoom()
-        try await onA.write("/\(room)/send", "on A\n")
-        try await onA.settle()
-        await onA.fs.stop(flushTimeout: .seconds(5))
+        let room: String
+        do {
+            // In a scope of its own, so that its sessions let go of the journal.
+            let onA = MountedIdentity("alice", identity: identity, store: storeA, root: scratch.url)
+            try await onA.mkdir("/plans")
+            room = try await onA.onlyRoom()
+            try await onA.write("/\(room)/send", "on A\n")
+            try await onA.settle()
+            await onA.fs.stop(flushTimeout: .seconds(2))
+        }
 
         // The same identity and state folder, mounted on another store: the
         // journaled room is not there, so it is not a room there.
         let storeB = MemoryStore()
         let onB = MountedIdentity("alice", identity: identity, store: storeB, root: scratch.url)
+        #expect(onB.fs.locked { onB.fs.rooms[room] } != nil, "the journaled room is opened on B")
         await onB.fs.syncNow()
         #expect(try await onB.ls("/").filter { $0.hasPrefix("room_") }.isEmpty, "no room of store A shows on B")
         #expect(try await onB.ls("/by-name").isEmpty)
