@@ -87,7 +87,7 @@ struct RoomCommand: AsyncParsableCommand {
             let object = JSONObject([
                 ("room_id", .string(room)), ("name", state.name.map { .string($0) } ?? .null),
                 ("topic", state.topic.map { .string($0) } ?? .null),
-                ("creator", verification.metadata.map { .string($0.creator) } ?? .null),
+                ("creator", verification.metadata?.creator.map { .string($0) } ?? .null),
                 ("creator_key", verification.metadata?.creatorKey.map { .string($0.base64) } ?? .null),
                 ("join_rule", verification.metadata.map { .string($0.joinRule.rawValue) } ?? .null),
                 ("admins", .array(state.admins.map { .string($0) })),
