@@ -103,7 +103,13 @@ extension RoomSession {
         let verification = await sync.verification
         // With no metadata the room was never synced (offline, nothing cached): there is
         // nothing to check against, so the event is journaled and readers judge it.
-        guard verification.metadata != nil else { return 0 }
+        guard let metadata = verification.metadata else { return 0 }
+        // Without a creator key the room declares no keys: no reader could verify
+        // what this device signs (it would be unknown_key everywhere), and joins
+        // there admit no key. Reading such a room is supported, writing is not.
+        guard !metadata.isLegacy else {
+            throw EngineError(.forbidden, "Room \(roomID) was made by another client without a creator key (a legacy room); bucketchat reads it but does not write to it. Nothing was sent.")
+        }
         let own = await ownUnsynced(verification, unsynced: unsynced, includeMessages: includeMessages)
         let earliest = earliestTimestamp(for: draft, verification: verification, own: own)
         let last = max(own.last?.timestampMs ?? 0, verification.accepted.last?.event.timestampMs ?? 0) + 1
