@@ -69,6 +69,15 @@ def room(objs):
 put("fuzz-room-verify", room(objects))
 put("fuzz-room-verify", room([o for o in objects if "metadata" in o[0] or "alice_a1" in o[0]]))
 put("fuzz-room-verify", room([o for o in objects if "metadata" not in o[0]]))
+# The vector room as a legacy one: the reference client's metadata.json (no
+# creator, no creator_key), given last so a ledger reads the logs again, and
+# one object moved to the next day's folder, as a writer ahead of UTC names it.
+legacy_metadata = json.dumps({"room_id": "room_vectors01", "created_at": "2025-09-14T21:00:00.000000",
+                              "version": "1.0", "protocol": "bucket-chat-v1"}, indent=2).encode()
+logs = [o for o in objects if "metadata" not in o[0]]
+put("fuzz-room-verify", room(logs + [("rooms/room_vectors01/metadata.json", legacy_metadata)]))
+put("fuzz-room-verify", room([(logs[0][0].replace("/2025-09-14/", "/2025-09-15/"), logs[0][1])] + logs[1:]
+                             + [("rooms/room_vectors01/metadata.json", legacy_metadata)]))
 
 # S3 ListObjectsV2 pages.
 def s3(entries, truncated=False, token=None):

@@ -114,10 +114,16 @@ extension RoomSession {
             // before: journal it, and readers judge it once it is uploaded.
             if verification.metadata == nil, !reached, await outbox.journaledCount > 0 { return 0 }
         }
-        guard verification.metadata != nil else {
+        guard let metadata = verification.metadata else {
             // Otherwise an event would land in a folder no reader can trust: a typo,
             // a room of another store, a room whose metadata was never read.
             throw EngineError(.notFound, "Room \(roomID) has no valid metadata.json that this device could read in \(store.locationDescription) (the room does not exist there, its metadata is invalid, or the store could not be reached and nothing is cached). Nothing was sent.")
+        }
+        // Without a creator key the room declares no keys: no reader could verify
+        // what this device signs (it would be unknown_key everywhere), and joins
+        // there admit no key. Reading such a room is supported, writing is not.
+        guard !metadata.isLegacy else {
+            throw EngineError(.forbidden, "Room \(roomID) was made by another client without a creator key (a legacy room); bucketchat reads it but does not write to it. Nothing was sent.")
         }
         let own = await ownUnsynced(verification, unsynced: unsynced, includeMessages: includeMessages)
         let earliest = earliestTimestamp(for: draft, verification: verification, own: own)

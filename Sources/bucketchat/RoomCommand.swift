@@ -102,7 +102,7 @@ struct RoomCommand: AsyncParsableCommand {
             let object = JSONObject([
                 ("room_id", .string(roomID)), ("name", state.name.map { .string($0) } ?? .null),
                 ("topic", state.topic.map { .string($0) } ?? .null),
-                ("creator", verification.metadata.map { .string($0.creator) } ?? .null),
+                ("creator", verification.metadata?.creator.map { .string($0) } ?? .null),
                 ("legacy", .bool(verification.metadata?.isLegacy ?? false)),
                 ("creator_key", verification.metadata?.creatorKey.map { .string($0.base64) } ?? .null),
                 ("join_rule", verification.metadata.map { .string($0.joinRule.rawValue) } ?? .null),

@@ -7,7 +7,8 @@ struct VerifySummary {
     var text: String {
         var lines: [String] = []
         let state = result.state
-        let title = state.name.map { " \"\(Terminal.safe($0))\"" } ?? ""
+        // A room named nowhere (legacy metadata has no name) shows no empty quotes.
+        let title = state.name.flatMap { $0.isEmpty ? nil : " \"\(Terminal.safe($0))\"" } ?? ""
         lines.append("room \(result.roomID)\(title)\(result.metadata?.isLegacy == true ? " (legacy: no creator_key)" : "")")
         lines.append("  \(result.accepted.count) events accepted, \(result.rejected.count) rejected, \(result.alarms.count) alarms, \(result.warnings.count) warnings")
         let members = state.membership.sorted { $0.key < $1.key }
@@ -28,6 +29,11 @@ struct VerifySummary {
         }
         for w in result.warnings { lines.append("warning: \(w.kind): \(Terminal.safe(w.detail))") }
         for k in result.skippedKeys { lines.append("skipped: \(Terminal.safe(k)) (not a log, metadata or attachment name)") }
+        let unchecked = result.rejected.filter { $0.reason == .unknownKey }.count
+        if unchecked > 0 {
+            lines.append("hint: \(unchecked) event(s) could not be checked: this legacy room declares no keys; "
+                + "pass --trusted-keys FILE, a JSON object {\"sender_id\": \"base64 public key\"} holding the keys you trust")
+        }
         lines.append(result.hasIntegrityProblem
             ? "result: INTEGRITY PROBLEM: see the alarms and rejections above"
             : "result: ok, no integrity problem found")

@@ -72,6 +72,21 @@ public struct LogObjectName: Sendable, Hashable, Comparable {
         dateFolder == UTCTime(milliseconds: startTs).dateFolder
     }
 
+    /// How far a writer's local clock may be from UTC: the time zones in use
+    /// run from UTC−12 to UTC+14.
+    public static let maxLocalOffsetMs: Int64 = 14 * 3_600_000
+
+    /// Whether the date folder is the local date of `start_ts` in some time
+    /// zone within ``maxLocalOffsetMs`` of UTC, though not the UTC date: what
+    /// the reference client writes, since it names folders by local time.
+    public var dateIsLocalDateOfStart: Bool {
+        guard !dateMatchesStart else { return false }
+        // Dates only grow with time, and YYYY-MM-DD compares as text.
+        let earliest = UTCTime(milliseconds: startTs - LogObjectName.maxLocalOffsetMs).dateFolder
+        let latest = UTCTime(milliseconds: startTs + LogObjectName.maxLocalOffsetMs).dateFolder
+        return earliest <= dateFolder && dateFolder <= latest
+    }
+
     /// Orders names by start time, then by key, which is the order a device wrote them in.
     public static func < (lhs: LogObjectName, rhs: LogObjectName) -> Bool {
         if lhs.startTs != rhs.startTs { return lhs.startTs < rhs.startTs }

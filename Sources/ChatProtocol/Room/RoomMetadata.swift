@@ -10,11 +10,14 @@ public struct RoomMetadata: Sendable {
     public let createdAt: String
     public let version: String
     public let `protocol`: String
-    public let creator: String
+    /// The creator's sender id; nil only in a legacy room whose metadata names none
+    /// (the reference client writes neither `creator` nor `creator_key`).
+    public let creator: String?
     /// The creator's key; nil in a legacy room made by the reference client.
     public let creatorKey: PublicKey?
     public let joinRule: JoinRule
-    /// Admin sender ids; the creator is always one.
+    /// Admin sender ids; the creator, when named, is always one. Empty in a
+    /// legacy room that names neither (docs/protocol-decisions.md).
     public let admins: [String]
     public let signature: String?
     /// The object as read.
@@ -39,14 +42,17 @@ public struct RoomMetadata: Sendable {
         createdAt = try fields.optionalString("created_at") ?? ""
         version = try fields.optionalString("version") ?? ""
         `protocol` = try fields.optionalString("protocol") ?? ""
-        creator = try fields.requiredString("creator")
         if let keyText = try fields.optionalString("creator_key") {
             guard let key = PublicKey(base64: keyText) else {
                 throw ProtocolError(.schema, "metadata.json: creator_key is not base64 of 32 bytes")
             }
             creatorKey = key
+            // A key without the sender it belongs to cannot root the room's trust.
+            creator = try fields.requiredString("creator")
         } else {
+            // A legacy room (no creator_key): the reference client names no creator.
             creatorKey = nil
+            creator = try fields.optionalString("creator")
         }
         let rule = try fields.optionalString("join_rule") ?? "invite"
         guard let joinRule = JoinRule(rawValue: rule) else {
@@ -61,7 +67,7 @@ public struct RoomMetadata: Sendable {
                 admins.append(id)
             }
         }
-        if !admins.contains(creator) { admins.insert(creator, at: 0) }
+        if let creator, !admins.contains(creator) { admins.insert(creator, at: 0) }
         self.admins = admins
         signature = try fields.optionalString("signature")
         json = object

@@ -41,7 +41,7 @@ public struct RoomStateResolver: Sendable {
             return .rejected(.unauthorized, "the room's metadata.json is missing or invalid, so no sender can be authorised")
         }
         if metadata.isLegacy {
-            return applyLegacy(event, signer: signer, verify: verify)
+            return applyLegacy(event, signer: signer, remember: remember, verify: verify)
         }
         let verdict = decide(event, metadata: metadata, signer: signer, verify: verify)
         if case .accepted = verdict, remember { record(event) }
@@ -87,23 +87,29 @@ public struct RoomStateResolver: Sendable {
         }
         if let problem = referenceProblem(event) { return .rejected(.unauthorized, problem) }
 
+        if case .member(let m)? = content { return memberChange(event, m, signer: key) }
+        if let content, let refusal = applyContent(event, content) { return refusal }
+        return .accepted(signer: key)
+    }
+
+    /// Applies what a non-membership event does (name, topic, redaction,
+    /// edit, reaction, typing) when the rules allow it; returns the refusal
+    /// otherwise. The same rules hold in every room, legacy ones included.
+    private mutating func applyContent(_ event: Event, _ content: EventContent) -> Verdict? {
+        let sender = event.senderID
         switch content {
-        case nil:
-            break
-        case .member(let m)?:
-            return memberChange(event, m, signer: key)
         case .name(let name):
-            guard state.isAdmin(sender) else { return .rejected(.unauthorized, "only admins may rename the room; \(sender) is not one") }
+            guard state.isAdmin(sender) else { return .rejected(.unauthorized, "only admins may rename the room; \(sender) is not one\(noAdminsNote)") }
             state.name = name
         case .topic(let topic):
-            guard state.isAdmin(sender) else { return .rejected(.unauthorized, "only admins may set the topic; \(sender) is not one") }
+            guard state.isAdmin(sender) else { return .rejected(.unauthorized, "only admins may set the topic; \(sender) is not one\(noAdminsNote)") }
             state.topic = topic
         case .redaction(let target, _):
             guard let ref = state.events[ExactString(target)] else {
                 return .rejected(.unauthorized, "redacts \(target), which is no earlier event of this room")
             }
             guard ref.senderID == sender || state.isAdmin(sender) else {
-                return .rejected(.unauthorized, "only the original sender or an admin may redact \(target)")
+                return .rejected(.unauthorized, "only the original sender or an admin may redact \(target)\(noAdminsNote)")
             }
             if state.redactedSet.insert(ExactString(target)).inserted { state.redacted.append(target) }
         case .edit(let target, let newContent):
@@ -120,10 +126,15 @@ public struct RoomStateResolver: Sendable {
             state.reactionEvents.append((event.eventID, target, reaction, sender))
         case .typing(let typing):
             state.typingEvents[sender] = (event.timestampMs, typing)
-        case .message, .unknown:
+        case .member, .message, .unknown:
             break
         }
-        return .accepted(signer: key)
+        return nil
+    }
+
+    /// Said after an admin-only refusal in a room with no admins at all.
+    private var noAdminsNote: String {
+        state.admins.isEmpty ? " (this legacy room's metadata.json names no creator or admins, so nobody is)" : ""
     }
 
     /// A sender who is not joined joins: as creator, by public join rule, or by invitation.
@@ -196,7 +207,7 @@ public struct RoomStateResolver: Sendable {
         case .kick, .ban:
             guard let target = m.userID else { return .rejected(.schema, "\(m.membership.rawValue) names user_id") }
             guard state.isAdmin(sender) else {
-                return .rejected(.unauthorized, "only admins may \(m.membership.rawValue); \(sender) is not one")
+                return .rejected(.unauthorized, "only admins may \(m.membership.rawValue); \(sender) is not one\(noAdminsNote)")
             }
             guard target != state.creator else { return .rejected(.unauthorized, "the room's creator cannot be removed") }
             if m.membership == .kick {
@@ -227,53 +238,52 @@ public struct RoomStateResolver: Sendable {
         if let parent = event.parentEventID { state.threadChildren[parent, default: []].append(event.eventID) }
     }
 
-    /// Legacy rooms: events are accepted when a key the user supplied verifies them;
-    /// state follows what they say where the rules allow it, but nothing is rejected
-    /// as unauthorised, since those rooms carry no keys to decide membership with.
-    private mutating func applyLegacy(_ event: Event, signer: PublicKey?, verify: (PublicKey) -> Bool) -> Verdict {
+    /// Legacy rooms (no `creator_key`, docs/protocol-decisions.md): an event
+    /// counts when a key the user supplied for its sender verifies it. Such
+    /// rooms declare no keys, so joins cannot admit keys and messages are not
+    /// held to membership (the reference client's `chat` command writes
+    /// without joining); everything else follows the room's usual rules: a
+    /// banned sender is refused, admin actions need an admin named in
+    /// metadata.json (`creator`, `admins`; none at all in the reference
+    /// client's rooms), edits and redactions need the right sender, and every
+    /// reference must name an earlier event.
+    private mutating func applyLegacy(_ event: Event, signer: PublicKey?, remember: Bool, verify: (PublicKey) -> Bool) -> Verdict {
         let sender = event.senderID
         guard let keys = suppliedKeys[sender], !keys.isEmpty else {
-            return .rejected(.unknownKey, "legacy room: no key is known for \(sender); pass --trusted-keys")
+            return .rejected(.unknownKey, "legacy room: no key is known for \(sender); pass --trusted-keys FILE with {\"\(sender)\": \"base64 public key\"}")
         }
         guard let key = (signer.flatMap { keys.contains($0) ? $0 : nil }) ?? keys.first(where: { $0 != signer && verify($0) }) else {
-            return .rejected(.badSignature, "no supplied key of \(sender) verifies the signature")
+            return .rejected(.badSignature, "no key supplied for \(sender) verifies the signature")
         }
-        var member = state.members[sender] ?? RoomState.Member(membership: .join)
-        member.keys = keys
-        switch event.content {
-        case .member(let m):
-            switch m.membership {
-            case .join: member.membership = .join; member.everJoined = true
-                if let name = m.displayName { member.displayName = name }
-            case .leave: member.membership = .leave
-            case .invite, .kick, .ban:
-                if let target = m.userID {
-                    var t = state.members[target] ?? RoomState.Member(membership: .invite)
-                    t.membership = m.membership == .invite ? .invite : (m.membership == .ban ? .ban : .leave)
-                    state.members[target] = t
-                }
-            }
-        case .name(let name): state.name = name
-        case .topic(let topic): state.topic = topic
-        case .redaction(let target, _):
-            if let ref = state.events[ExactString(target)], ref.senderID == sender || state.isAdmin(sender),
-               state.redactedSet.insert(ExactString(target)).inserted {
-                state.redacted.append(target)
-            }
-        case .edit(let target, let content):
-            if state.events[ExactString(target)]?.senderID == sender {
-                state.editHistory[ExactString(target), default: []].append((event.eventID, content))
-            }
-        case .reaction(let target, let reaction):
-            state.reactionEvents.append((event.eventID, target, reaction, sender))
-        case .typing(let typing):
-            state.typingEvents[sender] = (event.timestampMs, typing)
-        case .message, .unknown:
+        if state.members[sender]?.membership == .ban {
+            return .rejected(.unauthorized, "\(sender) is banned from the room")
+        }
+        if let problem = referenceProblem(event) { return .rejected(.unauthorized, problem) }
+        // Senders who write without joining still show as members, with the keys that verify them.
+        let known = state.members[sender] != nil
+        if !known { state.members[sender] = RoomState.Member(membership: .join, everJoined: true) }
+        let content: EventContent? = event.type.hasSameBytes(as: EventType.message) ? nil : event.content
+        var refusal: Verdict?
+        switch content {
+        case .member(let m)? where m.membership == .join:
+            // The reference client's join names no key: the supplied ones are the sender's keys.
+            state.members[sender]?.membership = .join
+            state.members[sender]?.everJoined = true
+            if let name = m.displayName { state.members[sender]?.displayName = name }
+        case .member(let m)?:
+            let verdict = memberChange(event, m, signer: key)
+            if case .rejected = verdict { refusal = verdict }
+        case let content?:
+            refusal = applyContent(event, content)
+        case nil:
             break
         }
-        if state.members[sender] == nil { member.everJoined = true }
-        state.members[sender] = member
-        record(event)
+        if let refusal {
+            if !known { state.members[sender] = nil }
+            return refusal
+        }
+        state.members[sender]?.keys = keys
+        if remember { record(event) }
         return .accepted(signer: key)
     }
 }

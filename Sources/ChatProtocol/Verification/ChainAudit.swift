@@ -20,6 +20,10 @@ struct ChainAudit {
         var tips: [PublicKey: ChainTip] = [:]
         /// Predecessor hashes a gap alarm reported missing.
         var missingPrevs: Set<ExactString> = []
+        /// Legacy rooms: keys of more than one event, none naming a predecessor
+        /// (the reference client never fills `prev_event_hash`). They are
+        /// reported as a warning, not as a fork per event; ordered by key.
+        var unchained: [(senderID: String, key: PublicKey, events: Int)] = []
     }
 
     /// Whether a key's events, in timeline order, form one plain chain: the
@@ -46,7 +50,9 @@ struct ChainAudit {
     /// their chain into mere unauthorised attempts.
     /// - Parameter shortcuts: whether a key whose events form one plain chain
     ///   skips the general search (off only in tests, which compare the two).
-    static func findings(_ lines: [RoomVerifier.CheckedLine], shortcuts: Bool = true) -> Outcome {
+    /// - Parameter legacy: whether the room is a legacy one, where a key whose
+    ///   events all start a chain is `unchained` rather than forked.
+    static func findings(_ lines: [RoomVerifier.CheckedLine], legacy: Bool = false, shortcuts: Bool = true) -> Outcome {
         var nodes: [Node] = []
         var unverified: [Node] = []
         nodes.reserveCapacity(lines.count)
@@ -56,12 +62,12 @@ struct ChainAudit {
                             prev: event.prevEventHash, signer: entry.signer, timestampMs: event.timestampMs)
             if entry.signer != nil { nodes.append(node) } else { unverified.append(node) }
         }
-        return findings(nodes, unverified: unverified, shortcuts: shortcuts)
+        return findings(nodes, unverified: unverified, legacy: legacy, shortcuts: shortcuts)
     }
 
     /// Every gap and fork among the verified nodes, in a deterministic order,
     /// then a gap for each unverified node whose predecessor is not there at all.
-    static func findings(_ nodes: [Node], unverified: [Node] = [], shortcuts: Bool = true) -> Outcome {
+    static func findings(_ nodes: [Node], unverified: [Node] = [], legacy: Bool = false, shortcuts: Bool = true) -> Outcome {
         var byKey: [PublicKey: [Int]] = [:]
         for (i, node) in nodes.enumerated() {
             if let signer = node.signer { byKey[signer, default: []].append(i) }
@@ -94,6 +100,13 @@ struct ChainAudit {
                 if let last = members.last {
                     outcome.tips[key] = ChainTip(hash: ExactString(nodes[last].hash), timestampMs: nodes[last].timestampMs, linked: false)
                 }
+                continue
+            }
+            // A legacy writer that never chains starts again with every event:
+            // that is no equivocation, only a room without deletion detection.
+            // A key with any link is audited as in every room.
+            if legacy, members.count > 1, members.allSatisfy({ nodes[$0].prev == nil }) {
+                outcome.unchained.append((nodes[members[0]].senderID, key, members.count))
                 continue
             }
             let byHash = byHash()

@@ -12,6 +12,17 @@ struct LogFileParser: Sendable {
 
     let roomID: String
     let nowMs: Int64
+    /// Whether the room is a legacy one (no `creator_key`): there a date folder
+    /// that is the local date of `start_ts` within ±14 h of UTC is the reference
+    /// client's habit, a `local_time_folder` warning rather than `file_mismatch`.
+    /// Decided here, per object, so the canonical and the strict line paths agree.
+    var legacy = false
+
+    init(roomID: String, nowMs: Int64, legacy: Bool = false) {
+        self.roomID = roomID
+        self.nowMs = nowMs
+        self.legacy = legacy
+    }
 
     /// A line that passed the per-line checks, ready for signature checks.
     ///
@@ -60,8 +71,17 @@ struct LogFileParser: Sendable {
                                                detail: "object is \(bytes.count) bytes, over the 16 MiB limit; none of it was read"))
             return result
         }
-        let fileMismatch: String? = name.dateMatchesStart ? nil
-            : "the date folder \(name.dateFolder) is not the UTC date of start_ts \(name.startTs)"
+        let fileMismatch: String?
+        if name.dateMatchesStart {
+            fileMismatch = nil
+        } else if legacy && name.dateIsLocalDateOfStart {
+            fileMismatch = nil
+            result.warnings.append(VerificationWarning(kind: "local_time_folder", objectKey: key,
+                detail: "legacy room: the date folder \(name.dateFolder) is not the UTC date of start_ts \(name.startTs) (\(UTCTime(milliseconds: name.startTs).dateFolder)) but its local date within 14 h of UTC, as the reference client names folders"))
+        } else {
+            fileMismatch = "the date folder \(name.dateFolder) is not the UTC date of start_ts \(name.startTs)"
+                + (legacy ? ", nor its local date anywhere within 14 h of UTC" : "")
+        }
         bytes.withUnsafeBufferPointer { buffer in
             var start = 0
             var lineNumber = 0

@@ -36,6 +36,10 @@ public struct RoomLedger: Sendable {
     var unverifiedEntries: Set<String> = []
     var skipped: Set<String> = []
     var candidates: [String: [PublicKey]] = [:]
+    /// Whether the entries were parsed for a legacy room, whose date folders
+    /// may be in local time (see ``LogFileParser/legacy``). Parsed again when
+    /// the metadata changes that.
+    var parsedAsLegacy = false
     /// What the last full run learnt about the end of the timeline; nil
     /// before the first one.
     var frontier: TimelineFrontier?
@@ -78,6 +82,8 @@ public struct RoomLedger: Sendable {
         let checked: [[RoomVerifier.CheckedLine]]
         /// The keys the signatures were looked for among, per sender.
         let candidates: [String: [PublicKey]]
+        /// Whether the objects were parsed as those of a legacy room.
+        let legacy: Bool
     }
 
     /// The per-object stages for `objects` (in parallel over them), against
@@ -115,7 +121,7 @@ public struct RoomLedger: Sendable {
             }
             var ignored: [Alarm] = []
             let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored)
-            let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
+            let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs, legacy: metadata?.isLegacy ?? false)
             let files = logs
             let parsed = Parallel.map(count: files.count) { i in
                 parser.parse(key: files[i].object.key, name: files[i].name, bytes: files[i].object.bytes[...])
@@ -125,7 +131,7 @@ public struct RoomLedger: Sendable {
             let known = keys
             let memo = verifier.memo
             let checked = Parallel.map(count: parsed.count) { i in RoomVerifier.check(parsed[i].lines, candidates: known, memo: memo) }
-            return Prepared(objects: objects, logs: logs, parsed: parsed, checked: checked, candidates: keys)
+            return Prepared(objects: objects, logs: logs, parsed: parsed, checked: checked, candidates: keys, legacy: parser.legacy)
         }
     }
 
@@ -156,16 +162,21 @@ public struct RoomLedger: Sendable {
             default: pending.newlySkipped = skipped.insert(object.key).inserted || pending.newlySkipped
             }
         }
-        let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs)
         pending.metadataChanged = pending.metadataChanged || metadataChanged
+        let rereadMetadata = metadataChanged || (entries.isEmpty && dormant.isEmpty)
+        var ignored: [Alarm] = []
+        let metadata = rereadMetadata ? verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored) : nil
+        if rereadMetadata, (metadata?.isLegacy ?? false) != parsedAsLegacy {
+            parsedAsLegacy = metadata?.isLegacy ?? false
+            reparse()
+        }
+        let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs, legacy: parsedAsLegacy)
 
         // Keys the room declares, from every object, old and new: all of them
         // again when the metadata changed (its creator key) or nothing was
         // taken in yet, else those the new objects add.
         let previous = candidates
-        if metadataChanged || (entries.isEmpty && dormant.isEmpty) {
-            var ignored: [Alarm] = []
-            let metadata = verifier.readMetadata(metadataObject, roomID: roomID, alarms: &ignored)
+        if rereadMetadata {
             wake(parser)
             var allLines: [[LogFileParser.Line]] = entries.values.map { $0.lines.map(\.line) }
             allLines += prepared.parsed.map(\.lines)
@@ -180,6 +191,14 @@ public struct RoomLedger: Sendable {
         // The new lines were checked against the keys known when they were
         // prepared; those no key verified are checked again if their sender's keys differ now.
         var checked = prepared.checked
+        var parsed = prepared.parsed
+        if prepared.legacy != parsedAsLegacy {
+            // Prepared before the metadata that says otherwise was taken in.
+            for (i, file) in prepared.logs.enumerated() {
+                (parsed[i], checked[i]) = RoomLedger.reparse(file.object.key, name: file.name, bytes: file.object.bytes[...],
+                                                             checked: checked[i], parser: parser, candidates: candidates, memo: verifier.memo)
+            }
+        }
         let differing = Set(candidates.keys.filter { candidates[$0] != prepared.candidates[$0] })
         if !differing.isEmpty {
             for i in checked.indices where checked[i].contains(where: { $0.signer == nil && differing.contains($0.line.event.senderID) }) {
@@ -187,10 +206,10 @@ public struct RoomLedger: Sendable {
             }
         }
         for (i, file) in prepared.logs.enumerated() {
-            entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: prepared.parsed[i].rejections,
-                                             warnings: prepared.parsed[i].warnings, bytes: file.object.bytes[...])
+            entries[file.object.key] = Entry(name: file.name, lines: checked[i], rejections: parsed[i].rejections,
+                                             warnings: parsed[i].warnings, bytes: file.object.bytes[...])
             if checked[i].contains(where: { $0.signer == nil }) { unverifiedEntries.insert(file.object.key) }
-            pending.clean = pending.clean && prepared.parsed[i].rejections.isEmpty && prepared.parsed[i].warnings.isEmpty
+            pending.clean = pending.clean && parsed[i].rejections.isEmpty && parsed[i].warnings.isEmpty
         }
         // Only the short path needs the new lines apart, and it needs a frontier.
         if frontier != nil { pending.added += checked }
@@ -212,7 +231,7 @@ public struct RoomLedger: Sendable {
         }
 
         // The room-wide stages over every object, in object name order.
-        wake(LogFileParser(roomID: roomID, nowMs: verifier.nowMs))
+        wake(LogFileParser(roomID: roomID, nowMs: verifier.nowMs, legacy: parsedAsLegacy))
         let ordered = entries.values.sorted { $0.name < $1.name }
         var lines: [RoomVerifier.CheckedLine] = []
         lines.reserveCapacity(ordered.reduce(0) { $0 + $1.lines.count })
@@ -221,6 +240,35 @@ public struct RoomLedger: Sendable {
                                                      rejected: ordered.flatMap(\.rejections), warnings: ordered.flatMap(\.warnings),
                                                      alarms: alarms, skipped: Array(skipped))
         newlyAccepted = nil
+    }
+
+    /// Parses every entry again after the room turned legacy or stopped being
+    /// one: which date folders are `file_mismatch` depends on that.
+    private mutating func reparse() {
+        let parser = LogFileParser(roomID: roomID, nowMs: verifier.nowMs, legacy: parsedAsLegacy)
+        wake(parser)
+        for (key, entry) in entries {
+            let again = RoomLedger.reparse(key, name: entry.name, bytes: entry.bytes, checked: entry.lines, parser: parser,
+                                           candidates: candidates, memo: verifier.memo)
+            entries[key] = Entry(name: entry.name, lines: again.checked, rejections: again.parsed.rejections,
+                                 warnings: again.parsed.warnings, bytes: entry.bytes)
+        }
+        pending.replacesKnown = true
+    }
+
+    /// One object parsed again with another parser. The lines are the same
+    /// (only early rejections and warnings differ), so the signature checks
+    /// already made carry over; should they not line up, they are made again.
+    private static func reparse(_ key: String, name: LogObjectName, bytes: ArraySlice<UInt8>, checked: [RoomVerifier.CheckedLine],
+                                parser: LogFileParser, candidates: [String: [PublicKey]],
+                                memo: SignatureMemo?) -> (parsed: LogFileParser.Result, checked: [RoomVerifier.CheckedLine]) {
+        let parsed = parser.parse(key: key, name: name, bytes: bytes)
+        guard parsed.lines.count == checked.count,
+              zip(parsed.lines, checked).allSatisfy({ $0.line == $1.line.line && $0.event.eventID.hasSameBytes(as: $1.line.event.eventID) })
+        else {
+            return (parsed, RoomVerifier.check(parsed.lines, candidates: candidates, memo: memo))
+        }
+        return (parsed, zip(parsed.lines, checked).map { RoomVerifier.CheckedLine(line: $0, hash: $1.hash, signer: $1.signer) })
     }
 
     /// Parses and checks objects restored from a snapshot (all of them, or

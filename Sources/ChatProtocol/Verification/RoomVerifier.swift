@@ -76,14 +76,14 @@ public struct RoomVerifier: Sendable {
         let halves = Parallel.map(count: 2) { half -> Stage in
             half == 0
                 ? .resolution(resolve(lines, order: order, index: index, roomID: roomID, metadata: metadata))
-                : .chains(ChainAudit.findings(unique, shortcuts: shortcuts))
+                : .chains(ChainAudit.findings(unique, legacy: metadata?.isLegacy ?? false, shortcuts: shortcuts))
         }
         guard case .resolution(let resolution) = halves[0], case .chains(let audit) = halves[1] else {
             preconditionFailure("Parallel.map returns results in index order")
         }
         var accepted = resolution.accepted
         rejected += resolution.rejected
-        applyChainFindings(audit.alarms, legacy: metadata?.isLegacy ?? false, accepted: &accepted, alarms: &alarms, warnings: &warnings)
+        applyChainFindings(audit, accepted: &accepted, alarms: &alarms, warnings: &warnings)
 
         rejected.sort(by: RoomVerifier.reportOrder)
         let verification = RoomVerification(roomID: roomID, metadata: metadata, accepted: accepted, rejected: rejected,
@@ -144,7 +144,7 @@ public struct RoomVerifier: Sendable {
     /// creator key, and keys the user supplied.
     func candidateKeys(_ parsed: [[LogFileParser.Line]], metadata: RoomMetadata?) -> [String: [PublicKey]] {
         var out: [String: [PublicKey]] = [:]
-        if let metadata, let key = metadata.creatorKey { RoomVerifier.add(key, of: metadata.creator, to: &out) }
+        if let metadata, let key = metadata.creatorKey, let creator = metadata.creator { RoomVerifier.add(key, of: creator, to: &out) }
         for (sender, keys) in suppliedKeys { for key in keys { RoomVerifier.add(key, of: sender, to: &out) } }
         addCandidateKeys(parsed, to: &out)
         return out
@@ -353,18 +353,16 @@ public struct RoomVerifier: Sendable {
     }
 
     /// Records chain alarms and marks the accepted events they touch.
-    /// In legacy rooms, broken chains are expected and become `unchained` warnings.
-    private func applyChainFindings(_ findings: [Alarm], legacy: Bool, accepted: inout [VerifiedEvent],
+    ///
+    /// Keys that never chain (legacy rooms only, see ``ChainAudit/Outcome/unchained``)
+    /// become one `unchained` warning each; keys that chain raise alarms as in any room.
+    private func applyChainFindings(_ audit: ChainAudit.Outcome, accepted: inout [VerifiedEvent],
                                     alarms: inout [Alarm], warnings: inout [VerificationWarning]) {
-        if legacy {
-            var senders: [String] = []
-            for alarm in findings where !senders.contains(alarm.senderID ?? "") { senders.append(alarm.senderID ?? "") }
-            for sender in senders.sorted() {
-                warnings.append(VerificationWarning(kind: "unchained", objectKey: nil,
-                    detail: "legacy room: events of \(sender) carry no complete hash chain, so deleted events cannot be detected"))
-            }
-            return
+        for entry in audit.unchained {
+            warnings.append(VerificationWarning(kind: "unchained", objectKey: nil,
+                detail: "legacy room: the \(entry.events) events of \(entry.senderID) under key \(entry.key) carry no prev_event_hash, so an event of theirs that was deleted or withheld cannot be detected"))
         }
+        let findings = audit.alarms
         guard !findings.isEmpty else { return }
         var marks: [ExactString: Set<AlarmKind>] = [:]
         for alarm in findings {
