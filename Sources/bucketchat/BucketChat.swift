@@ -33,6 +33,7 @@ enum Main {
     static func main() async {
         HeapTuning.apply()
         do {
+            try RawArguments.requireUTF8()
             var command = try BucketChat.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -128,6 +128,27 @@ struct MountTests {
         #expect(try state(h, "\(b)/\(room)")["verification"].flatMap { ($0 as? [String: Any])?["integrity_ok"] as? Bool } == false)
     }
 
+    /// Issue 13: 2 KB of /dev/urandom written into `send` became a dozen
+    /// messages of U+FFFD; through the kernel it now fails with EILSEQ and
+    /// sends nothing, and so does a `ctl` line that is not UTF-8.
+    @Test func bytesThatAreNotUTF8FailWithEILSEQThroughTheMount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        try FileManager.default.createDirectory(atPath: a + "/lobby", withIntermediateDirectories: false)
+        let before = h.text("\(a)/lobby/timeline")
+        let eilseq = String(cString: strerror(EILSEQ))
+        let urandom = try h.shell("printf '\\xff\\n' | cat - /dev/urandom | head -c 2048 > \(a)/lobby/send")
+        #expect(urandom.status != 0 && urandom.stderr.contains(eilseq), "\(urandom.stderr)")
+        let ctl = try h.shell("printf 'topic \\xfe\\n' > \(a)/lobby/ctl")
+        #expect(ctl.status != 0 && ctl.stderr.contains(eilseq), "\(ctl.stderr)")
+        #expect(h.text("\(a)/lobby/timeline") == before, "nothing of either write was sent")
+        #expect(h.text("\(a)/lobby/alerts").components(separatedBy: "illegalByteSequence").count == 3, "\(h.text("\(a)/lobby/alerts"))")
+        #expect(try h.shell("echo 'caf\u{e9} still works' > \(a)/lobby/send").status == 0)
+        #expect(h.text("\(a)/lobby/timeline").hasSuffix("\tmsg\tcaf\u{e9} still works\n"))
+    }
+
     @Test func aKilledMountDeliversItsJournalAfterRemount() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
