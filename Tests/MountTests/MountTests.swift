@@ -178,6 +178,69 @@ struct MountTests {
         #expect(h.text("\(b)/\(room)/alerts").isEmpty, "the chain is unbroken: \(h.text("\(b)/\(room)/alerts"))")
     }
 
+    /// Issue 13: after `kill -9` of its daemon a mount point is a dead
+    /// endpoint (stat: ENOTCONN), and `bucketchat mount` on it failed with
+    /// "A file with the same name already exists" with no hint. `umount`
+    /// and `mount` now detach it and say so; the timeline reads again.
+    @Test func aKilledDaemonsDeadMountIsDetachedByMountAndUmount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        #expect(try h.shell("mkdir \(a)/lobby && echo 'before the kill' > \(a)/lobby/send").status == 0)
+        func killDaemon() throws {
+            let daemon = try #require(h.daemon(at: a))
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+            var info = stat()
+            #expect(stat(a, &info) != 0 && errno == ENOTCONN, "a dead endpoint: Transport endpoint is not connected")
+        }
+        try killDaemon()
+        let cleared = try h.run("alice", ["umount", a])
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        #expect(cleared.stdout.contains("\(a) was a dead bucketchat mount (its daemon (pid ") && cleared.stdout.contains("detached it"),
+                "\(cleared.stdout)")
+        #expect(!MountHarness.isMounted(a))
+
+        try h.mount("alice", at: a)
+        try h.waitUntil("the room is back", timeout: 20) { h.text("\(a)/by-name/lobby/timeline").contains("msg\tbefore the kill") }
+        try killDaemon()
+        let again = try h.run("alice", ["mount", a])
+        #expect(again.status == 0, "mount on a dead endpoint: \(again.stderr)")
+        #expect(again.stdout.contains("\(a) was a dead bucketchat mount (its daemon (pid ") && again.stdout.contains("detached it"),
+                "\(again.stdout)")
+        #expect(again.stdout.contains("mounted at \(a)"), "\(again.stdout)")
+        try h.waitUntil("the timeline reads through the new mount", timeout: 20) {
+            h.text("\(a)/by-name/lobby/timeline").contains("msg\tbefore the kill")
+        }
+        #expect(try h.shell("echo 'after the remount' > \(a)/lobby/send && grep -q 'msg\tafter the remount' \(a)/lobby/timeline").status == 0)
+        let unmounted = try h.run("alice", ["umount", a])
+        #expect(unmounted.status == 0, "\(unmounted.stderr)")
+        #expect(unmounted.stdout.contains("unmounted \(a); its daemon (pid "), "umount says what it did: \(unmounted.stdout)")
+        #expect(!MountHarness.isMounted(a))
+    }
+
+    /// Only a dead endpoint is detached: a live mount of another filesystem
+    /// on the folder is refused, and left alone.
+    @Test func aLiveMountOfAnotherFilesystemIsRefusedAndLeftAlone() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let path = h.root.appendingPathComponent("mnt-tmpfs").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard try h.shell("mount -t tmpfs bucketchat-test-tmpfs '\(path)'").status == 0 else {
+            print("cannot mount a tmpfs here (not root?); skipped")
+            return
+        }
+        defer { _ = try? h.shell("umount -l '\(path)'") }
+        let refused = try h.run("alice", ["mount", path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(path) is already a mount point (tmpfs of bucketchat-test-tmpfs), and it is alive"), "\(refused.stderr)")
+        let notOurs = try h.run("alice", ["umount", path])
+        #expect(notOurs.status == 2 && notOurs.stderr.contains("is not a bucketchat mount"), "\(notOurs.stderr)")
+        #expect(MountHarness.isMounted(path), "the tmpfs is still mounted")
+    }
+
     @Test func theEchoBotAnswers() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
