@@ -257,6 +257,64 @@ struct MountTests {
         #expect(h.text("\(b)/\(room)/timeline").components(separatedBy: "\techo: ").count == 2, "one answer, to the one command")
     }
 
+    /// Issue 13: killing the echo bot's pid left its `tail` and its loop
+    /// running, and answering. On SIGTERM and on SIGINT it now ends with
+    /// every process it started, and nothing answers any more.
+    @Test func theEchoBotEndsWithItsChildrenOnSIGTERMAndSIGINT() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let (a, b, room) = try meet(h)
+        let script = MountHarness.repository.appendingPathComponent("examples/echo-bot.sh").path
+        // Started as a shell starts it: Foundation's Process passes on the test
+        // runner's blocked signals (SIGTERM and SIGINT among them), which no
+        // script could trap; python3 clears the mask and SIGPIPE's ignore.
+        let asFromAShell = "exec python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+            + "signal.signal(signal.SIGPIPE, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])'"
+        for (signal, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            let bot = try h.background("\(asFromAShell) bash \(script) \(a)/by-name/lobby", as: "alice",
+                                       output: h.root.appendingPathComponent("bot-\(name).out"))
+            usleep(1_500_000)
+            #expect(try h.shell("echo '!echo before \(name)' > \(b)/\(room)/send").status == 0)
+            try h.waitUntil("the bot answers before \(name)", timeout: 10) { h.text("\(b)/\(room)/timeline").contains("\techo: before \(name)") }
+            let family = descendants(of: bot.processIdentifier)
+            #expect(!family.isEmpty, "the bot runs tail: \(family)")
+            kill(bot.processIdentifier, signal)
+            // Foundation sees the bot end only when every process holding its exit socket has.
+            try h.waitUntil("\(name) ends the bot and what it started", timeout: 5) { !bot.isRunning }
+            try h.waitUntil("\(name) ends every process the bot started (\(family))", timeout: 5) { family.allSatisfy { !isAlive($0) } }
+            #expect(try h.shell("echo '!echo after \(name)' > \(b)/\(room)/send").status == 0)
+            usleep(2_500_000)
+            #expect(!h.text("\(b)/\(room)/timeline").contains("echo: after \(name)"), "nothing answers after \(name)")
+        }
+    }
+
+    /// Every process below `pid`, from /proc.
+    func descendants(of pid: Int32) -> [Int32] {
+        let all = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init)
+        var parents: [Int32: Int32] = [:]
+        for child in all {
+            // /proc/PID/stat: PID (COMM) STATE PPID ...; COMM may hold spaces, so split after its last ')'.
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[child] = parent }
+        }
+        var found: [Int32] = []
+        var frontier = [pid]
+        while let next = frontier.popLast() {
+            let children = parents.filter { $0.value == next }.map(\.key)
+            found += children
+            frontier += children
+        }
+        return found
+    }
+
+    /// Whether a process exists and is not a zombie.
+    func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
     @Test func daemonizesAndUnmountsCleanlyOnUmountAndSIGTERM() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
