@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is needed, builds, sets up an
 # identity if there is none, mounts your rooms (the embedded local store
-# unless config.toml or $BUCKETCHAT_STORE names another) at FOLDER with a
+# unless $BUCKETCHAT_STORE or config.toml names another) at FOLDER with a
 # `lobby` room ready, and prints what to try.
 #
 #   scripts/quickstart.sh ~/chat [NAME]

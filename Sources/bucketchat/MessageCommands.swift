@@ -89,13 +89,18 @@ struct Edit: AsyncParsableCommand {
 }
 
 struct Redact: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Hide an event's content (yours, or anyone's if you are an admin).")
+    static let configuration = CommandConfiguration(
+        abstract: "Hide an event's content (yours, or anyone's if you are an admin).",
+        discussion: "As the ctl file's `redact REF [REASON]`: bucketchat redact ROOM REF [REASON...]."
+    )
     @Argument(help: "The room id.") var room: String
     @Argument(help: "The event's REF.") var ref: String
-    @Option(help: "Why.") var reason: String?
+    @Argument(help: "Why (optional; words are joined by spaces).") var reasonWords: [String] = []
+    @Option(name: .customLong("reason"), help: "Why, as an option (the same as the REASON argument).") var reasonOption: String?
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await action.perform(room: room) { [ref, reason] in [try await $0.redact(ref, reason: reason)] }
+        let reason = try Reason.either(reasonWords, reasonOption)
+        try await action.perform(room: room) { [ref] in [try await $0.redact(ref, reason: reason)] }
     }
 }

@@ -5,7 +5,12 @@ import Foundation
 struct Unmount: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "umount",
-        abstract: "Unmount a bucketchat mount, once its journal is uploaded (waits up to 30 s)."
+        abstract: "Unmount a bucketchat mount and wait up to 30 s for its daemon to exit.",
+        discussion: """
+            The daemon first uploads what it journaled, for up to 10 s; whatever is not uploaded by \
+            then stays in the journal, and the next mount or `bucketchat flush` uploads it. A dead \
+            mount (its daemon was killed) is detached at once.
+            """
     )
 
     @Argument(help: "The mount point.")
