@@ -130,7 +130,8 @@ struct MountTests {
 
     /// Issue 13: 2 KB of /dev/urandom written into `send` became a dozen
     /// messages of U+FFFD; through the kernel it now fails with EILSEQ and
-    /// sends nothing, and so does a `ctl` line that is not UTF-8.
+    /// sends nothing, and so does a `ctl` line that is not UTF-8; `mkdir`
+    /// of a name that is not UTF-8 made a room named U+FFFD.
     @Test func bytesThatAreNotUTF8FailWithEILSEQThroughTheMount() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
@@ -145,6 +146,9 @@ struct MountTests {
         #expect(ctl.status != 0 && ctl.stderr.contains(eilseq), "\(ctl.stderr)")
         #expect(h.text("\(a)/lobby/timeline") == before, "nothing of either write was sent")
         #expect(h.text("\(a)/lobby/alerts").components(separatedBy: "illegalByteSequence").count == 3, "\(h.text("\(a)/lobby/alerts"))")
+        let mkdir = try h.shell("mkdir \(a)/$'room \\xff'")
+        #expect(mkdir.status != 0 && mkdir.stderr.contains(eilseq), "a room name that is not UTF-8: \(mkdir.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: a + "/by-name") == ["lobby"], "no room named with U+FFFD")
         #expect(try h.shell("echo 'caf\u{e9} still works' > \(a)/lobby/send").status == 0)
         #expect(h.text("\(a)/lobby/timeline").hasSuffix("\tmsg\tcaf\u{e9} still works\n"))
     }
