@@ -12,8 +12,20 @@ enum FUSEOperations {
         return Unmanaged<RoomFileSystem>.fromOpaque(raw).takeUnretainedValue()
     }
 
+    /// The path the kernel gives, decoded leniently: for refusals, which
+    /// never create or name anything.
     static func path(_ cPath: UnsafePointer<CChar>?) -> String {
         cPath.map { String(cString: $0) } ?? "/"
+    }
+
+    /// The path the kernel gives, which must be UTF-8 (EILSEQ otherwise):
+    /// decoded leniently, `mkdir $'\xff'` made a room named U+FFFD.
+    static func checkedPath(_ cPath: UnsafePointer<CChar>?) throws(FileSystemError) -> String {
+        guard let cPath else { return "/" }
+        guard let path = String(validatingCString: cPath) else {
+            throw FileSystemError(.illegalByteSequence, "\(String(cString: cPath)): a path that is not valid UTF-8; names in the mount are UTF-8")
+        }
+        return path
     }
 
     /// Runs an operation, turning a thrown error into `-errno`.
@@ -76,13 +88,13 @@ enum FUSEOperations {
         ops.getattr = { cPath, st, _ in
             FUSEOperations.reply { fs throws(FileSystemError) in
                 guard let st else { return -EINVAL }
-                FUSEOperations.fill(st, try fs.getattr(FUSEOperations.path(cPath)), fs)
+                FUSEOperations.fill(st, try fs.getattr(FUSEOperations.checkedPath(cPath)), fs)
                 return 0
             }
         }
         ops.readdir = { cPath, buffer, filler, _, _, _ in
             FUSEOperations.reply { fs throws(FileSystemError) in
-                let entries = try fs.readdir(FUSEOperations.path(cPath))
+                let entries = try fs.readdir(FUSEOperations.checkedPath(cPath))
                 guard let filler else { return -EIO }
                 _ = filler(buffer, ".", nil, 0, fuse_fill_dir_flags(rawValue: 0))
                 _ = filler(buffer, "..", nil, 0, fuse_fill_dir_flags(rawValue: 0))
@@ -94,7 +106,7 @@ enum FUSEOperations {
         }
         ops.readlink = { cPath, buffer, size in
             FUSEOperations.reply { fs throws(FileSystemError) in
-                let target = Array(try fs.readlink(FUSEOperations.path(cPath)).utf8)
+                let target = Array(try fs.readlink(FUSEOperations.checkedPath(cPath)).utf8)
                 guard let buffer, size > 0 else { return -EINVAL }
                 let count = min(target.count, Int(size) - 1)
                 for i in 0..<count { buffer[i] = CChar(bitPattern: target[i]) }
@@ -104,7 +116,7 @@ enum FUSEOperations {
         }
         ops.mkdir = { cPath, _ in
             FUSEOperations.reply { fs throws(FileSystemError) in
-                try fs.mkdir(FUSEOperations.path(cPath))
+                try fs.mkdir(FUSEOperations.checkedPath(cPath))
                 return 0
             }
         }
@@ -114,14 +126,14 @@ enum FUSEOperations {
         ops.create = { cPath, _, _ in FUSEOperations.reply { fs in -fs.refuseStructureChange(FUSEOperations.path(cPath), "create a file").errno } }
         ops.truncate = { cPath, size, _ in
             FUSEOperations.reply { fs throws(FileSystemError) in
-                try fs.truncate(FUSEOperations.path(cPath), size: Int(size))
+                try fs.truncate(FUSEOperations.checkedPath(cPath), size: Int(size))
                 return 0
             }
         }
         ops.open = { cPath, fi in
             FUSEOperations.reply { fs throws(FileSystemError) in
                 let flags = cfuse_file_flags(fi) & O_ACCMODE
-                let opened = try fs.open(FUSEOperations.path(cPath), write: flags != O_RDONLY, read: flags != O_WRONLY)
+                let opened = try fs.open(FUSEOperations.checkedPath(cPath), write: flags != O_RDONLY, read: flags != O_WRONLY)
                 cfuse_file_set(fi, opened.handle, opened.directIO ? 1 : 0, opened.keepCache ? 1 : 0, opened.nonSeekable ? 1 : 0)
                 return 0
             }

@@ -19,6 +19,8 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case invalid
         /// A message over the 64 KiB line limit.
         case messageTooLong
+        /// A `send` or `ctl` line that is not valid UTF-8.
+        case illegalByteSequence
         /// A path component over 255 bytes, or a room name over 200.
         case nameTooLong
         /// Another process holds the room's journal.
@@ -50,6 +52,7 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case .accessDenied: EACCES
         case .invalid: EINVAL
         case .messageTooLong: EMSGSIZE
+        case .illegalByteSequence: EILSEQ
         case .nameTooLong: ENAMETOOLONG
         case .busy: EBUSY
         case .interrupted: EINTR

@@ -12,22 +12,22 @@ extension RoomFileSystem {
         guard let file = locked({ handles[handle] }) else { throw FileSystemError(.invalid, "write to a file handle that is not open") }
         switch file.content {
         case .send(let room, let parent, let partial):
-            var (lines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
+            let (byteLines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
             if rest.count >= Outbox.maxLineBytes {
                 setPartial(handle, [], discarding: true)
                 throw refuse(room, path: file.path, FileSystemError(.messageTooLong,
                     "\(file.path): a message of more than \(rest.count) bytes is over the 64 KiB line limit; nothing was sent. Split it into shorter lines."))
             }
-            lines = lines.filter { !$0.isEmpty }
+            let lines = try decode(byteLines, rest: rest, handle: handle, room: room, path: file.path).filter { !$0.isEmpty }
             if !lines.isEmpty { try sendMessages(lines, room: room, parent: parent, path: file.path) }
             setPartial(handle, rest, discarding: discarding)
         case .ctl(let room, let partial):
-            let (lines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
+            let (byteLines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
             if rest.count >= Outbox.maxLineBytes {
                 setPartial(handle, [], discarding: true)
                 throw refuse(room, path: file.path, FileSystemError(.messageTooLong, "\(file.path): a command over 64 KiB; nothing was done"))
             }
-            let commands = lines.filter { !$0.trimmingSpaces.isEmpty }
+            let commands = try decode(byteLines, rest: rest, handle: handle, room: room, path: file.path).filter { !$0.trimmingSpaces.isEmpty }
             if !commands.isEmpty { try control(commands, room: room, path: file.path) }
             setPartial(handle, rest, discarding: discarding)
         case .typing(let room):
@@ -50,12 +50,14 @@ extension RoomFileSystem {
         case .send(let room, let parent, let partial) where !partial.isEmpty:
             setPartial(handle, [], discarding: false)
             guard !file.discardingLine else { return }
-            let line = String(decoding: partial, as: UTF8.self)
-            try sendMessages([line], room: room, parent: parent, path: file.path)
+            let line = try decode([partial[...]], rest: [], handle: handle, room: room, path: file.path)
+            try sendMessages(line, room: room, parent: parent, path: file.path)
         case .ctl(let room, let partial) where !partial.isEmpty:
             setPartial(handle, [], discarding: false)
-            guard !file.discardingLine, !String(decoding: partial, as: UTF8.self).trimmingSpaces.isEmpty else { return }
-            try control([String(decoding: partial, as: UTF8.self)], room: room, path: file.path)
+            guard !file.discardingLine else { return }
+            let line = try decode([partial[...]], rest: [], handle: handle, room: room, path: file.path)
+            guard !line.allSatisfy({ $0.trimmingSpaces.isEmpty }) else { return }
+            try control(line, room: room, path: file.path)
         default:
             return
         }
@@ -252,19 +254,47 @@ extension RoomFileSystem {
         }
     }
 
+    /// The text of a write's complete lines, all of them or none: a line
+    /// that is not UTF-8, or an unfinished one that cannot become UTF-8,
+    /// refuses the whole write (EILSEQ), as an over-long line does, and the
+    /// rest of an unfinished line is dropped up to its newline.
+    private func decode(_ lines: [ArraySlice<UInt8>], rest: [UInt8], handle: UInt64, room: String, path: String) throws(FileSystemError) -> [String] {
+        var texts: [String] = []
+        texts.reserveCapacity(lines.count)
+        for (index, line) in lines.enumerated() {
+            guard let text = UTF8Text.decode(line) else {
+                setPartial(handle, [], discarding: !rest.isEmpty)
+                throw refuse(room, path: path, invalidUTF8(path, line: index + 1, of: lines.count, offset: UTF8Text.firstInvalidOffset(line)))
+            }
+            texts.append(text)
+        }
+        if !UTF8Text.canContinue(rest) {
+            setPartial(handle, [], discarding: true)
+            throw refuse(room, path: path, invalidUTF8(path, line: lines.count + 1, of: lines.count + 1, offset: UTF8Text.firstInvalidOffset(rest)))
+        }
+        return texts
+    }
+
+    private func invalidUTF8(_ path: String, line: Int, of count: Int, offset: Int) -> FileSystemError {
+        let which = count > 1 ? "line \(line) of the write" : "the line"
+        let what = path.hasSuffix("/ctl") ? "nothing was done" : "nothing of the write was sent"
+        return FileSystemError(.illegalByteSequence,
+            "\(path): \(which) is not valid UTF-8 (at byte \(offset)); \(what). Write text as UTF-8 (convert with iconv -t UTF-8; encode binary data with base64).")
+    }
+
     /// Complete lines (without newlines, `\r` trimmed) and the unfinished rest.
     /// While `discarding`, bytes up to the next newline belong to a refused line.
-    private func splitLines(_ bytes: [UInt8], discarding: Bool) -> (lines: [String], rest: [UInt8], discarding: Bool) {
+    private func splitLines(_ bytes: [UInt8], discarding: Bool) -> (lines: [ArraySlice<UInt8>], rest: [UInt8], discarding: Bool) {
         var start = bytes.startIndex
         var dropping = discarding
-        var lines: [String] = []
+        var lines: [ArraySlice<UInt8>] = []
         while let newline = bytes[start...].firstIndex(of: 0x0A) {
             if dropping {
                 dropping = false
             } else {
                 var end = newline
                 if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-                lines.append(String(decoding: bytes[start..<end], as: UTF8.self))
+                lines.append(bytes[start..<end])
             }
             start = newline + 1
         }

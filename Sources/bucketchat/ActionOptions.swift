@@ -8,7 +8,7 @@ struct ActionOptions: ParsableArguments {
     var wait = false
 
     @Option(name: .customLong("upload-timeout"), help: ArgumentHelp(
-        "Seconds to try uploading before returning; the event is already safe in the journal (default 3).", valueName: "seconds"))
+        "Seconds to try uploading before returning; the event is already safe in the journal.", valueName: "seconds"))
     var uploadTimeout: Double = 3
 
     @OptionGroup var storeOptions: StoreOptions

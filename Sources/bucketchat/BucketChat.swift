@@ -14,8 +14,9 @@ struct BucketChat: AsyncParsableCommand {
             folder. Every reader verifies every event.
 
             Start with `bucketchat init --name NAME`, then `bucketchat room create NAME`. \
-            Settings come from config.toml in $XDG_CONFIG_HOME/bucketchat, then the environment \
-            (BUCKETCHAT_HOME, BUCKETCHAT_STORE), then flags.
+            Settings are in config.toml in $XDG_CONFIG_HOME/bucketchat ($BUCKETCHAT_HOME if set). \
+            The store is the first of: --store, $BUCKETCHAT_STORE, `store` in config.toml, the \
+            local store (~/.local/share/bucketchat/store).
 
             Exit status: 0 on success; 1 when an action fails (the room's rules forbid it, the \
             store refuses) or verification finds an integrity problem; 2 for usage and local I/O errors.
@@ -33,6 +34,7 @@ enum Main {
     static func main() async {
         HeapTuning.apply()
         do {
+            try RawArguments.requireUTF8()
             var command = try BucketChat.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -8,7 +8,7 @@ import Stores
 /// Options every command that talks to a store takes.
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Where rooms live: a folder, file:///path, s3://bucket/prefix or gs://bucket/prefix (default: store in config.toml, then $BUCKETCHAT_STORE, then the local store).",
+        "Where rooms live: a folder, file:///path, s3://bucket/prefix or gs://bucket/prefix (default: $BUCKETCHAT_STORE, else `store` in config.toml, else the local store).",
         valueName: "url"))
     var store: String?
 }

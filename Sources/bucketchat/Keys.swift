@@ -66,6 +66,9 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var keyFile: KeyFileOption
 
         func run() async throws {
+            guard FileManager.default.fileExists(atPath: keyFile.resolved) else {
+                throw CLIError("no identity yet: run `bucketchat init --name NAME` first (looked for \(keyFile.resolved))")
+            }
             let file = try KeyFile.load(path: keyFile.resolved)
             if json {
                 let object = JSONObject([("sender_id", .string(file.senderID)), ("public_key", .string(file.key.publicKey.base64))])

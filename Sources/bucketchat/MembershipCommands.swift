@@ -7,15 +7,21 @@ struct Invite: AsyncParsableCommand {
 
     @Argument(help: "The room id.") var room: String
     @Argument(help: "Who: a sender id such as user:bob.") var user: String
-    @Option(help: ArgumentHelp("Pin the key the invitee must join with (base64, from their `keys show`).", valueName: "base64"))
-    var key: String?
+    @Argument(help: ArgumentHelp("Pin the key the invitee must join with (base64, from their `keys show`), as the ctl file's `invite USER [KEY]`.",
+                                 valueName: "key"))
+    var keyArgument: String?
+    @Option(name: .customLong("key"), help: ArgumentHelp("The same as the KEY argument.", valueName: "base64"))
+    var keyOption: String?
     @Option(name: .customLong("display-name"), help: "A display name for the invitee.") var displayName: String?
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
+        if keyArgument != nil, keyOption != nil { throw CLIError("give the key once: as the KEY argument or with --key, not both") }
         let pinned: PublicKey?
-        if let key {
-            guard let parsed = PublicKey(base64: key) else { throw CLIError("--key must be base64 of a 32-byte Ed25519 public key") }
+        if let key = keyArgument ?? keyOption {
+            guard let parsed = PublicKey(base64: key) else {
+                throw CLIError("the key to pin for \(user) must be base64 of a 32-byte Ed25519 public key (from their `bucketchat keys show`); got \"\(key)\"")
+            }
             pinned = parsed
         } else {
             pinned = nil
@@ -47,15 +53,18 @@ struct Leave: AsyncParsableCommand {
     }
 }
 
-/// What `kick` and `ban` take: the room, who, and why.
+/// What `kick` and `ban` take: the room, who, and why, as the ctl file's
+/// `kick USER [REASON]`.
 struct Removal: ParsableArguments {
     @Argument(help: "The room id.") var room: String
     @Argument(help: "Who: a sender id.") var user: String
-    @Option(help: "Why.") var reason: String?
+    @Argument(help: "Why (optional; words are joined by spaces).") var reasonWords: [String] = []
+    @Option(name: .customLong("reason"), help: "Why, as an option (the same as the REASON argument).") var reasonOption: String?
     @OptionGroup var action: ActionOptions
 
     func perform(ban: Bool) async throws {
-        try await action.perform(room: room) { [user, reason] in [try await $0.remove(user, ban: ban, reason: reason)] }
+        let reason = try Reason.either(reasonWords, reasonOption)
+        try await action.perform(room: room) { [user] in [try await $0.remove(user, ban: ban, reason: reason)] }
     }
 }
 
@@ -76,21 +85,23 @@ struct Ban: AsyncParsableCommand {
 struct Name: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "name", abstract: "Rename a room (admins only).")
     @Argument(help: "The room id.") var room: String
-    @Argument(help: "The new name.") var name: String
+    @Argument(help: "The new name (words are joined by spaces, as in the ctl file's `name TEXT`).") var words: [String]
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await action.perform(room: room) { [name] in [try await $0.setName(name)] }
+        let name = words.joined(separator: " ")
+        try await action.perform(room: room) { [try await $0.setName(name)] }
     }
 }
 
 struct Topic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Set a room's topic (admins only).")
     @Argument(help: "The room id.") var room: String
-    @Argument(help: "The topic.") var topic: String
+    @Argument(help: "The topic (words are joined by spaces, as in the ctl file's `topic TEXT`).") var words: [String]
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await action.perform(room: room) { [topic] in [try await $0.setTopic(topic)] }
+        let topic = words.joined(separator: " ")
+        try await action.perform(room: room) { [try await $0.setTopic(topic)] }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a message: the words given, or each line of stdin as its own message.",
-        discussion: "Returns once the messages are safe in the journal, after trying to upload them for a few seconds; --wait waits for the upload. Prints each message's REF."
+        discussion: "Returns once the messages are safe in the journal, after trying to upload them for a few seconds; --wait waits for the upload. Prints each message's REF. Text must be UTF-8: an argument or a stdin line that is not is refused (exit 2), and stdin stops there."
     )
 
     @Argument(help: "The room id.") var room: String
@@ -23,9 +23,20 @@ struct Send: AsyncParsableCommand {
             return
         }
         // Each stdin line goes out as it arrives, so `tail -f x | bucketchat send ROOM` works.
+        var refusal: CLIError?
         try await action.perform(room: room) { session in
             var count = 0
-            while let line = readLine(strippingNewline: true) {
+            var lines = StdinLines()
+            while true {
+                let line: String
+                do {
+                    guard let next = try lines.next() else { break }
+                    line = next
+                } catch let error as CLIError {
+                    // The lines before it are sent: let them upload, then fail.
+                    refusal = error
+                    return []
+                }
                 guard !line.isEmpty else { continue }
                 let event = try await session.send(line, msgtype: msgtype)
                 print(EventReference.short(event.eventID))
@@ -35,6 +46,7 @@ struct Send: AsyncParsableCommand {
             if count == 0 { throw CLIError("nothing to send: give the message as arguments or on stdin") }
             return []
         }
+        if let refusal { throw refusal }
     }
 }
 
@@ -77,13 +89,18 @@ struct Edit: AsyncParsableCommand {
 }
 
 struct Redact: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Hide an event's content (yours, or anyone's if you are an admin).")
+    static let configuration = CommandConfiguration(
+        abstract: "Hide an event's content (yours, or anyone's if you are an admin).",
+        discussion: "As the ctl file's `redact REF [REASON]`: bucketchat redact ROOM REF [REASON...]."
+    )
     @Argument(help: "The room id.") var room: String
     @Argument(help: "The event's REF.") var ref: String
-    @Option(help: "Why.") var reason: String?
+    @Argument(help: "Why (optional; words are joined by spaces).") var reasonWords: [String] = []
+    @Option(name: .customLong("reason"), help: "Why, as an option (the same as the REASON argument).") var reasonOption: String?
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await action.perform(room: room) { [ref, reason] in [try await $0.redact(ref, reason: reason)] }
+        let reason = try Reason.either(reasonWords, reasonOption)
+        try await action.perform(room: room) { [ref] in [try await $0.redact(ref, reason: reason)] }
     }
 }

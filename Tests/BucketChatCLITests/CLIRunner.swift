@@ -22,8 +22,20 @@ struct CLIRunner {
     var environment: [String: String] = ProcessInfo.processInfo.environment
 
     func run(_ arguments: [String], tool: String = "bucketchat") throws -> Output {
+        try execute(CLIRunner.products.appendingPathComponent(tool), arguments, environment: environment)
+    }
+
+    /// Runs a bash command line, with `$BUCKETCHAT` the built tool: for
+    /// what Foundation cannot pass, such as arguments that are not UTF-8.
+    func shell(_ command: String) throws -> Output {
+        var environment = environment
+        environment["BUCKETCHAT"] = CLIRunner.products.appendingPathComponent("bucketchat").path
+        return try execute(URL(fileURLWithPath: "/bin/bash"), ["-c", command], environment: environment)
+    }
+
+    private func execute(_ tool: URL, _ arguments: [String], environment: [String: String]) throws -> Output {
         let process = Process()
-        process.executableURL = CLIRunner.products.appendingPathComponent(tool)
+        process.executableURL = tool
         process.arguments = arguments
         process.environment = environment
         // Output goes to files, not pipes: Foundation's pipe reads trap when a signal

@@ -148,10 +148,23 @@ final class MountHarness: @unchecked Sendable {
     }
 
     /// Starts a long-running helper (tail -f, a bot), stopped at tear-down.
+    ///
+    /// It starts as a shell would start it: Foundation's Process passes on
+    /// the test runner's blocked signals (SIGTERM and SIGINT among them), so
+    /// neither a test's kill nor `terminate()` at tear-down would reach it,
+    /// and no script could trap them. python3 clears the mask (and SIGPIPE's
+    /// ignore) before bash starts.
     func background(_ command: String, as name: String, output: URL) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command]
+        let python = "/usr/bin/python3"
+        if FileManager.default.isExecutableFile(atPath: python) {
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                + "signal.signal(signal.SIGPIPE, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])", "/bin/bash", "-c", command]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", command]
+        }
         process.environment = environment(name)
         FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)

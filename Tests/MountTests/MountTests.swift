@@ -128,6 +128,31 @@ struct MountTests {
         #expect(try state(h, "\(b)/\(room)")["verification"].flatMap { ($0 as? [String: Any])?["integrity_ok"] as? Bool } == false)
     }
 
+    /// Issue 13: 2 KB of /dev/urandom written into `send` became a dozen
+    /// messages of U+FFFD; through the kernel it now fails with EILSEQ and
+    /// sends nothing, and so does a `ctl` line that is not UTF-8; `mkdir`
+    /// of a name that is not UTF-8 made a room named U+FFFD.
+    @Test func bytesThatAreNotUTF8FailWithEILSEQThroughTheMount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        try FileManager.default.createDirectory(atPath: a + "/lobby", withIntermediateDirectories: false)
+        let before = h.text("\(a)/lobby/timeline")
+        let eilseq = String(cString: strerror(EILSEQ))
+        let urandom = try h.shell("printf '\\xff\\n' | cat - /dev/urandom | head -c 2048 > \(a)/lobby/send")
+        #expect(urandom.status != 0 && urandom.stderr.contains(eilseq), "\(urandom.stderr)")
+        let ctl = try h.shell("printf 'topic \\xfe\\n' > \(a)/lobby/ctl")
+        #expect(ctl.status != 0 && ctl.stderr.contains(eilseq), "\(ctl.stderr)")
+        #expect(h.text("\(a)/lobby/timeline") == before, "nothing of either write was sent")
+        #expect(h.text("\(a)/lobby/alerts").components(separatedBy: "illegalByteSequence").count == 3, "\(h.text("\(a)/lobby/alerts"))")
+        let mkdir = try h.shell("mkdir \(a)/$'room \\xff'")
+        #expect(mkdir.status != 0 && mkdir.stderr.contains(eilseq), "a room name that is not UTF-8: \(mkdir.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: a + "/by-name") == ["lobby"], "no room named with U+FFFD")
+        #expect(try h.shell("echo 'caf\u{e9} still works' > \(a)/lobby/send").status == 0)
+        #expect(h.text("\(a)/lobby/timeline").hasSuffix("\tmsg\tcaf\u{e9} still works\n"))
+    }
+
     @Test func aKilledMountDeliversItsJournalAfterRemount() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
@@ -157,6 +182,69 @@ struct MountTests {
         #expect(h.text("\(b)/\(room)/alerts").isEmpty, "the chain is unbroken: \(h.text("\(b)/\(room)/alerts"))")
     }
 
+    /// Issue 13: after `kill -9` of its daemon a mount point is a dead
+    /// endpoint (stat: ENOTCONN), and `bucketchat mount` on it failed with
+    /// "A file with the same name already exists" with no hint. `umount`
+    /// and `mount` now detach it and say so; the timeline reads again.
+    @Test func aKilledDaemonsDeadMountIsDetachedByMountAndUmount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        #expect(try h.shell("mkdir \(a)/lobby && echo 'before the kill' > \(a)/lobby/send").status == 0)
+        func killDaemon() throws {
+            let daemon = try #require(h.daemon(at: a))
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+            var info = stat()
+            #expect(stat(a, &info) != 0 && errno == ENOTCONN, "a dead endpoint: Transport endpoint is not connected")
+        }
+        try killDaemon()
+        let cleared = try h.run("alice", ["umount", a])
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        #expect(cleared.stdout.contains("\(a) was a dead bucketchat mount (its daemon (pid ") && cleared.stdout.contains("detached it"),
+                "\(cleared.stdout)")
+        #expect(!MountHarness.isMounted(a))
+
+        try h.mount("alice", at: a)
+        try h.waitUntil("the room is back", timeout: 20) { h.text("\(a)/by-name/lobby/timeline").contains("msg\tbefore the kill") }
+        try killDaemon()
+        let again = try h.run("alice", ["mount", a])
+        #expect(again.status == 0, "mount on a dead endpoint: \(again.stderr)")
+        #expect(again.stdout.contains("\(a) was a dead bucketchat mount (its daemon (pid ") && again.stdout.contains("detached it"),
+                "\(again.stdout)")
+        #expect(again.stdout.contains("mounted at \(a)"), "\(again.stdout)")
+        try h.waitUntil("the timeline reads through the new mount", timeout: 20) {
+            h.text("\(a)/by-name/lobby/timeline").contains("msg\tbefore the kill")
+        }
+        #expect(try h.shell("echo 'after the remount' > \(a)/lobby/send && grep -q 'msg\tafter the remount' \(a)/lobby/timeline").status == 0)
+        let unmounted = try h.run("alice", ["umount", a])
+        #expect(unmounted.status == 0, "\(unmounted.stderr)")
+        #expect(unmounted.stdout.contains("unmounted \(a); its daemon (pid "), "umount says what it did: \(unmounted.stdout)")
+        #expect(!MountHarness.isMounted(a))
+    }
+
+    /// Only a dead endpoint is detached: a live mount of another filesystem
+    /// on the folder is refused, and left alone.
+    @Test func aLiveMountOfAnotherFilesystemIsRefusedAndLeftAlone() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let path = h.root.appendingPathComponent("mnt-tmpfs").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard try h.shell("mount -t tmpfs bucketchat-test-tmpfs '\(path)'").status == 0 else {
+            print("cannot mount a tmpfs here (not root?); skipped")
+            return
+        }
+        defer { _ = try? h.shell("umount -l '\(path)'") }
+        let refused = try h.run("alice", ["mount", path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(path) is already a mount point (tmpfs of bucketchat-test-tmpfs), and it is alive"), "\(refused.stderr)")
+        let notOurs = try h.run("alice", ["umount", path])
+        #expect(notOurs.status == 2 && notOurs.stderr.contains("is not a bucketchat mount"), "\(notOurs.stderr)")
+        #expect(MountHarness.isMounted(path), "the tmpfs is still mounted")
+    }
+
     @Test func theEchoBotAnswers() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
@@ -171,6 +259,60 @@ struct MountTests {
         #expect(try h.shell("echo 'not for the bot' > \(b)/\(room)/send").status == 0)
         usleep(2_000_000)
         #expect(h.text("\(b)/\(room)/timeline").components(separatedBy: "\techo: ").count == 2, "one answer, to the one command")
+    }
+
+    /// Issue 13: killing the echo bot's pid left its `tail` and its loop
+    /// running, and answering. On SIGTERM and on SIGINT it now ends with
+    /// every process it started, and nothing answers any more.
+    @Test func theEchoBotEndsWithItsChildrenOnSIGTERMAndSIGINT() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let (a, b, room) = try meet(h)
+        let script = MountHarness.repository.appendingPathComponent("examples/echo-bot.sh").path
+        for (signal, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            // background() starts it with no signal blocked, as a shell would.
+            let bot = try h.background("exec bash \(script) \(a)/by-name/lobby", as: "alice",
+                                       output: h.root.appendingPathComponent("bot-\(name).out"))
+            usleep(1_500_000)
+            #expect(try h.shell("echo '!echo before \(name)' > \(b)/\(room)/send").status == 0)
+            try h.waitUntil("the bot answers before \(name)", timeout: 10) { h.text("\(b)/\(room)/timeline").contains("\techo: before \(name)") }
+            let family = descendants(of: bot.processIdentifier)
+            #expect(!family.isEmpty, "the bot runs tail: \(family)")
+            kill(bot.processIdentifier, signal)
+            // Foundation sees the bot end only when every process holding its exit socket has.
+            try h.waitUntil("\(name) ends the bot and what it started", timeout: 5) { !bot.isRunning }
+            try h.waitUntil("\(name) ends every process the bot started (\(family))", timeout: 5) { family.allSatisfy { !isAlive($0) } }
+            #expect(try h.shell("echo '!echo after \(name)' > \(b)/\(room)/send").status == 0)
+            usleep(2_500_000)
+            #expect(!h.text("\(b)/\(room)/timeline").contains("echo: after \(name)"), "nothing answers after \(name)")
+        }
+    }
+
+    /// Every process below `pid`, from /proc.
+    func descendants(of pid: Int32) -> [Int32] {
+        let all = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init)
+        var parents: [Int32: Int32] = [:]
+        for child in all {
+            // /proc/PID/stat: PID (COMM) STATE PPID ...; COMM may hold spaces, so split after its last ')'.
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[child] = parent }
+        }
+        var found: [Int32] = []
+        var frontier = [pid]
+        while let next = frontier.popLast() {
+            let children = parents.filter { $0.value == next }.map(\.key)
+            found += children
+            frontier += children
+        }
+        return found
+    }
+
+    /// Whether a process exists and is not a zombie.
+    func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
     @Test func daemonizesAndUnmountsCleanlyOnUmountAndSIGTERM() throws {

@@ -62,11 +62,15 @@ final class MountedIdentity: Sendable {
 
     /// `printf TEXT > PATH`, in writes of `chunk` bytes; close's error is thrown too.
     func write(_ path: String, _ text: String, chunk: Int = 1 << 20) async throws(FileSystemError) {
+        try await write(path, bytes: Array(text.utf8), chunk: chunk)
+    }
+
+    /// Writes raw bytes (not necessarily UTF-8), in writes of `chunk` bytes; close's error is thrown too.
+    func write(_ path: String, bytes: [UInt8], chunk: Int = 1 << 20) async throws(FileSystemError) {
         try await call { fs throws(FileSystemError) in
             try fs.truncate(path, size: 0)
             let file = try fs.open(path, write: true, read: false)
             defer { fs.release(handle: file.handle) }
-            let bytes = Array(text.utf8)
             var start = 0
             while start < bytes.count {
                 let end = min(bytes.count, start + chunk)

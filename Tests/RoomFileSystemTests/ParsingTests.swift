@@ -110,7 +110,7 @@ import Testing
     @Test func eachFailureMapsToOneErrno() {
         let pairs: [(FileSystemError.Code, Int32)] = [
             (.notFound, ENOENT), (.notDirectory, ENOTDIR), (.isDirectory, EISDIR), (.exists, EEXIST), (.notPermitted, EPERM),
-            (.accessDenied, EACCES), (.invalid, EINVAL), (.messageTooLong, EMSGSIZE), (.busy, EBUSY), (.interrupted, EINTR), (.io, EIO),
+            (.accessDenied, EACCES), (.invalid, EINVAL), (.messageTooLong, EMSGSIZE), (.illegalByteSequence, EILSEQ), (.busy, EBUSY), (.interrupted, EINTR), (.io, EIO),
         ]
         for (code, errno) in pairs { #expect(FileSystemError(code, "x").errno == errno) }
         #expect(FileSystemError(EngineError(.forbidden, "no"), path: "/r/ctl").code == .notPermitted)

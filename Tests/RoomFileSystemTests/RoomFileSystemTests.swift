@@ -68,6 +68,43 @@ import Testing
         #expect(try await alice.read("/lobby/alerts").contains("messageTooLong"))
     }
 
+    /// 2 KB of /dev/urandom written to `send` used to become a dozen
+    /// messages full of U+FFFD; bytes that are not UTF-8 now fail the write
+    /// (and `ctl`'s, and close's for a last line) with EILSEQ, like an
+    /// over-long line: nothing of that write is sent.
+    @Test func invalidUTF8FailsWithEILSEQAndSendsNothing() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        try await alice.mkdir("/lobby")
+        let before = try await alice.read("/lobby/timeline")
+        var random = SystemRandomNumberGenerator()
+        let urandom = [0xFF, 0x0A] + (0..<2048).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let refused: [(path: String, bytes: [UInt8])] = [
+            ("/lobby/send", urandom),
+            ("/lobby/send", Array("a good line\nthen a bad one \u{e9}\n".utf8) + [0xC3, 0x28, 0x0A]),
+            ("/lobby/send", Array("no newline, a lone continuation byte: ".utf8) + [0x80]),
+            ("/lobby/send", Array("an overlong slash ".utf8) + [0xC0, 0xAF, 0x0A]),
+            ("/lobby/send", Array("a surrogate ".utf8) + [0xED, 0xA0, 0x80, 0x0A]),
+            ("/lobby/ctl", Array("topic ".utf8) + [0xFE, 0x0A]),
+            ("/lobby/ctl", Array("name ".utf8) + [0xE2, 0x82]),
+        ]
+        for (path, bytes) in refused {
+            do {
+                try await alice.write(path, bytes: bytes)
+                Issue.record("\(path): \(bytes.prefix(40)) must fail")
+            } catch {
+                #expect(error.errno == EILSEQ, "\(path): \(error)")
+                #expect(error.message.contains(path) && error.message.contains("UTF-8"), "\(error.message)")
+            }
+        }
+        #expect(try await alice.read("/lobby/timeline") == before, "nothing of a refused write was sent")
+        #expect(try await alice.read("/lobby/alerts").contains("illegalByteSequence"))
+        // A character split between two writes (a pipe's 4 KiB pieces) is still one character.
+        try await alice.write("/lobby/send", "caf\u{e9} \u{1F44D}\n", chunk: 1)
+        #expect(try await alice.read("/lobby/timeline").hasSuffix("\tmsg\tcaf\u{e9} \u{1F44D}\n"))
+    }
+
     @Test func malformedControlLinesFailWithEINVALAndDoNothing() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

@@ -61,7 +61,7 @@ public struct KeyFile: Sendable {
     public static func load(path: String) throws(ProtocolError) -> KeyFile {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw ProtocolError(.io, "cannot read key file \(path): \(String(cString: strerror(errno))); create one with `bucketchat keys generate`")
+            throw ProtocolError(.io, "cannot read key file \(path): \(String(cString: strerror(errno))); set this device up with `bucketchat init --name NAME`")
         }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
