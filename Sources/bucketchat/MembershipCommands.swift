@@ -5,7 +5,7 @@ import ChatProtocol
 struct Invite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Invite someone to a room (any member may).")
 
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "Who: a sender id such as user:bob.") var user: String
     @Argument(help: ArgumentHelp("Pin the key the invitee must join with (base64, from their `keys show`), as the ctl file's `invite USER [KEY]`.",
                                  valueName: "key"))
@@ -33,7 +33,7 @@ struct Invite: AsyncParsableCommand {
 struct Join: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Join a room you were invited to (or a public one).")
 
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Option(name: .customLong("display-name"), help: "The name others see (default: from config.toml).") var displayName: String?
     @OptionGroup var action: ActionOptions
 
@@ -45,7 +45,7 @@ struct Join: AsyncParsableCommand {
 
 struct Leave: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Leave a room.")
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
@@ -56,7 +56,7 @@ struct Leave: AsyncParsableCommand {
 /// What `kick` and `ban` take: the room, who, and why, as the ctl file's
 /// `kick USER [REASON]`.
 struct Removal: ParsableArguments {
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "Who: a sender id.") var user: String
     @Argument(help: "Why (optional; words are joined by spaces).") var reasonWords: [String] = []
     @Option(name: .customLong("reason"), help: "Why, as an option (the same as the REASON argument).") var reasonOption: String?
@@ -84,7 +84,7 @@ struct Ban: AsyncParsableCommand {
 
 struct Name: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "name", abstract: "Rename a room (admins only).")
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The new name (words are joined by spaces, as in the ctl file's `name TEXT`).") var words: [String]
     @OptionGroup var action: ActionOptions
 
@@ -96,7 +96,7 @@ struct Name: AsyncParsableCommand {
 
 struct Topic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Set a room's topic (admins only).")
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The topic (words are joined by spaces, as in the ctl file's `topic TEXT`).") var words: [String]
     @OptionGroup var action: ActionOptions
 

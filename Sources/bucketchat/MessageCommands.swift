@@ -9,7 +9,7 @@ struct Send: AsyncParsableCommand {
         discussion: "Returns once the messages are safe in the journal, after trying to upload them for a few seconds; --wait waits for the upload. Prints each message's REF. Text must be UTF-8: an argument or a stdin line that is not is refused (exit 2), and stdin stops there."
     )
 
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The message (words are joined by spaces). Without it, stdin is read line by line.") var text: [String] = []
     @Flag(help: "Send as an emote (m.emote).") var emote = false
     @Flag(help: "Send as a notice (m.notice), e.g. from a bot.") var notice = false
@@ -52,7 +52,7 @@ struct Send: AsyncParsableCommand {
 
 struct Reply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reply to an event (starts or continues its thread).")
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The event: its REF, a unique prefix, or its full id.") var ref: String
     @Argument(help: "The reply.") var text: [String]
     @OptionGroup var action: ActionOptions
@@ -65,7 +65,7 @@ struct Reply: AsyncParsableCommand {
 
 struct React: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "React to an event (undo by redacting the reaction).")
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The event's REF.") var ref: String
     @Argument(help: "The reaction, e.g. 👍.") var reaction: String
     @OptionGroup var action: ActionOptions
@@ -77,7 +77,7 @@ struct React: AsyncParsableCommand {
 
 struct Edit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Replace the text of one of your messages (the latest edit wins).")
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The message's REF.") var ref: String
     @Argument(help: "The new text.") var text: [String]
     @OptionGroup var action: ActionOptions
@@ -93,7 +93,7 @@ struct Redact: AsyncParsableCommand {
         abstract: "Hide an event's content (yours, or anyone's if you are an admin).",
         discussion: "As the ctl file's `redact REF [REASON]`: bucketchat redact ROOM REF [REASON...]."
     )
-    @Argument(help: "The room id.") var room: String
+    @Argument(help: "The room: its id or its name.") var room: String
     @Argument(help: "The event's REF.") var ref: String
     @Argument(help: "Why (optional; words are joined by spaces).") var reasonWords: [String] = []
     @Option(name: .customLong("reason"), help: "Why, as an option (the same as the REASON argument).") var reasonOption: String?

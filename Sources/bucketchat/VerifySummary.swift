@@ -32,6 +32,7 @@ struct VerifySummary {
         let unchecked = result.rejected.filter { $0.reason == .unknownKey }.count
         if unchecked > 0 {
             lines.append("hint: \(unchecked) event(s) could not be checked: this legacy room declares no keys; "
+                + "trust each sender's key with `bucketchat keys trust SENDER_ID BASE64_KEY --room \(result.roomID)`, or "
                 + "pass --trusted-keys FILE, a JSON object {\"sender_id\": \"base64 public key\"} holding the keys you trust")
         }
         lines.append(result.hasIntegrityProblem
