@@ -51,7 +51,8 @@ public enum TimelineLine {
         case .member(let m):
             switch m.membership {
             case .join:
-                if m.revoke.isEmpty, event.signer == m.publicKey {
+                // A join naming no key is a plain join too (other clients' joins carry none).
+                if m.revoke.isEmpty, m.publicKey == nil || event.signer == m.publicKey {
                     (kind, text) = ("join", "joined" + (m.deviceID.map { " from device \($0)" } ?? ""))
                 } else {
                     let revoked = m.revoke.isEmpty ? "" : ", revoked \(m.revoke.count) key(s)"

@@ -231,8 +231,10 @@ extension RoomFileSystem {
                 continue
             }
             let hasMetadata = infos.contains { $0.key == RoomObjectKey.metadataKey(roomID: roomID) }
-            guard hasMetadata, locked({ notMine[roomID] != infos.count && rooms[roomID] == nil && !closing }) else { continue }
-            let probe = RoomSync(store: store, roomID: roomID, verifier: configuration.verifier(for: roomID), cache: configuration.cache)
+            let trusted = configuration.trustedKeys(roomID)
+            let seen = NotMine(objects: infos.count, trustedKeys: trusted)
+            guard hasMetadata, locked({ notMine[roomID] != seen && rooms[roomID] == nil && !closing }) else { continue }
+            let probe = RoomSync(store: store, roomID: roomID, verifier: RoomVerifier(suppliedKeys: trusted), cache: configuration.cache)
             do {
                 _ = try await probe.sync(full: true)
             } catch {
@@ -250,7 +252,7 @@ extension RoomFileSystem {
                     log("room \(roomID) (\(membership?.rawValue ?? "")) is not mounted: \(error.message)")
                 }
             } else {
-                locked { notMine[roomID] = infos.count }
+                locked { notMine[roomID] = seen }
             }
         }
     }

@@ -24,8 +24,15 @@ public final class RoomFileSystem: @unchecked Sendable {
     var nextHandle: UInt64 = 1
     /// Background work: one task per room plus discovery.
     var tasks: [String: Task<Void, Never>] = [:]
-    /// Rooms discovery checked and found not ours, with their object count then.
-    var notMine: [String: Int] = [:]
+    /// Rooms discovery checked and found not ours, with their object count
+    /// and the keys the user trusted for them then: either changing is worth
+    /// a new look.
+    var notMine: [String: NotMine] = [:]
+
+    struct NotMine: Equatable {
+        let objects: Int
+        let trustedKeys: [String: [PublicKey]]
+    }
     /// Set by ``stop()``: blocked reads return end of file.
     var closing = false
     /// Whether rooms get background sync tasks (tests drive sync by hand).

@@ -185,3 +185,43 @@ import Testing
         #expect(wrong.stderr.contains("base64 of a 32-byte Ed25519 public key"))
     }
 }
+
+/// A room in the reference client's exact format (the fixture its own script
+/// makes), read with the command line as a user would.
+@Suite struct ReferenceRoomCommandTests {
+    @Test func logShowsTheRoomOnceItsKeysAreTrustedAndSendIsRefused() throws {
+        let root = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fixture = CLIRunner.fixtures.appendingPathComponent("reference-room")
+        let store = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("rooms"), to: store.appendingPathComponent("rooms"))
+        let carol = ChatFlowTests().person("carol", root: root, store: store.path)
+        _ = try carol.ok(["init", "--name", "carol"])
+
+        let before = try carol.run(["log", "reference_room"])
+        #expect(before.status == 1)
+        #expect(before.stderr.contains("all 9 could not be verified"), "\(before.stderr)")
+        let keys = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("keys.json"))) as? [String: String])
+        for (sender, key) in keys { _ = try carol.ok(["keys", "trust", sender, key]) }
+        let log = try carol.ok(["log", "reference_room", "--json"])
+        #expect(log.split(separator: "\n").count == 8, "every event but the typing one: \(log)")
+        let text = try carol.ok(["log", "reference_room"])
+        #expect(text.contains("alice@example.com (alice@example.com)\tjoin\tjoined"), "\(text)")
+        #expect(text.contains("bob@example.com (bob@example.com)\treply\t5966eb44e0c6 Hi Alice — café at noon?"), "\(text)")
+        #expect(text.contains("alice@example.com (alice@example.com)\tmsg\t[redacted]"), "\(text)")
+        let members = try carol.ok(["members", "reference_room"])
+        #expect(members.split(separator: "\n").count == 2 && members.split(separator: "\n").allSatisfy { $0.hasSuffix("\ttrusted locally") }, "\(members)")
+        let info = try carol.ok(["room", "info", "reference_room", "--json"])
+        #expect(info.contains("\"legacy\":true") && info.contains("\"integrity_ok\":true"), "\(info)")
+        let verify = try carol.run(["verify", store.path, "--room", "reference_room"])
+        #expect(verify.status == 0, "the user's trusted keys count for verify: \(verify.stdout)")
+        #expect(verify.stdout.contains("warning: unchained"))
+
+        let storeBefore = GuardRailTests.tree(store)
+        let send = try carol.run(["send", "reference_room", "hello from bucketchat"])
+        #expect(send.status == 1)
+        #expect(send.stderr.contains("bucketchat reads it but does not write to it"), "\(send.stderr)")
+        #expect(GuardRailTests.tree(store) == storeBefore)
+    }
+}

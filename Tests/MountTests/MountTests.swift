@@ -106,6 +106,34 @@ struct MountTests {
         try conversation(h)
     }
 
+    /// A room written by the public reference client (a fixture in its exact
+    /// format) shows in the mount once its senders' keys are trusted, marked
+    /// so, and takes no write.
+    @Test func aReferenceClientRoomShowsOnceItsKeysAreTrusted() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let fixture = MountHarness.repository.appendingPathComponent("Tests/ChatProtocolTests/Fixtures/reference-room")
+        try FileManager.default.createDirectory(atPath: h.store, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("rooms"), to: URL(fileURLWithPath: h.store).appendingPathComponent("rooms"))
+        try h.identity("carol")
+        let keys = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("keys.json"))) as? [String: String])
+        let m = try h.mount("carol")
+        usleep(1_000_000)
+        #expect(!FileManager.default.fileExists(atPath: "\(m)/reference_room"), "no key trusted: nothing in it could be shown")
+        for (sender, key) in keys.sorted(by: { $0.key < $1.key }) {
+            let trusted = try h.run("carol", ["keys", "trust", sender, key, "--room", "reference_room"])
+            #expect(trusted.status == 0, "\(trusted.stderr)")
+        }
+        try h.waitUntil("the mount discovers the room once its keys are trusted", timeout: 20) {
+            h.text("\(m)/reference_room/timeline").contains("bob@example.com (bob@example.com)\treply\t5966eb44e0c6 Hi Alice — café at noon?")
+        }
+        let members = h.text("\(m)/reference_room/members")
+        #expect(members.split(separator: "\n").allSatisfy { $0.hasSuffix("\ttrusted locally") }, "\(members)")
+        let send = try h.shell("echo 'from bucketchat' > \(m)/reference_room/send")
+        #expect(send.status != 0, "a legacy room takes no write")
+        #expect(h.text("\(m)/reference_room/alerts").contains("legacy room"), "\(h.text("\(m)/reference_room/alerts"))")
+    }
+
     @Test func aTamperedObjectShowsInAlertsAndNeverAsAMessage() throws {
         let h = try MountHarness()
         defer { h.tearDown() }
