@@ -16,7 +16,7 @@ struct ActionOptions: ParsableArguments {
     /// Opens the room, runs the action, prints the new events' REFs, then
     /// uploads for a while (or until done with --wait).
     func perform(room: String, _ action: (RoomSession) async throws -> [Event]) async throws {
-        let client = try Client.load(storeOptions)
+        let client = try await Client.load(storeOptions)
         let session = try await client.open(room)
         let room = session.roomID
         let events = try await action(session)

@@ -21,8 +21,14 @@ struct Client {
     let displayName: String?
     let location: StoreLocation
     let store: any ObjectStore
+    /// This identity's state for this store: journals, rooms created here, pins.
+    let state: StoreStateFolder
 
-    static func load(_ options: StoreOptions) throws -> Client {
+    var stateFolder: String { state.path }
+
+    /// Reads the settings and identity and opens the store. State kept by an
+    /// earlier version for all stores at once moves into this store's folder.
+    static func load(_ options: StoreOptions) async throws -> Client {
         let config = try ConfigFile(path: Paths.configFile)
         let keyPath = config["key_file"] ?? Paths.defaultKeyFile
         guard FileManager.default.fileExists(atPath: keyPath) else {
@@ -46,13 +52,17 @@ struct Client {
         } catch {
             throw CLIError(error.message)
         }
-        return Client(config: config, identity: identity, displayName: config["display_name"], location: location, store: store)
+        let state = StoreStateFolder(root: Paths.stateDirectory, storeDescription: location.description)
+        let moved = await state.migrateUnscopedState(store: store)
+        if !moved.isEmpty {
+            Output.warn("this device's state is now kept per store: moved the journals of \(moved.count) room(s) of \(location) into \(state.path)")
+        }
+        return Client(config: config, identity: identity, displayName: config["display_name"], location: location, store: store, state: state)
     }
 
     /// Fetched objects, per store, so a restart fetches only new ones.
     var cache: ObjectCache? {
-        let name = String(location.description.unicodeScalars.map { RoomID.isValid(String($0)) ? Character($0) : "_" })
-        return try? ObjectCache(directory: URL(fileURLWithPath: Paths.dataDirectory + "/cache/" + name))
+        try? ObjectCache(directory: URL(fileURLWithPath: Paths.dataDirectory + "/cache/" + StoreStateFolder.id(for: location.description)))
     }
 
     var syncSettings: SyncSettings {
@@ -70,7 +80,7 @@ struct Client {
 
     /// The rooms of this store as this identity names them.
     var directory: RoomDirectory {
-        RoomDirectory(store: store, stateFolder: Paths.stateDirectory, cache: cache)
+        RoomDirectory(store: store, stateFolder: stateFolder, cache: cache)
     }
 
     /// The room the user named: a room id, or a room's unique name. A name
@@ -98,7 +108,7 @@ struct Client {
     func open(_ text: String, trustFiles: [String] = [], refresh: Bool = true) async throws -> RoomSession {
         let roomID = try await resolve(text).roomID
         let verifier = RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trustFiles))
-        let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: Paths.stateDirectory,
+        let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
                                       cache: cache, syncSettings: syncSettings, policy: uploadPolicy, verifier: verifier)
         await session.startUploading()
         if refresh {
@@ -119,7 +129,7 @@ struct Client {
         let roomID = try await resolve(text).roomID
         let sync = RoomSync(store: store, roomID: roomID, verifier: RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trust.files)),
                             settings: syncSettings, cache: cache,
-                            creatorKeyPin: CreatorKeyPin(stateFolder: Paths.stateDirectory, roomID: roomID))
+                            creatorKeyPin: CreatorKeyPin(stateFolder: stateFolder, roomID: roomID))
         if refresh { try await catchUp(sync) }
         return sync
     }
@@ -155,7 +165,7 @@ struct Client {
 
     /// Rooms this device has written to (it has a journal for them).
     var journaledRooms: [String] {
-        let folder = Paths.stateDirectory + "/journal"
+        let folder = stateFolder + "/journal"
         let rooms = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return rooms.filter { RoomID.isValid($0) }.sorted()
     }

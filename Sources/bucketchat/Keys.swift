@@ -99,7 +99,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             guard let newKey = PublicKey(base64: key) else { throw CLIError("the key must be base64 of a 32-byte Ed25519 public key") }
-            let client = try Client.load(action.storeOptions)
+            let client = try await Client.load(action.storeOptions)
             for room in rooms.isEmpty ? client.journaledRooms : rooms {
                 try await action.perform(room: room) { [deviceID] in [try await $0.addKey(newKey, deviceID: deviceID)] }
             }
@@ -115,7 +115,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let client = try Client.load(storeOptions)
+            let client = try await Client.load(storeOptions)
             let keyPath = client.config["key_file"] ?? Paths.defaultKeyFile
             let nextPath = keyPath + ".next"
             let next: KeyFile
@@ -187,7 +187,7 @@ struct Keys: AsyncParsableCommand {
             let path: String
             if let room {
                 // A room id is taken as it is (no identity or store needed); a name is looked up.
-                let roomID = RoomID.isValid(room) ? room : try await Client.load(storeOptions).resolve(room).roomID
+                let roomID = RoomID.isValid(room) ? room : try await (try await Client.load(storeOptions)).resolve(room).roomID
                 path = TrustedKeys.roomPath(roomID)
             } else {
                 path = TrustedKeys.globalPath

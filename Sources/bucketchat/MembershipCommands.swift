@@ -38,7 +38,8 @@ struct Join: AsyncParsableCommand {
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        let name = try displayName ?? Client.load(action.storeOptions).displayName
+        var name = displayName
+        if name == nil { name = try await Client.load(action.storeOptions).displayName }
         try await action.perform(room: room) { [name] in [try await $0.join(displayName: name)] }
     }
 }

@@ -33,7 +33,7 @@ struct Mount: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let client = try Client.load(storeOptions)
+        let client = try await Client.load(storeOptions)
         // Read once here, so a bad file fails the mount at once rather than in the daemon's log.
         for file in trust.files { _ = try TrustedKeys.load(file) }
         let path = try MountPoint.prepare(mountpoint)
@@ -47,7 +47,7 @@ struct Mount: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(time) bucketchat mount \(path): \(message)\n".utf8))
         }
         let configuration = MountConfiguration(
-            identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: Paths.stateDirectory,
+            identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: client.stateFolder,
             cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
             discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 15_000),
             uid: getuid(), gid: getgid(), log: log,

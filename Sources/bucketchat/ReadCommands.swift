@@ -38,7 +38,7 @@ struct Log: AsyncParsableCommand {
 
     func run() async throws {
         let sinceMs = try since.map(Log.parseSince)
-        let client = try Client.load(storeOptions)
+        let client = try await Client.load(storeOptions)
         let sync = try await client.read(room, trust: trust)
         let verification = await sync.verification
         var events = verification.accepted.filter { sinceMs == nil || $0.event.timestampMs >= sinceMs ?? 0 }
@@ -93,7 +93,7 @@ struct Follow: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let client = try Client.load(storeOptions)
+        let client = try await Client.load(storeOptions)
         let sync = try await client.read(room, trust: trust, refresh: false)
         let printer = EventPrinter(json: json)
         var first = true
@@ -141,7 +141,7 @@ struct Members: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let client = try Client.load(storeOptions)
+        let client = try await Client.load(storeOptions)
         let verification = await (try await client.read(room, trust: trust)).verification
         let state = verification.state
         // In a legacy room every key is one the user trusts locally: the room declares none.
@@ -172,7 +172,7 @@ struct Flush: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let client = try Client.load(storeOptions)
+        let client = try await Client.load(storeOptions)
         for room in rooms.isEmpty ? client.journaledRooms : rooms {
             let session: RoomSession
             do {

@@ -30,10 +30,10 @@ struct RoomCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let client = try Client.load(storeOptions)
+            let client = try await Client.load(storeOptions)
             let session = try await RoomSession.create(
                 name: name, description: description, joinRule: isPublic ? .public : .invite, displayName: client.displayName,
-                identity: client.identity, store: client.store, stateFolder: Paths.stateDirectory, cache: client.cache,
+                identity: client.identity, store: client.store, stateFolder: client.stateFolder, cache: client.cache,
                 syncSettings: client.syncSettings, policy: client.uploadPolicy)
             await session.startUploading()
             print(session.roomID)
@@ -52,7 +52,7 @@ struct RoomCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let client = try Client.load(storeOptions)
+            let client = try await Client.load(storeOptions)
             let mine = Set(client.journaledRooms)
             // Only rooms with valid metadata (or created here and not uploaded yet):
             // a folder without it is no room anyone can trust.
@@ -82,7 +82,7 @@ struct RoomCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let client = try Client.load(storeOptions)
+            let client = try await Client.load(storeOptions)
             let roomID = try await client.resolve(room).roomID
             let verification: RoomVerification
             let pending: [Event]

@@ -54,8 +54,8 @@ struct Verify: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let opened = try openStore()
-        let rooms = try await roomIDs(in: opened)
+        let (location, opened) = try openStore()
+        let rooms = try await roomIDs(in: opened, at: location)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var problem = false
         var reports: [JSONValue] = []
@@ -88,7 +88,7 @@ struct Verify: AsyncParsableCommand {
     }
 
     /// The store named by STORE or --store.
-    func openStore() throws -> any ObjectStore {
+    func openStore() throws -> (StoreLocation, any ObjectStore) {
         let text = folder ?? store ?? ""
         do {
             let location = try StoreLocation(parsing: text)
@@ -98,7 +98,7 @@ struct Verify: AsyncParsableCommand {
                     throw CLIError("\(path) is not a folder; pass the folder that holds rooms/")
                 }
             }
-            return try location.open()
+            return (location, try location.open())
         } catch let error as StoreError {
             throw CLIError(error.message)
         }
@@ -107,8 +107,9 @@ struct Verify: AsyncParsableCommand {
     /// The rooms to verify: the one --room names (by id, else by name), or every room folder.
     /// Unlike the other commands, verify reads a folder whose metadata is missing or
     /// invalid: saying what is wrong with it is its job.
-    func roomIDs(in opened: any ObjectStore) async throws -> [String] {
-        let directory = RoomDirectory(store: opened, stateFolder: Paths.stateDirectory, cache: nil)
+    func roomIDs(in opened: any ObjectStore, at location: StoreLocation) async throws -> [String] {
+        let state = StoreStateFolder(root: Paths.stateDirectory, storeDescription: location.description)
+        let directory = RoomDirectory(store: opened, stateFolder: state.path, cache: nil)
         let folders: [String]
         do {
             folders = try await directory.roomFolders()

@@ -120,12 +120,12 @@ final class MountHarness: @unchecked Sendable {
     /// Mounts `name`'s rooms in the foreground (so the test owns the daemon)
     /// and waits until the mount is up. Returns the mount point.
     @discardableResult
-    func mount(_ name: String, at existing: String? = nil) throws -> String {
+    func mount(_ name: String, at existing: String? = nil, store: String? = nil) throws -> String {
         let path = existing ?? root.appendingPathComponent("mnt-\(name)-\(UUID().uuidString.prefix(4))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = MountHarness.products.appendingPathComponent("bucketchat")
-        process.arguments = ["mount", path, "-f"]
+        process.arguments = ["mount", path, "-f"] + (store.map { ["--store", $0] } ?? [])
         process.environment = environment(name)
         let log = root.appendingPathComponent("\(name)-mount.log")
         if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }

@@ -106,6 +106,29 @@ struct MountTests {
         try conversation(h)
     }
 
+    /// One identity, two stores: a mount of store B shows none of store A's
+    /// rooms and nothing written through it reaches A's rooms.
+    @Test func aMountOfAnotherStoreShowsNoRoomOfTheFirst() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        try FileManager.default.createDirectory(atPath: a + "/plans", withIntermediateDirectories: false)
+        let room = try #require(try FileManager.default.contentsOfDirectory(atPath: a).first { $0.hasPrefix("room_") })
+        #expect(try h.shell("echo 'on A' > \(a)/plans/send").status == 0)
+        #expect(try h.run("alice", ["umount", a]).status == 0)
+        let storeB = h.root.appendingPathComponent("store-b").path
+        try FileManager.default.createDirectory(atPath: storeB, withIntermediateDirectories: true)
+        let b = try h.mount("alice", store: storeB)
+        usleep(1_000_000)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: b).filter { $0.hasPrefix("room_") }.isEmpty)
+        let send = try h.shell("echo 'into B?' > \(b)/\(room)/send")
+        #expect(send.status != 0 && send.stderr.contains("No such file"), "\(send.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: storeB).isEmpty, "nothing was written to store B")
+        let verify = try h.run("alice", ["verify", h.store, "--room", room])
+        #expect(verify.status == 0, "store A's room is whole: \(verify.stdout)")
+    }
+
     /// A room written by the public reference client (a fixture in its exact
     /// format) shows in the mount once its senders' keys are trusted, marked
     /// so, and takes no write.
