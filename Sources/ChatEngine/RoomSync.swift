@@ -93,10 +93,11 @@ public actor RoomSync {
         if !lookedForSnapshot {
             lookedForSnapshot = true
             restoreSnapshot(cache.infos(prefix: RoomObjectKey.roomPrefix(roomID: roomID)))
-            if deliverEverything { return diff() }
         }
+        // Objects cached after the snapshot was written are taken in too: the
+        // view offline is the last synced one, not the last snapshot's.
         let cached = cache.objects(prefix: RoomObjectKey.roomPrefix(roomID: roomID)).filter { known[$0.info.key] == nil }
-        guard !cached.isEmpty else { return RoomUpdates() }
+        guard !cached.isEmpty else { return deliverEverything ? diff() : RoomUpdates() }
         for entry in cached { known[entry.info.key] = entry.info }
         ledger.ingest(cached.map { StoredObject(key: $0.info.key, bytes: $0.bytes) })
         pinCreatorKey()

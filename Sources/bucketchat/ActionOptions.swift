@@ -36,6 +36,11 @@ struct ActionOptions: ParsableArguments {
             let status = await session.outbox.status
             let why = status.lastError.map { " (last error: \($0))" } ?? ""
             Output.warn("\(status.pendingEvents) event(s) of room \(room) are safe in the journal but not uploaded yet\(why); `bucketchat flush` uploads them")
+        } else if events.contains(where: { $0.type == EventType.member }) {
+            // What this device may do next depends on a membership change: the
+            // cached view takes it in now, so an action taken offline later
+            // (checked against the cache) knows of this join.
+            try? await client.catchUp(session.sync)
         }
         await session.stopUploading()
     }

@@ -110,22 +110,29 @@ import Testing
         ])
     }
 
-    @Test func offlineDeviceCatchesUpAndItsEventTakesItsPlace() throws {
-        let dir = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let (alice, bob, root) = try people(store: dir.appendingPathComponent("store").path)
+    /// Bob's device goes offline: the same store (the same bucket URL) with an
+    /// endpoint that does not answer. His message waits in his journal, and
+    /// takes its place in the timeline once he is back and flushes.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
+                   "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
+    func offlineDeviceCatchesUpAndItsEventTakesItsPlace() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
+        let bucket = "bc-offline-" + UUID().uuidString.prefix(8).lowercased()
+        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
+                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
+                                region: "us-east-1", endpoint: endpoint)
+        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
+        let s3 = ["AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
+                  "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"]
+        let (alice, bob, root) = try people(store: "s3://\(bucket)/", extra: s3)
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try alice.ok(["init", "--name", "alice"])
         _ = try bob.ok(["init", "--name", "bob"])
         let room = try alice.ok(["room", "create", "Late", "--public", "--wait"])
         _ = try bob.ok(["join", room, "--wait"])
-        // Bob is offline: his store cannot be reached, so his message stays in his journal.
         var offline = bob
-        offline.cli.environment["BUCKETCHAT_STORE"] = "s3://offline-bucket/"
         offline.cli.environment["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9"
-        offline.cli.environment["AWS_ACCESS_KEY_ID"] = "AKIAOFFLINE"
-        offline.cli.environment["AWS_SECRET_ACCESS_KEY"] = "offline"
-        offline.cli.environment["AWS_REGION"] = "us-east-1"
         let written = try offline.run(["send", room, "written on the train", "--upload-timeout", "0.2"])
         #expect(written.status == 0, "sending offline still journals: \(written.stderr)")
         #expect(written.stderr.contains("safe in the journal"))

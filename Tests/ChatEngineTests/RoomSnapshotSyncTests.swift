@@ -112,4 +112,19 @@ import Testing
         #expect(await offline.restoredFromSnapshot)
         #expect(await offline.verification.state.reactions.isEmpty == false)
     }
+
+    /// Objects synced after the snapshot was written are in the cache too:
+    /// offline, the view is the last synced one, not the last snapshot's.
+    @Test func offlineObjectsCachedAfterTheSnapshotCountToo() async throws {
+        let store = MemoryStore()
+        let cache = cacheFolder()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        var room = try await writeAndSync(store, roomID: "room_later", cache: cache)
+        try await room.upload("bob_b1", [room.say("bob_b1", "after the snapshot")])
+        let online = RoomSync(store: store, roomID: "room_later", cache: try ObjectCache(directory: cache))
+        #expect(bodies(try await online.sync()).last == "after the snapshot")
+        let offline = RoomSync(store: store, roomID: "room_later", cache: try ObjectCache(directory: cache))
+        #expect(bodies(await offline.loadCache()) == ["hello", "second", "third", "after the snapshot"])
+        #expect(await offline.restoredFromSnapshot)
+    }
 }
