@@ -206,7 +206,10 @@ extension RoomSession {
         var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
                                   ("device_id", .string(identity.clientID))])
         if let displayName { content["displayname"] = .string(displayName) }
-        _ = try await session.outbox.send(type: EventType.member, content: content)
+        let join = try await session.outbox.send(type: EventType.member, content: content)
+        // Remembered until the view shows it: once uploaded the outbox forgets it,
+        // and an action checked before the next sync must still count the join.
+        await session.noteSent([join])
         return session
     }
 

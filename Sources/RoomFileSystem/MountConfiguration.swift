@@ -43,8 +43,10 @@ public struct MountConfiguration: Sendable {
         self.trustedKeys = trustedKeys
     }
 
-    /// The verifier for a room: with the keys the user trusts for it.
-    func verifier(for roomID: String) -> RoomVerifier {
-        RoomVerifier(suppliedKeys: trustedKeys(roomID))
+    /// What the mount's ``RoomHost`` runs with.
+    var host: RoomHostConfiguration {
+        RoomHostConfiguration(identity: identity, displayName: displayName, store: store, stateFolder: stateFolder, cache: cache,
+                              syncSettings: syncSettings, uploadPolicy: uploadPolicy, discoveryInterval: discoveryInterval,
+                              trustedKeys: trustedKeys, log: log)
     }
 }

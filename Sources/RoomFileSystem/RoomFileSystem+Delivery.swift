@@ -5,8 +5,8 @@ extension RoomFileSystem {
     /// Applies one sync's updates to a room's files: new timeline lines (the
     /// history on the first sync), `events.jsonl`, threads, `alerts`, and the
     /// summary the small files are made from. Wakes `follow` readers.
-    func deliver(_ updates: RoomUpdates, verification: RoomVerification?, metadata: RoomMetadata?, status: UploadStatus,
-                 failure: String?, room roomID: String) {
+    func deliver(_ view: RoomView) {
+        let (roomID, updates, verification, failure) = (view.roomID, view.updates, view.verification, view.failure)
         let waiters: [@Sendable () -> Void] = locked {
             guard let room = rooms[roomID] else { return [] }
             let now = RoomFileSystem.nowMs()
@@ -53,11 +53,11 @@ extension RoomFileSystem {
                 room.integrityOK = !verification.hasIntegrityProblem
             }
             if failure == nil || !updates.isEmpty { room.loaded = true }
-            room.hasMetadata = metadata != nil
-            room.legacy = metadata?.isLegacy ?? false
+            room.hasMetadata = view.metadata != nil
+            room.legacy = view.metadata?.isLegacy ?? false
             if failure == nil { room.lastSyncMs = now }
             room.lastSyncError = failure
-            room.upload = status
+            room.upload = view.upload
             if verification != nil { room.modifiedMs = now }
             guard room.timeline.size > before else { return [] }
             lock.broadcast()
@@ -65,6 +65,5 @@ extension RoomFileSystem {
             return room.pollWaiters
         }
         for wake in waiters { wake() }
-        if let failure { log("room \(roomID): sync failed: \(failure); retrying") }
     }
 }

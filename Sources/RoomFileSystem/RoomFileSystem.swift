@@ -14,34 +14,24 @@ import ObjectStore
 /// The lock's condition wakes blocked `follow` readers.
 public final class RoomFileSystem: @unchecked Sendable {
     public let configuration: MountConfiguration
+    /// The owner of the rooms: their life cycle, sync and discovery.
+    public let host: RoomHost
 
     /// Guards every property below it, and nothing else.
     let lock = NSCondition()
-    /// Open rooms by room id.
+    /// Open rooms by room id, as shown.
     var rooms: [String: MountedRoom] = [:]
     /// Open file handles.
     var handles: [UInt64: OpenFile] = [:]
     var nextHandle: UInt64 = 1
-    /// Background work: one task per room plus discovery.
-    var tasks: [String: Task<Void, Never>] = [:]
-    /// Rooms discovery checked and found not ours, with their object count
-    /// and the keys the user trusted for them then: either changing is worth
-    /// a new look.
-    var notMine: [String: NotMine] = [:]
-
-    struct NotMine: Equatable {
-        let objects: Int
-        let trustedKeys: [String: [PublicKey]]
-    }
-    /// Set by ``stop()``: blocked reads return end of file.
+    /// Set by ``stop(flushTimeout:)``: blocked reads return end of file.
     var closing = false
-    /// Whether rooms get background sync tasks (tests drive sync by hand).
-    var background = false
 
     let startedMs: Int64
 
     public init(configuration: MountConfiguration) {
         self.configuration = configuration
+        host = RoomHost(configuration: configuration.host)
         startedMs = RoomFileSystem.nowMs()
     }
 

@@ -60,7 +60,7 @@ struct Mount: AsyncParsableCommand {
                 }
             })
         let fileSystem = RoomFileSystem(configuration: configuration)
-        fileSystem.start()
+        await fileSystem.start()
         let pidFile = MountPoint.pidFile(path)
         try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidFile) }

@@ -16,7 +16,7 @@ import Testing
         let room: String
         do {
             // In a scope of its own, so that its sessions let go of the journal.
-            let onA = MountedIdentity("alice", identity: identity, store: storeA, root: scratch.url)
+            let onA = await MountedIdentity("alice", identity: identity, store: storeA, root: scratch.url)
             try await onA.mkdir("/plans")
             room = try await onA.onlyRoom()
             try await onA.write("/\(room)/send", "on A\n")
@@ -27,7 +27,7 @@ import Testing
         // The same identity and state folder, mounted on another store: the
         // journaled room is not there, so it is not a room there.
         let storeB = MemoryStore()
-        let onB = MountedIdentity("alice", identity: identity, store: storeB, root: scratch.url)
+        let onB = await MountedIdentity("alice", identity: identity, store: storeB, root: scratch.url)
         #expect(onB.fs.locked { onB.fs.rooms[room] } != nil, "the journaled room is opened on B")
         await onB.fs.syncNow()
         #expect(try await onB.ls("/").filter { $0.hasPrefix("room_") }.isEmpty, "no room of store A shows on B")
@@ -59,7 +59,7 @@ import Testing
         try await named.outbox.flush()
         await named.stopUploading()
 
-        let alice = MountedIdentity("alice", identity: identity, store: store, root: scratch.url)
+        let alice = await MountedIdentity("alice", identity: identity, store: store, root: scratch.url)
         await alice.fs.discover()
         await alice.fs.syncNow()
         #expect(Set(try await alice.ls("/")).isSuperset(of: ["Lunch", named.roomID]))
@@ -89,12 +89,12 @@ import Testing
         _ = await store.putIfAbsent(try ObjectKey(file.name.key), Data(file.bytes))
 
         let identity = DeviceIdentity(senderID: "user:bob", clientID: "bob_dev", key: try SigningKey.generate())
-        let untrusting = MountedIdentity("bob", identity: identity, store: store, root: scratch.url)
+        let untrusting = await MountedIdentity("bob", identity: identity, store: store, root: scratch.url)
         await untrusting.fs.discover()
         #expect(try await untrusting.ls("/").filter { $0.hasPrefix("room_") }.isEmpty, "without keys nothing in it can be shown")
         await untrusting.fs.stop(flushTimeout: .seconds(1))
 
-        let trusting = MountedIdentity("bob2", identity: identity, store: store, root: scratch.url,
+        let trusting = await MountedIdentity("bob2", identity: identity, store: store, root: scratch.url,
                                        trustedKeys: { _ in ["carol@example.com": [carol.publicKey]] })
         await trusting.fs.discover()
         await trusting.fs.syncNow()

@@ -21,7 +21,7 @@ import Testing
         defer { scratch.remove() }
         let store = MemoryStore()
         var room = try await HostileRoom(roomID: "room_hostile", store: store)
-        let bob = try MountedIdentity("bob", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
         await bob.fs.discover()
         await bob.fs.syncNow()
         let path = "/room_hostile"
@@ -125,7 +125,7 @@ import Testing
         defer { scratch.remove() }
         let store = MemoryStore()
         var room = try await HostileRoom(roomID: "room_reactions", store: store)
-        let bob = try MountedIdentity("bob", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
         await bob.fs.discover()
         try await room.member("m1", senderID: "user:mallory", keySeed: 2, displayName: "M")
         let message = try room.sign("m1", EventType.message, ["body": "react to me", "msgtype": "m.text"])
@@ -154,7 +154,7 @@ import Testing
     @Test func hostilePathsGetClearErrnos() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         let room = try await alice.onlyRoom()
         func errno(_ body: @escaping @Sendable (RoomFileSystem) throws(FileSystemError) -> Void) async -> Int32? {

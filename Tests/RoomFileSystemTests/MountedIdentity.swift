@@ -13,21 +13,21 @@ final class MountedIdentity: Sendable {
     let name: String
     let stateFolder: String
 
-    convenience init(_ name: String, store: any ObjectStore, root: URL) throws {
+    convenience init(_ name: String, store: any ObjectStore, root: URL) async throws {
         let identity = DeviceIdentity(senderID: "user:\(name)", clientID: "\(name)_dev", key: try SigningKey.generate())
-        self.init(name, identity: identity, store: store, root: root)
+        await self.init(name, identity: identity, store: store, root: root)
     }
 
     /// A mount of a given identity, e.g. the same identity on another store;
     /// `trustedKeys` are the keys the user trusts for legacy rooms.
     init(_ name: String, identity: DeviceIdentity, store: any ObjectStore, root: URL,
-         trustedKeys: @escaping @Sendable (String) -> [String: [PublicKey]] = { _ in [:] }) {
+         trustedKeys: @escaping @Sendable (String) -> [String: [PublicKey]] = { _ in [:] }) async {
         self.name = name
         stateFolder = root.appendingPathComponent(name).path
         fs = RoomFileSystem(configuration: MountConfiguration(identity: identity, displayName: name.capitalized, store: store,
                                                               stateFolder: stateFolder, uploadPolicy: .fixed(.milliseconds(1)),
                                                               trustedKeys: trustedKeys))
-        fs.start(background: false)
+        await fs.start(background: false)
     }
 
     /// Runs a filesystem call on its own thread.

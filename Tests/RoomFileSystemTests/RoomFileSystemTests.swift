@@ -10,7 +10,7 @@ import Testing
     @Test func mkdirCreatesARoomReachableByIdNameAndLink() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         let room = try await alice.onlyRoom()
         #expect(try await alice.ls("/").sorted() == ["by-name", "me", room].sorted())
@@ -33,7 +33,7 @@ import Testing
     @Test func sentLinesShowAtOnceAndSizesAreExact() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         try await alice.write("/lobby/send", "first\nsecond\nno newline")
         let timeline = try await alice.read("/lobby/timeline")
@@ -52,7 +52,7 @@ import Testing
     @Test func aMessageOverTheLimitFailsWithEMSGSIZEAndSendsNothing() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         let before = try await alice.read("/lobby/timeline")
         for text in [String(repeating: "x", count: 70_000) + "\n", "ok line\n" + String(repeating: "y", count: 65_400) + "\n"] {
@@ -75,7 +75,7 @@ import Testing
     @Test func invalidUTF8FailsWithEILSEQAndSendsNothing() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         let before = try await alice.read("/lobby/timeline")
         var random = SystemRandomNumberGenerator()
@@ -108,7 +108,7 @@ import Testing
     @Test func malformedControlLinesFailWithEINVALAndDoNothing() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         try await alice.write("/lobby/send", "hello\n")
         let ref = try #require(try await alice.read("/lobby/timeline").split(separator: "\n").last?.split(separator: "\t")[1])
@@ -139,7 +139,7 @@ import Testing
     @Test func repliesMakeThreadsAndThreadSendReplies() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         try await alice.write("/lobby/send", "question?\n")
         let ref = String(try #require(try await alice.read("/lobby/timeline").split(separator: "\n").last?.split(separator: "\t")[1]))
@@ -157,7 +157,7 @@ import Testing
     @Test func permissionsAreHonestAndStructureIsFixed() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         #expect(try await alice.stat("/lobby/timeline").mode == 0o400)
         #expect(try await alice.stat("/lobby/send").mode == 0o200)
@@ -186,7 +186,7 @@ import Testing
     @Test func followBlocksUntilTheNextLineAndEndsOnInterrupt() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         let follow = try await alice.call { fs throws(FileSystemError) in try fs.open("/lobby/follow", write: false, read: true) }
         #expect(follow.directIO && follow.nonSeekable)
@@ -222,7 +222,7 @@ import Testing
     @Test func typingIsWrittenAndReadBack() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         try await alice.settle()
         #expect(try await alice.read("/lobby/typing") == "")
@@ -239,7 +239,7 @@ import Testing
     @Test func fsyncOnSendWaitsUntilUploaded() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         await alice.fs.syncNow()
         try await alice.call { fs throws(FileSystemError) in
@@ -256,7 +256,7 @@ import Testing
     @Test func aLargeTimelineReadsNearItsEndWithoutRendering() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let alice = try MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: MemoryStore(), root: scratch.url)
         try await alice.mkdir("/lobby")
         let lines = (0..<5000).map { "message number \($0)" }.joined(separator: "\n") + "\n"
         try await alice.write("/lobby/send", lines, chunk: 128 * 1024)

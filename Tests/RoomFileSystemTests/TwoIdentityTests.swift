@@ -11,8 +11,8 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = MemoryStore()
-        let alice = try MountedIdentity("alice", store: store, root: scratch.url)
-        let bob = try MountedIdentity("bob", store: store, root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
         try await alice.mkdir("/plans")
         let room = try await alice.onlyRoom()
         try await alice.write("/plans/ctl", "invite user:bob\n")
@@ -42,8 +42,8 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = ListingRecorder(inner: MemoryStore())
-        let alice = try MountedIdentity("alice", store: store, root: scratch.url)
-        let bob = try MountedIdentity("bob", store: store, root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
         try await alice.mkdir("/plans")
         let room = try await alice.onlyRoom()
         try await alice.write("/plans/ctl", "invite user:bob\n")
@@ -65,8 +65,8 @@ import Testing
         defer { scratch.remove() }
         let folder = scratch.url.appendingPathComponent("store")
         let store = LocalFolderStore(root: folder.path)
-        let alice = try MountedIdentity("alice", store: store, root: scratch.url)
-        let bob = try MountedIdentity("bob", store: store, root: scratch.url)
+        let alice = try await MountedIdentity("alice", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
         try await alice.mkdir("/open")
         try await alice.write("/open/ctl", "invite user:bob\n")
         try await alice.write("/open/send", "pay 10 EUR to bob\n")
