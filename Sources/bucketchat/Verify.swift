@@ -61,9 +61,16 @@ struct Verify: AsyncParsableCommand {
         var reports: [JSONValue] = []
         for roomID in rooms {
             let supplied = try TrustedKeys.load(room: roomID, extra: trust.files).keys
-            let objects = try await readObjects(roomID, from: opened)
             let verifier = RoomVerifier(nowMs: now, suppliedKeys: supplied, pinnedCreatorKey: creatorKey.flatMap(PublicKey.init(base64:)))
-            let result = verifier.verify(roomID: roomID, objects: objects)
+            // The engine's intake: objects are checked in batches on every core
+            // while the next ones are fetched (a local folder's read in place).
+            let sync = RoomSync(store: opened, roomID: roomID, verifier: verifier, now: { now })
+            do {
+                _ = try await sync.sync(full: true)
+            } catch {
+                throw CLIError("cannot read room \(roomID): \(error.message)")
+            }
+            let result = await sync.verification
             problem = problem || result.hasIntegrityProblem
             if json {
                 if room != nil {
@@ -126,34 +133,6 @@ struct Verify: AsyncParsableCommand {
         } catch {
             let known = folders.isEmpty ? "it holds no rooms" : "rooms there: \(folders.joined(separator: ", "))"
             throw CLIError(error.code == .ambiguous ? error.message : "no room \(room) in \(folder ?? store ?? "") (\(known))")
-        }
-    }
-
-    /// Every object of the room, fetched 16 at a time.
-    func readObjects(_ roomID: String, from opened: any ObjectStore) async throws -> [StoredObject] {
-        do {
-            let infos = try await opened.list(prefix: RoomObjectKey.roomPrefix(roomID: roomID))
-            return try await withThrowingTaskGroup(of: StoredObject.self) { group in
-                var objects: [StoredObject] = []
-                var next = 0
-                func launch() {
-                    let info = infos[next]
-                    next += 1
-                    group.addTask {
-                        // A key no store would accept cannot be fetched; verification reports it as skipped.
-                        guard let key = try? ObjectKey(info.key) else { return StoredObject(key: info.key, bytes: []) }
-                        return StoredObject(key: info.key, bytes: Array(try await opened.get(key)))
-                    }
-                }
-                while next < infos.count && next < 16 { launch() }
-                while let object = try await group.next() {
-                    objects.append(object)
-                    if next < infos.count { launch() }
-                }
-                return objects
-            }
-        } catch let error as StoreError {
-            throw CLIError(error.message)
         }
     }
 }
