@@ -172,7 +172,7 @@ extension RoomFileSystem {
             case .react(let ref, let emoji): actions.append(.react(reference: ref, reaction: emoji))
             case .edit(let ref, let text): actions.append(.edit(reference: ref, body: text))
             case .redact(let ref, let reason): actions.append(.redact(reference: ref, reason: reason))
-            case .reply(let ref, let text): actions.append(.reply(reference: ref, body: text))
+            case .reply(let ref, let text): actions.append(.send(MessageContent(body: text), replyTo: ref))
             case .invite(let user, let key):
                 var pinned: PublicKey?
                 if let key {
