@@ -80,8 +80,10 @@ extension RoomSession {
         }
         let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
                                       cache: cache, syncSettings: syncSettings, policy: policy)
-        let join = try await session.draft(.join(displayName: displayName), unsynced: [])
-        _ = try await session.outbox.send(type: join.type, content: join.content)
+        // Remembered until the view shows it, as in create: once
+        // uploaded the outbox forgets it, and an action checked before the next
+        // sync must still count the join.
+        _ = try await session.journal(session.draft(.join(displayName: displayName), unsynced: []), notBefore: 0)
         return session
     }
 
