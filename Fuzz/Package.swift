@@ -44,7 +44,10 @@ let package = Package(
         // The `ctl` command parser of a mounted room.
         .executableTarget(
             name: "fuzz-ctl",
-            dependencies: [.product(name: "RoomFileSystem", package: "bucketchat")]
+            dependencies: [
+                .product(name: "RoomFileSystem", package: "bucketchat"),
+                .product(name: "ChatEngine", package: "bucketchat"),
+            ]
         ),
         // Timeline lines: one safe line per event whatever a sender writes.
         .executableTarget(

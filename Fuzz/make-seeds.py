@@ -116,6 +116,8 @@ for fields in [
 for text in [
     "react f51650c3d35c \U0001f44d\nedit f51650c3d35c new  text \nredact f51650c3d35c\nredact abc spam, sorry\n",
     "reply abc sure\r\ninvite user:bob\ninvite user:bob 3q2+7w==\nkick user:bob being rude\nban user:eve\n",
+    # A key the parser takes (RFC 8032's first test key); 3q2+7w== above is refused.
+    "invite user:carol 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n",
     "join\nleave\nname Team plans\ntopic  Q3 \n",
     "react abc\nedit\ninvite user:bob key extra\nleave now\nname\ndance\n   \n\t\n",
     "react\tabc\t\u2764\ufe0f\ntopic \u202eevil\u202c \x1b[31m\nkick user:<b>\u200b \x85\n",

@@ -12,4 +12,9 @@ public struct EventDraft: Sendable {
         self.content = content
         self.parentEventID = parentEventID
     }
+
+    /// A draft of typed content, encoded as every reader decodes it.
+    public init(type: String, content: EventContent, parentEventID: String? = nil) {
+        self.init(type: type, content: content.json, parentEventID: parentEventID)
+    }
 }

@@ -1,16 +1,26 @@
 import ChatProtocol
 
-/// An action on a room other than a plain message, as a mount's `ctl` and
-/// `typing` files ask for it. References are REFs, ids or unique prefixes.
+/// Something a member does in a room: what ``RoomSession/act(_:unsynced:)``
+/// checks against the room's rules, signs and journals.
+///
+/// The command line and the mount's `ctl`, `send` and `typing` files all end
+/// here. References (`replyTo`, `reference`) are REFs, event ids or unique
+/// prefixes; the session resolves them.
 public enum RoomAction: Sendable, Equatable {
+    /// A message; with `replyTo`, a reply in that event's thread.
+    case send(MessageContent, replyTo: String? = nil)
     case react(reference: String, reaction: String)
+    /// Replaces a message's body (the edit is an `m.text`).
     case edit(reference: String, body: String)
     case redact(reference: String, reason: String?)
-    case reply(reference: String, body: String)
-    case invite(userID: String, key: PublicKey?)
+    /// Invites a user, optionally pinning the key their join must use.
+    case invite(userID: String, key: PublicKey?, displayName: String? = nil)
     case kick(userID: String, reason: String?)
     case ban(userID: String, reason: String?)
+    /// Joins with this device's key.
     case join(displayName: String?)
+    /// Trusts another key of this sender (a new device), revoking `revoking` (rotation).
+    case addKey(PublicKey, deviceID: String?, revoking: [PublicKey])
     case leave
     case setName(String)
     case setTopic(String)

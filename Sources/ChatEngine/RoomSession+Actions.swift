@@ -1,135 +1,130 @@
 import ChatProtocol
-import Foundation
-import ObjectStore
 
+extension RoomSession {
+    /// Performs an action: resolves the events it names, checks it against
+    /// the room's rules with this device's pending events and `unsynced` applied
+    /// (see ``sendMessages(_:msgtype:replyTo:unsynced:)``), then signs and
+    /// journals it. Returns its event once durable in the journal.
+    @discardableResult
+    public func act(_ action: RoomAction, unsynced: [Event] = []) async throws(EngineError) -> Event {
+        let draft = try await draft(action, unsynced: unsynced)
+        let earliest = try await check(draft, unsynced: unsynced, includeMessages: true)
+        return try await journal(draft, notBefore: earliest)
+    }
+
+    /// The event an action makes, its references resolved to event ids and
+    /// its content typed (one builder for every face, and for the creator's join).
+    func draft(_ action: RoomAction, unsynced: [Event]) async throws(EngineError) -> EventDraft {
+        func target(_ reference: String) async throws(EngineError) -> String {
+            try await resolve(reference, unsynced: unsynced)
+        }
+        switch action {
+        case .send(let message, let replyTo):
+            // Said before any lookup: an empty body is wrong whatever it replies to.
+            guard !message.body.isEmpty else { throw EngineError(.invalidEvent, "Room \(roomID): a message needs a non-empty body.") }
+            var parent: String?
+            if let replyTo { parent = try await target(replyTo) }
+            return EventDraft(type: EventType.message, content: .message(message), parentEventID: parent)
+        case .react(let reference, let reaction):
+            return EventDraft(type: EventType.reaction, content: .reaction(relatesTo: try await target(reference), reaction: reaction))
+        case .edit(let reference, let body):
+            return EventDraft(type: EventType.edit, content: .edit(replaces: try await target(reference), newContent: MessageContent(body: body)))
+        case .redact(let reference, let reason):
+            return EventDraft(type: EventType.redaction, content: .redaction(redacts: try await target(reference), reason: reason))
+        case .invite(let userID, let key, let displayName):
+            return member(MemberContent(membership: .invite, publicKey: key, displayName: displayName, userID: userID))
+        case .kick(let userID, let reason):
+            return member(MemberContent(membership: .kick, userID: userID, reason: reason))
+        case .ban(let userID, let reason):
+            return member(MemberContent(membership: .ban, userID: userID, reason: reason))
+        case .join(let displayName):
+            return member(MemberContent(membership: .join, publicKey: identity.key.publicKey, displayName: displayName, deviceID: identity.clientID))
+        case .addKey(let key, let deviceID, let revoked):
+            return member(MemberContent(membership: .join, publicKey: key, deviceID: deviceID, revoke: revoked))
+        case .leave:
+            return member(MemberContent(membership: .leave))
+        case .setName(let name):
+            return EventDraft(type: EventType.name, content: .name(name))
+        case .setTopic(let topic):
+            return EventDraft(type: EventType.topic, content: .topic(topic))
+        case .typing(let typing):
+            return EventDraft(type: EventType.typing, content: .typing(typing))
+        }
+    }
+
+    private func member(_ content: MemberContent) -> EventDraft {
+        EventDraft(type: EventType.member, content: .member(content))
+    }
+
+    /// The id of the event a reference names, among the verified events,
+    /// this device's pending ones and `unsynced`.
+    public func resolve(_ reference: String, unsynced: [Event]) async throws(EngineError) -> String {
+        let verification = await sync.verification
+        let own = await ownUnsynced(verification, unsynced: unsynced).map(\.eventID)
+        let wanted = reference.trimmingWhitespace
+        if verification.state.contains(eventID: wanted) || own.contains(wanted) { return wanted }
+        return try EventReference.resolve(reference, among: verification.accepted.map(\.event.eventID) + own, roomID: roomID)
+    }
+}
+
+/// The command line's actions, one call each (sugar over ``RoomSession/act(_:unsynced:)``).
 extension RoomSession {
     /// Sends a message (`m.text` unless told otherwise).
     @discardableResult
     public func send(_ body: String, msgtype: String = "m.text", replyTo parent: String? = nil) async throws(EngineError) -> Event {
-        guard !body.isEmpty else { throw EngineError(.invalidEvent, "Room \(roomID): a message needs a non-empty body.") }
-        let parentID: String?
-        if let parent { parentID = try await resolve(parent) } else { parentID = nil }
-        return try await perform(type: EventType.message, content: MessageContent(body: body, msgtype: msgtype).json, parentEventID: parentID)
+        try await act(.send(MessageContent(body: body, msgtype: msgtype), replyTo: parent))
     }
 
     @discardableResult
     public func react(to reference: String, with reaction: String) async throws(EngineError) -> Event {
-        let target = try await resolve(reference)
-        return try await perform(type: EventType.reaction, content: JSONObject([("relates_to", .string(target)), ("reaction", .string(reaction))]))
+        try await act(.react(reference: reference, reaction: reaction))
     }
 
     @discardableResult
     public func edit(_ reference: String, body: String) async throws(EngineError) -> Event {
-        let target = try await resolve(reference)
-        let content = JSONObject([("replaces", .string(target)), ("new_content", .object(MessageContent(body: body).json))])
-        return try await perform(type: EventType.edit, content: content)
+        try await act(.edit(reference: reference, body: body))
     }
 
     @discardableResult
     public func redact(_ reference: String, reason: String? = nil) async throws(EngineError) -> Event {
-        let target = try await resolve(reference)
-        var content = JSONObject([("redacts", .string(target))])
-        if let reason { content["reason"] = .string(reason) }
-        return try await perform(type: EventType.redaction, content: content)
+        try await act(.redact(reference: reference, reason: reason))
     }
 
     @discardableResult
     public func invite(_ userID: String, key: PublicKey? = nil, displayName: String? = nil) async throws(EngineError) -> Event {
-        var content = JSONObject([("membership", "invite"), ("user_id", .string(userID))])
-        if let key { content["public_key"] = .string(key.base64) }
-        if let displayName { content["displayname"] = .string(displayName) }
-        return try await perform(type: EventType.member, content: content)
+        try await act(.invite(userID: userID, key: key, displayName: displayName))
     }
 
     /// Joins with this device's key.
     @discardableResult
     public func join(displayName: String? = nil) async throws(EngineError) -> Event {
-        var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
-                                  ("device_id", .string(identity.clientID))])
-        if let displayName { content["displayname"] = .string(displayName) }
-        return try await perform(type: EventType.member, content: content)
+        try await act(.join(displayName: displayName))
     }
 
     @discardableResult
     public func leave() async throws(EngineError) -> Event {
-        try await perform(type: EventType.member, content: JSONObject([("membership", "leave")]))
+        try await act(.leave)
     }
 
     /// Kicks (`ban: false`) or bans a member; admins only.
     @discardableResult
     public func remove(_ userID: String, ban: Bool, reason: String? = nil) async throws(EngineError) -> Event {
-        var content = JSONObject([("membership", .string(ban ? "ban" : "kick")), ("user_id", .string(userID))])
-        if let reason { content["reason"] = .string(reason) }
-        return try await perform(type: EventType.member, content: content)
+        try await act(ban ? .ban(userID: userID, reason: reason) : .kick(userID: userID, reason: reason))
     }
 
     @discardableResult
     public func setName(_ name: String) async throws(EngineError) -> Event {
-        try await perform(type: EventType.name, content: JSONObject([("name", .string(name))]))
+        try await act(.setName(name))
     }
 
     @discardableResult
     public func setTopic(_ topic: String) async throws(EngineError) -> Event {
-        try await perform(type: EventType.topic, content: JSONObject([("topic", .string(topic))]))
+        try await act(.setTopic(topic))
     }
 
     /// Trusts another device key for this sender, optionally revoking keys (rotation).
     @discardableResult
     public func addKey(_ key: PublicKey, deviceID: String? = nil, revoking revoked: [PublicKey] = []) async throws(EngineError) -> Event {
-        var content = JSONObject([("membership", "join"), ("public_key", .string(key.base64))])
-        if let deviceID { content["device_id"] = .string(deviceID) }
-        if !revoked.isEmpty { content["revoke"] = .array(revoked.map { .string($0.base64) }) }
-        return try await perform(type: EventType.member, content: content)
-    }
-
-    /// Marks this sender as typing (or not).
-    @discardableResult
-    public func typing(_ typing: Bool) async throws(EngineError) -> Event {
-        try await perform(type: EventType.typing, content: JSONObject([("typing", .bool(typing))]))
-    }
-}
-
-extension RoomSession {
-    /// Creates a room: writes its signed metadata.json once, then opens it
-    /// and journals the creator's join.
-    public static func create(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite,
-                              displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
-                              stateFolder: String, cache: ObjectCache? = nil,
-                              syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard,
-                              now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) async throws(EngineError) -> RoomSession {
-        var lastConflict = ""
-        for _ in 0..<3 {
-            let roomID = RoomID.generate()
-            let metadata: RoomMetadata
-            let key: ObjectKey
-            do {
-                let created = ISO8601DateFormatter().string(from: Date())
-                metadata = try RoomMetadata.signed(roomID: roomID, name: name, description: description, createdAt: created,
-                                                   creator: identity.senderID, key: identity.key, joinRule: joinRule)
-                key = try ObjectKey(RoomObjectKey.metadataKey(roomID: roomID))
-            } catch {
-                throw EngineError(.invalidEvent, "Cannot create room \"\(name)\": \(error)")
-            }
-            let outcome: PutOutcome
-            do {
-                outcome = try await store.putIfAbsent(key, Data(metadata.bytes))
-            } catch {
-                throw EngineError(.storeUnavailable, "Cannot create room \"\(name)\" in \(store.locationDescription): \(error.message)", cause: error)
-            }
-            guard outcome != .alreadyExists(sameBytes: false) else {
-                lastConflict = roomID
-                continue
-            }
-            let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
-                                          cache: cache, syncSettings: syncSettings, policy: policy, now: now)
-            var content = JSONObject([("membership", "join"), ("public_key", .string(identity.key.publicKey.base64)),
-                                      ("device_id", .string(identity.clientID))])
-            if let displayName { content["displayname"] = .string(displayName) }
-            // The creator's first join needs no check: the metadata just written makes it one.
-            let join = try await session.outbox.send(type: EventType.member, content: content)
-            await session.noteSent([join])
-            return session
-        }
-        throw EngineError(.conflict, "Could not create a room: the generated id \(lastConflict) was taken three times in \(store.locationDescription).")
+        try await act(.addKey(key, deviceID: deviceID, revoking: revoked))
     }
 }

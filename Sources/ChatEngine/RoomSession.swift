@@ -81,14 +81,6 @@ public actor RoomSession {
         return (verification, await ownUnsynced(verification, unsynced: []))
     }
 
-    /// Checks an action against the room's rules as they stand (with this
-    /// device's pending events applied), then signs and journals it.
-    /// Returns once the event is durable in the journal.
-    public func perform(type: String, content: JSONObject, parentEventID: String? = nil) async throws(EngineError) -> Event {
-        let earliest = try await check(EventDraft(type: type, content: content, parentEventID: parentEventID), unsynced: [], includeMessages: true)
-        return try await journal(EventDraft(type: type, content: content, parentEventID: parentEventID), notBefore: earliest)
-    }
-
     /// Signs and journals an event already checked; remembers it until the view shows it.
     func journal(_ draft: EventDraft, notBefore: Int64) async throws(EngineError) -> Event {
         let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, notBefore: notBefore)

@@ -158,36 +158,14 @@ extension RoomFileSystem {
     /// Runs `ctl` lines: all must parse before any runs, so a malformed
     /// write does nothing (EINVAL, with the reason in `alerts`).
     func control(_ lines: [String], room roomID: String, path: String) throws(FileSystemError) {
-        var commands: [ControlCommand] = []
+        var actions: [RoomAction] = []
         for line in lines {
             switch ControlCommand.parse(line) {
-            case .success(let command): commands.append(command)
+            // The mount joins under its configured display name.
+            case .success(.join(nil)): actions.append(.join(displayName: configuration.displayName))
+            case .success(let action): actions.append(action)
             case .failure(let error):
                 throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): \(error.reason); nothing was done"))
-            }
-        }
-        var actions: [RoomAction] = []
-        for command in commands {
-            switch command {
-            case .react(let ref, let emoji): actions.append(.react(reference: ref, reaction: emoji))
-            case .edit(let ref, let text): actions.append(.edit(reference: ref, body: text))
-            case .redact(let ref, let reason): actions.append(.redact(reference: ref, reason: reason))
-            case .reply(let ref, let text): actions.append(.reply(reference: ref, body: text))
-            case .invite(let user, let key):
-                var pinned: PublicKey?
-                if let key {
-                    guard let parsed = PublicKey(base64: key) else {
-                        throw refuse(roomID, path: path, FileSystemError(.invalid, "\(path): invite KEY must be base64 of a 32-byte public key (from `bucketchat keys show`); nothing was done"))
-                    }
-                    pinned = parsed
-                }
-                actions.append(.invite(userID: user, key: pinned))
-            case .kick(let user, let reason): actions.append(.kick(userID: user, reason: reason))
-            case .ban(let user, let reason): actions.append(.ban(userID: user, reason: reason))
-            case .join: actions.append(.join(displayName: configuration.displayName))
-            case .leave: actions.append(.leave)
-            case .name(let text): actions.append(.setName(text))
-            case .topic(let text): actions.append(.setTopic(text))
             }
         }
         for action in actions {

@@ -1,8 +1,9 @@
 /// The content of an event, typed for the types of PROTOCOL.md §7.
 ///
 /// Types this version does not know decode to ``unknown(_:)`` and keep their
-/// content as read.
-public enum EventContent: Sendable {
+/// content as read. ``json`` encodes it back: writers build content typed, so
+/// what they sign is what readers decode.
+public enum EventContent: Sendable, Equatable {
     case message(MessageContent)
     case member(MemberContent)
     case redaction(redacts: String, reason: String?)
@@ -46,153 +47,35 @@ public enum EventContent: Sendable {
             self = .unknown(content)
         }
     }
-}
 
-/// `m.room.message` content (also the `new_content` of an edit).
-public struct MessageContent: Sendable, Equatable {
-    /// A file shared with `m.file`; its bytes live at `attachments/{sha256}`.
-    public struct FileInfo: Sendable, Equatable {
-        public let name: String
-        public let size: Int64
-        public let mimetype: String
-        public let sha256: String
-    }
-
-    public static let msgtypes: Set<String> = ["m.text", "m.emote", "m.notice", "m.file"]
-
-    /// Whether `msgtype` is one of ``msgtypes`` (compared by bytes: this runs for every message read).
-    static func isKnown(_ msgtype: String) -> Bool {
-        msgtype.hasSameBytes(as: "m.text") || msgtype.hasSameBytes(as: "m.emote")
-            || msgtype.hasSameBytes(as: "m.notice") || msgtype.hasSameBytes(as: "m.file")
-    }
-
-    public let body: String
-    public let msgtype: String
-    public let file: FileInfo?
-
-    public init(body: String, msgtype: String = "m.text", file: FileInfo? = nil) {
-        self.body = body
-        self.msgtype = msgtype
-        self.file = file
-    }
-
-    init(_ fields: ContentFields) throws(ProtocolError) {
-        body = try fields.nonEmptyString("body")
-        msgtype = try fields.requiredString("msgtype")
-        guard MessageContent.isKnown(msgtype) else {
-            throw ProtocolError(.schema, "\(fields.type): unknown msgtype \"\(msgtype)\"")
-        }
-        if msgtype == "m.file" {
-            guard case .object(let file)? = fields.object["file"] else {
-                throw ProtocolError(.schema, "\(fields.type): m.file needs a file object")
-            }
-            let f = ContentFields(object: file, type: "\(fields.type) file")
-            guard case .int(let size)? = file["size"], size >= 0 else {
-                throw ProtocolError(.schema, "\(fields.type): file.size must be a non-negative integer")
-            }
-            let sha = try f.requiredString("sha256")
-            guard sha.utf8.count == 64, sha.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
-                throw ProtocolError(.schema, "\(fields.type): file.sha256 must be 64 lowercase hex digits")
-            }
-            self.file = FileInfo(name: try f.requiredString("name"), size: size, mimetype: try f.requiredString("mimetype"), sha256: sha)
-        } else {
-            self.file = nil
-        }
-    }
-
-    /// The content as JSON.
+    /// The content as JSON: the inverse of ``init(type:content:)``.
+    ///
+    /// Optional members that are absent (`nil`, or no keys to revoke) are left
+    /// out rather than written as `null`: the decoder reads both alike, and
+    /// leaving them out is what the reference client writes, so decoding a
+    /// writer's content and encoding it again gives the same bytes.
     public var json: JSONObject {
-        var object = JSONObject([("body", .string(body)), ("msgtype", .string(msgtype))])
-        if let file {
-            object["file"] = .object(JSONObject([
-                ("name", .string(file.name)), ("size", .int(file.size)),
-                ("mimetype", .string(file.mimetype)), ("sha256", .string(file.sha256)),
-            ]))
-        }
-        return object
-    }
-}
-
-/// `m.room.member` content (PROTOCOL.md §6).
-public struct MemberContent: Sendable, Equatable {
-    public enum Membership: String, Sendable {
-        case join, invite, leave, kick, ban
-    }
-
-    public let membership: Membership
-    /// The key a join trusts, or the key an invite pins.
-    public let publicKey: PublicKey?
-    public let displayName: String?
-    public let deviceID: String?
-    /// The target of invite, kick and ban.
-    public let userID: String?
-    public let reason: String?
-    /// Keys a join of an extra device revokes.
-    public let revoke: [PublicKey]
-
-    init(_ fields: ContentFields) throws(ProtocolError) {
-        let raw = try fields.requiredString("membership")
-        guard let membership = Membership(rawValue: raw) else {
-            throw ProtocolError(.schema, "m.room.member: unknown membership \"\(raw)\"")
-        }
-        self.membership = membership
-        if let text = try fields.optionalString("public_key") {
-            guard let key = PublicKey(base64: text) else {
-                throw ProtocolError(.schema, "m.room.member: public_key is not base64 of 32 bytes")
-            }
-            publicKey = key
-        } else {
-            publicKey = nil
-        }
-        displayName = try fields.optionalString("displayname")
-        deviceID = try fields.optionalString("device_id")
-        reason = try fields.optionalString("reason")
-        switch membership {
-        case .invite, .kick, .ban:
-            let target = try fields.requiredString("user_id")
-            try SenderID.validate(target)
-            userID = target
-        case .join, .leave:
-            userID = try fields.optionalString("user_id")
-        }
-        var revoked: [PublicKey] = []
-        if let list = fields.object["revoke"], !list.isNull {
-            guard case .array(let items) = list else {
-                throw ProtocolError(.schema, "m.room.member: revoke must be a list of keys")
-            }
-            for item in items {
-                guard let text = item.stringValue, let key = PublicKey(base64: text) else {
-                    throw ProtocolError(.schema, "m.room.member: revoke holds something that is not a key")
-                }
-                revoked.append(key)
-            }
-        }
-        revoke = revoked
-    }
-}
-
-/// Typed access to a content object's members, with errors that name the type.
-struct ContentFields {
-    let object: JSONObject
-    let type: String
-
-    func requiredString(_ key: String) throws(ProtocolError) -> String {
-        guard let value = object[key] else { throw ProtocolError(.schema, "\(type): missing \(key)") }
-        guard case .string(let s) = value else { throw ProtocolError(.schema, "\(type): \(key) must be a string") }
-        return s
-    }
-
-    func nonEmptyString(_ key: String) throws(ProtocolError) -> String {
-        let s = try requiredString(key)
-        guard !s.isEmpty else { throw ProtocolError(.schema, "\(type): \(key) must not be empty") }
-        return s
-    }
-
-    func optionalString(_ key: String) throws(ProtocolError) -> String? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .string(let s)?: return s
-        default: throw ProtocolError(.schema, "\(type): \(key) must be a string")
+        switch self {
+        case .message(let message):
+            return message.json
+        case .member(let member):
+            return member.json
+        case .redaction(let redacts, let reason):
+            var object = JSONObject([("redacts", .string(redacts))])
+            object["reason"] = reason.map { .string($0) }
+            return object
+        case .edit(let replaces, let newContent):
+            return JSONObject([("replaces", .string(replaces)), ("new_content", .object(newContent.json))])
+        case .reaction(let relatesTo, let reaction):
+            return JSONObject([("relates_to", .string(relatesTo)), ("reaction", .string(reaction))])
+        case .typing(let typing):
+            return JSONObject([("typing", .bool(typing))])
+        case .name(let name):
+            return JSONObject([("name", .string(name))])
+        case .topic(let topic):
+            return JSONObject([("topic", .string(topic))])
+        case .unknown(let content):
+            return content
         }
     }
 }
