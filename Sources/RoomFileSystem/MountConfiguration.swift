@@ -3,50 +3,35 @@ import ChatProtocol
 import Foundation
 import ObjectStore
 
-/// Who mounts, where rooms live, and how often things happen.
+/// What a mount adds to its ``RoomHost``'s configuration: who owns the nodes.
 public struct MountConfiguration: Sendable {
-    public var identity: DeviceIdentity
-    public var displayName: String?
-    public var store: any ObjectStore
-    /// Journals, pending room metadata (and the daemon log, kept by the CLI).
-    public var stateFolder: String
-    public var cache: ObjectCache?
-    public var syncSettings: SyncSettings
-    public var uploadPolicy: UploadPolicy
-    /// How often the store is listed for rooms this identity was invited to.
-    public var discoveryInterval: Duration
+    /// Who mounts, where rooms live, how often things happen.
+    public var host: RoomHostConfiguration
     /// Owner shown on every node.
     public var uid: UInt32
     public var gid: UInt32
-    /// Where the daemon's log lines go (a file, or stderr with `-f`).
-    public var log: @Sendable (String) -> Void
-    /// Keys the user trusts for a legacy room's senders, by room id (such
-    /// rooms declare none): their events verify, and the room is mounted.
-    public var trustedKeys: @Sendable (String) -> [String: [PublicKey]]
 
+    public init(host: RoomHostConfiguration, uid: UInt32 = 0, gid: UInt32 = 0) {
+        self.host = host
+        self.uid = uid
+        self.gid = gid
+    }
+
+    /// A mount of `identity`'s rooms in `store`; see ``RoomHostConfiguration`` for each setting.
     public init(identity: DeviceIdentity, displayName: String?, store: any ObjectStore, stateFolder: String,
                 cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(), uploadPolicy: UploadPolicy = .standard,
                 discoveryInterval: Duration = .seconds(5), uid: UInt32 = 0, gid: UInt32 = 0,
                 log: @escaping @Sendable (String) -> Void = { _ in },
                 trustedKeys: @escaping @Sendable (String) -> [String: [PublicKey]] = { _ in [:] }) {
-        self.identity = identity
-        self.displayName = displayName
-        self.store = store
-        self.stateFolder = stateFolder
-        self.cache = cache
-        self.syncSettings = syncSettings
-        self.uploadPolicy = uploadPolicy
-        self.discoveryInterval = discoveryInterval
-        self.uid = uid
-        self.gid = gid
-        self.log = log
-        self.trustedKeys = trustedKeys
+        self.init(host: RoomHostConfiguration(identity: identity, displayName: displayName, store: store, stateFolder: stateFolder,
+                                              cache: cache, syncSettings: syncSettings, uploadPolicy: uploadPolicy,
+                                              discoveryInterval: discoveryInterval, trustedKeys: trustedKeys, log: log),
+                  uid: uid, gid: gid)
     }
 
-    /// What the mount's ``RoomHost`` runs with.
-    var host: RoomHostConfiguration {
-        RoomHostConfiguration(identity: identity, displayName: displayName, store: store, stateFolder: stateFolder, cache: cache,
-                              syncSettings: syncSettings, uploadPolicy: uploadPolicy, discoveryInterval: discoveryInterval,
-                              trustedKeys: trustedKeys, log: log)
-    }
+    public var identity: DeviceIdentity { host.identity }
+    public var displayName: String? { host.displayName }
+
+    /// Writes a line to the daemon's log (a file, or stderr with `-f`).
+    public func log(_ message: String) { host.log(message) }
 }
