@@ -126,6 +126,11 @@ public struct RoomDirectory: Sendable {
 
     /// Reads and checks one room's `metadata.json`. Throws only when the store cannot be asked.
     public func metadata(of roomID: String) async throws(StoreError) -> MetadataLookup {
+        try await RoomDirectory.metadata(of: roomID, in: store)
+    }
+
+    /// Reads and checks one room's `metadata.json` in a store.
+    static func metadata(of roomID: String, in store: any ObjectStore) async throws(StoreError) -> MetadataLookup {
         let data: Data
         do {
             data = try await store.get(try ObjectKey(RoomObjectKey.metadataKey(roomID: roomID)))
@@ -159,9 +164,7 @@ public struct RoomDirectory: Sendable {
                 func launch() {
                     let i = next
                     next += 1
-                    group.addTask {
-                        (i, try await RoomDirectory(store: store, stateFolder: "", cache: nil).metadata(of: ids[i]))
-                    }
+                    group.addTask { (i, try await RoomDirectory.metadata(of: ids[i], in: store)) }
                 }
                 while next < ids.count && next < RoomDirectory.parallelFetches { launch() }
                 while let (i, lookup) = try await group.next() {
