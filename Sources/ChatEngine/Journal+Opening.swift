@@ -1,5 +1,6 @@
 import ChatProtocol
 import Foundation
+import ObjectStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -132,12 +133,13 @@ extension Journal {
         guard fd >= 0 else {
             throw EngineError(.journalIO, "Could not create \(temporary) to compact the journal: \(String(cString: strerror(errno))). Check free space.")
         }
-        let written = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = written == record.count && fsync(fd) == 0
+        var failure = record.withUnsafeBytes { SystemFile.writeAll(fd, $0) }
+        if failure == nil, fsync(fd) != 0 { failure = SystemError("fsync", errno: errno) }
         close(fd)
-        guard synced, rename(temporary, path) == 0 else {
+        if failure == nil, rename(temporary, path) != 0 { failure = SystemError("rename", errno: errno) }
+        if let failure {
             unlink(temporary)
-            throw EngineError(.journalIO, "Could not compact the journal \(path): \(String(cString: strerror(errno))). Check free space.")
+            throw EngineError(.journalIO, "Could not compact the journal \(path): \(String(cString: strerror(failure.errno))). Check free space.", cause: failure)
         }
         syncFolder(folder)
     }
