@@ -34,7 +34,9 @@ extension Journal {
         guard descriptor >= 0 else {
             throw EngineError(.journalIO, "Could not open the journal \(path): \(String(cString: strerror(errno))). Check the state folder's permissions.")
         }
-        if !existed { syncFolder(folder) }
+        // Best effort, as it always was: a folder that opened the file but
+        // cannot be synced does not stop the journal from opening.
+        if !existed { _ = SystemFile.syncFolder(folder) }
         let bytes: [UInt8]
         do {
             bytes = try readAll(descriptor, path: path)
@@ -141,7 +143,7 @@ extension Journal {
             unlink(temporary)
             throw EngineError(.journalIO, "Could not compact the journal \(path): \(String(cString: strerror(failure.errno))). Check free space.", cause: failure)
         }
-        syncFolder(folder)
+        _ = SystemFile.syncFolder(folder)
     }
 
     private static func readAll(_ descriptor: Int32, path: String) throws(EngineError) -> [UInt8] {
@@ -159,14 +161,6 @@ extension Journal {
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
         }
-    }
-
-    /// Makes a new file's name durable: fsync of its folder.
-    static func syncFolder(_ folder: String) {
-        let fd = openFile(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
     }
 }
 

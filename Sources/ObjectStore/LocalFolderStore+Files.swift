@@ -75,10 +75,9 @@ extension LocalFolderStore {
     }
 
     private func syncFolder(_ folder: String, key: ObjectKey) throws(StoreError) {
-        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("open the folder of", key, call: "open") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw ioError("flush the folder of", key, call: "fsync") }
+        if let failure = SystemFile.syncFolder(folder) {
+            throw StoreError(.io, "Could not flush the folder of \"\(key)\" in \(root). Check that the folder exists and is readable and writable.", cause: failure)
+        }
     }
 
     private func writeAll(_ fd: Int32, _ bytes: Data, key: ObjectKey) throws(StoreError) {

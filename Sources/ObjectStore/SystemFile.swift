@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The file-writing loop every layer that writes files shares: whole
-/// buffers to a descriptor.
+/// The file-writing loops every layer that writes files shares: whole
+/// buffers to a descriptor, and the folder sync that makes a name durable.
 ///
 /// It lives here because ObjectStore is the lowest layer that writes files;
 /// ChatEngine calls it too. Failures come back as a ``SystemError`` (the call
@@ -35,6 +35,18 @@ public enum SystemFile {
             if n == 0 { return SystemError("write", errno: EIO) }
             done += n
         }
+        return nil
+    }
+
+    /// Makes the names created or renamed in `folder` durable: an fsync of the
+    /// folder itself, without which a crash can forget a file whose bytes were synced.
+    ///
+    /// - Returns: nil once synced, else the failing call (`open` or `fsync`).
+    public static func syncFolder(_ folder: String) -> SystemError? {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return SystemError("open", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { return SystemError("fsync", errno: errno) }
         return nil
     }
 }

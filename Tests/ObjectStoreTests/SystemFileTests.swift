@@ -7,8 +7,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The one write-all loop: short writes go on, a write that writes nothing
-/// ends it with EIO instead of spinning, real errors come back with their errno.
+/// The one write-all loop and folder sync: short writes go on, a write that
+/// writes nothing ends it with EIO instead of spinning, real errors come back
+/// with their call and errno.
 @Suite struct SystemFileTests {
     @Test func aWriteThatWritesNothingIsEIOAndDoesNotSpin() {
         var calls = 0
@@ -86,5 +87,15 @@ import Darwin
     @Test func aClosedDescriptorReportsEBADF() {
         let failure = [UInt8](repeating: 1, count: 8).withUnsafeBytes { SystemFile.writeAll(-1, $0) }
         #expect(failure?.errno == EBADF)
+    }
+
+    @Test func syncingAFolderSucceedsAndAMissingOneNamesTheCall() throws {
+        let folder = NSTemporaryDirectory() + "bucketchat-sync-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(SystemFile.syncFolder(folder) == nil)
+        let missing = SystemFile.syncFolder(folder + "/missing")
+        #expect(missing?.call == "open")
+        #expect(missing?.errno == ENOENT)
     }
 }
