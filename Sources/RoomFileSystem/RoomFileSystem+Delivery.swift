@@ -5,7 +5,7 @@ extension RoomFileSystem {
     /// Applies one sync's updates to a room's files: new timeline lines (the
     /// history on the first sync), `events.jsonl`, threads, `alerts`, and the
     /// summary the small files are made from. Wakes `follow` readers.
-    func deliver(_ updates: RoomUpdates, verification: RoomVerification?, metadata: RoomMetadata?, status: UploadStatus,
+    func deliver(_ updates: SyncDelivery, verification: RoomVerification?, metadata: RoomMetadata?, status: UploadStatus,
                  failure: String?, room roomID: String) {
         let waiters: [@Sendable () -> Void] = locked {
             guard let room = rooms[roomID] else { return [] }

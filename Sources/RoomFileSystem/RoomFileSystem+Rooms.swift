@@ -147,7 +147,7 @@ extension RoomFileSystem {
     /// One poll: fetch, verify, and deliver what changed. When the store
     /// cannot be reached before anything was shown, the cache is shown.
     func syncOnce(_ session: RoomSession) async {
-        var updates = RoomUpdates()
+        var updates = SyncDelivery()
         var failure: String?
         do {
             updates = try await session.sync.sync()
