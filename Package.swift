@@ -96,33 +96,40 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Tools apart from the product (Sources/Tools/): the room generator,
+        // benchmarks and test helpers. Tests and scripts/bench run them by name.
         .executableTarget(
             name: "bucketchat-roomgen",
             dependencies: [
                 "ChatProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/Tools/bucketchat-roomgen"
         ),
         // Engine benchmarks: delivery latency between clients, cold and warm room opens.
         .executableTarget(
             name: "engine-bench",
-            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "Stores"]
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "Stores"],
+            path: "Sources/Tools/engine-bench"
         ),
         // Benchmarks and the cross-process race helper used by the tests.
         .executableTarget(
             name: "store-bench",
-            dependencies: ["ObjectStore", "Stores", "S3Store", "GCSStore"]
+            dependencies: ["ObjectStore", "Stores", "S3Store", "GCSStore"],
+            path: "Sources/Tools/store-bench"
         ),
         // Sends to a local folder store and prints each acknowledged event id;
         // the crash tests SIGKILL it and restart it to drain.
         .executableTarget(
             name: "engine-crash-helper",
-            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"],
+            path: "Sources/Tools/engine-crash-helper"
         ),
         // Send throughput into the journal with the uploader running (scripts/bench/engine-send.sh).
         .executableTarget(
             name: "engine-send-bench",
-            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"],
+            path: "Sources/Tools/engine-send-bench"
         ),
         .testTarget(
             name: "ChatEngineTests",

@@ -1,5 +1,6 @@
 import ChatProtocol
 import Foundation
+import ObjectStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -33,7 +34,9 @@ extension Journal {
         guard descriptor >= 0 else {
             throw EngineError(.journalIO, "Could not open the journal \(path): \(String(cString: strerror(errno))). Check the state folder's permissions.")
         }
-        if !existed { syncFolder(folder) }
+        // Best effort, as it always was: a folder that opened the file but
+        // cannot be synced does not stop the journal from opening.
+        if !existed { _ = SystemFile.syncFolder(folder) }
         let bytes: [UInt8]
         do {
             bytes = try readAll(descriptor, path: path)
@@ -132,14 +135,15 @@ extension Journal {
         guard fd >= 0 else {
             throw EngineError(.journalIO, "Could not create \(temporary) to compact the journal: \(String(cString: strerror(errno))). Check free space.")
         }
-        let written = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = written == record.count && fsync(fd) == 0
+        var failure = record.withUnsafeBytes { SystemFile.writeAll(fd, $0) }
+        if failure == nil, fsync(fd) != 0 { failure = SystemError("fsync", errno: errno) }
         close(fd)
-        guard synced, rename(temporary, path) == 0 else {
+        if failure == nil, rename(temporary, path) != 0 { failure = SystemError("rename", errno: errno) }
+        if let failure {
             unlink(temporary)
-            throw EngineError(.journalIO, "Could not compact the journal \(path): \(String(cString: strerror(errno))). Check free space.")
+            throw EngineError(.journalIO, "Could not compact the journal \(path): \(String(cString: strerror(failure.errno))). Check free space.", cause: failure)
         }
-        syncFolder(folder)
+        _ = SystemFile.syncFolder(folder)
     }
 
     private static func readAll(_ descriptor: Int32, path: String) throws(EngineError) -> [UInt8] {
@@ -157,14 +161,6 @@ extension Journal {
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
         }
-    }
-
-    /// Makes a new file's name durable: fsync of its folder.
-    static func syncFolder(_ folder: String) {
-        let fd = openFile(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -111,8 +112,8 @@ public final class Journal: Sendable {
     }
 
     private func writeAndSync(_ bytes: [UInt8]) -> Result<Void, EngineError> {
-        if let failure = bytes.withUnsafeBytes({ FileDescriptor.writeAll(descriptor, $0) }) {
-            return .failure(EngineError(.journalIO, "Could not write the journal \(path): \(String(cString: strerror(failure))). Check free space and permissions."))
+        if let failure = bytes.withUnsafeBytes({ SystemFile.writeAll(descriptor, $0) }) {
+            return .failure(EngineError(.journalIO, "Could not write the journal \(path): \(String(cString: strerror(failure.errno))). Check free space and permissions.", cause: failure))
         }
         syncHook?()
         if fsync(descriptor) != 0 {

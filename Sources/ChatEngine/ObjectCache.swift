@@ -111,7 +111,7 @@ public final class ObjectCache: Sendable {
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        let written = snapshot.write { FileDescriptor.writeAll(fd, $0) == nil }
+        let written = snapshot.write { SystemFile.writeAll(fd, $0) == nil }
         close(fd)
         guard written, rename(temporary, target) == 0 else {
             unlink(temporary)

@@ -67,7 +67,7 @@ public actor RoomSession {
     /// Syncs once. When the store cannot be reached the view falls back to
     /// the cache and the error is returned, so actions still work offline.
     @discardableResult
-    public func refresh(progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (updates: RoomUpdates, error: StoreError?) {
+    public func refresh(progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (updates: SyncDelivery, error: StoreError?) {
         do {
             return (try await sync.sync(progress: progress), nil)
         } catch {

@@ -88,8 +88,8 @@ public actor RoomSync {
 
     /// Verifies what the cache holds of the room, without the network: the
     /// last known state, for when the store cannot be reached.
-    public func loadCache() -> RoomUpdates {
-        guard let cache else { return RoomUpdates() }
+    public func loadCache() -> SyncDelivery {
+        guard let cache else { return SyncDelivery() }
         if !lookedForSnapshot {
             lookedForSnapshot = true
             restoreSnapshot(cache.infos(prefix: RoomObjectKey.roomPrefix(roomID: roomID)))
@@ -97,7 +97,7 @@ public actor RoomSync {
         // Objects cached after the snapshot was written are taken in too: the
         // view offline is the last synced one, not the last snapshot's.
         let cached = cache.objects(prefix: RoomObjectKey.roomPrefix(roomID: roomID)).filter { known[$0.info.key] == nil }
-        guard !cached.isEmpty else { return deliverEverything ? diff() : RoomUpdates() }
+        guard !cached.isEmpty else { return deliverEverything ? diff() : SyncDelivery() }
         for entry in cached { known[entry.info.key] = entry.info }
         ledger.ingest(cached.map { StoredObject(key: $0.info.key, bytes: $0.bytes) })
         pinCreatorKey()
@@ -109,7 +109,7 @@ public actor RoomSync {
     /// - Parameter full: list every date folder; by default the first sync
     ///   and every ``SyncSettings/fullRescanInterval`` do.
     ///   - progress: told `(fetched, total)` as objects arrive, for a progress bar on a large first sync.
-    public func sync(full: Bool? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) -> RoomUpdates {
+    public func sync(full: Bool? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) -> SyncDelivery {
         await beginSync()
         defer { endSync() }
         let now = ContinuousClock.now
@@ -123,7 +123,7 @@ public actor RoomSync {
         }
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
-        guard !changed.isEmpty || deliverEverything else { return RoomUpdates() }
+        guard !changed.isEmpty || deliverEverything else { return SyncDelivery() }
         ledger.verifier.nowMs = wallClock()
         let fetched = try await fetchAndTake(changed, progress: progress)
         // An object listed but gone when fetched stays unknown: the next listing
@@ -469,7 +469,7 @@ public actor RoomSync {
     }
 
     /// What the latest verification adds to what was already delivered.
-    private func diff() -> RoomUpdates {
+    private func diff() -> SyncDelivery {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
         var history: ArraySlice<VerifiedEvent> = []
@@ -506,6 +506,6 @@ public actor RoomSync {
             if reportedAlarms.insert(id).inserted { updates.append(.alarm(alarm)) }
         }
         if newEvents { updates.append(.stateChanged) }
-        return RoomUpdates(history: history, rest: updates)
+        return SyncDelivery(history: history, rest: updates)
     }
 }

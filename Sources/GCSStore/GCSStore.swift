@@ -38,10 +38,8 @@ public struct GCSStore: ObjectStore {
     private func pages(prefix: String, startAfter: String?, delimited: Bool) async throws(StoreError) -> (objects: [ObjectInfo], folders: [String]) {
         try ObjectKey.validatePrefix(prefix)
         let storePrefix = configuration.prefix
-        var found: [ObjectInfo] = []
-        var folders: [String] = []
-        var token: String?
-        repeat {
+        let what = "listing \"\(prefix)\" in \(locationDescription)"
+        let listing = try await GCSListPage.collect { (token) async throws(StoreError) -> GCSListPage in
             var query: [(name: String, value: String)] = [
                 (name: "prefix", value: storePrefix + prefix),
                 (name: "maxResults", value: String(configuration.pageSize)),
@@ -51,19 +49,14 @@ public struct GCSStore: ObjectStore {
             if let token { query.append((name: "pageToken", value: token)) }
             // startOffset is inclusive; the bound itself is dropped below.
             if let startAfter { query.append((name: "startOffset", value: storePrefix + startAfter)) }
-            let what = "listing \"\(prefix)\" in \(locationDescription)"
             let response = try await send(HTTPRequest(method: "GET", url: bucketPath + "/o?" + PercentEncoding.query(query)), what: what)
             guard response.status == 200 else { throw failure(response, what: what, key: nil) }
             guard let page = GCSListPage(json: response.body, storePrefix: storePrefix) else {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a GCS object list. Check the endpoint.", cause: HTTPStatus(response))
             }
-            found += page.objects.filter { $0.isAfter(startAfter) }
-            folders += page.folders
-            token = page.nextToken
-        } while token != nil
-        // Pages list folders in order, but one folder may end a page and start the next.
-        var seen: Set<String> = []
-        return (found, folders.filter { seen.insert($0).inserted })
+            return page
+        }
+        return (listing.objects.filter { $0.isAfter(startAfter) }, listing.folders)
     }
 
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {

@@ -75,28 +75,14 @@ extension LocalFolderStore {
     }
 
     private func syncFolder(_ folder: String, key: ObjectKey) throws(StoreError) {
-        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("open the folder of", key, call: "open") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw ioError("flush the folder of", key, call: "fsync") }
+        if let failure = SystemFile.syncFolder(folder) {
+            throw StoreError(.io, "Could not flush the folder of \"\(key)\" in \(root). Check that the folder exists and is readable and writable.", cause: failure)
+        }
     }
 
     private func writeAll(_ fd: Int32, _ bytes: Data, key: ObjectKey) throws(StoreError) {
-        let failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
-            guard let base = raw.baseAddress else { return nil }
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
-            }
-            return nil
-        }
-        if let failure {
-            throw StoreError(.io, "Could not write \"\(key)\" in \(root). Check free space and permissions.", cause: SystemError("write", errno: failure))
+        if let failure = bytes.withUnsafeBytes({ SystemFile.writeAll(fd, $0) }) {
+            throw StoreError(.io, "Could not write \"\(key)\" in \(root). Check free space and permissions.", cause: failure)
         }
     }
 

@@ -1,4 +1,5 @@
-/// What an open file handle refers to, and what it carries between calls.
+/// What an open file handle refers to, and what it carries between calls
+/// (kept by the filesystem; ``OpenResult`` is what `open` tells the caller).
 struct OpenFile {
     enum Content {
         /// Content fixed at open (`members`, `state`, `me`, `typing` read).

@@ -6,9 +6,9 @@ extension RoomFileSystem {
     /// are direct I/O; the append-only files go through the page cache, kept
     /// across opens, which the kernel drops when their size changes (see
     /// docs/fuse.md).
-    public func open(_ path: String, write: Bool, read: Bool) throws(FileSystemError) -> OpenedFile {
+    public func open(_ path: String, write: Bool, read: Bool) throws(FileSystemError) -> OpenResult {
         let node = try NodePath.parse(path)
-        return try locked { () throws(FileSystemError) -> OpenedFile in
+        return try locked { () throws(FileSystemError) -> OpenResult in
             let content: OpenFile.Content
             var directIO = true
             var nonSeekable = false
@@ -53,7 +53,7 @@ extension RoomFileSystem {
             let handle = nextHandle
             nextHandle += 1
             handles[handle] = OpenFile(path: path, content: content)
-            return OpenedFile(handle: handle, directIO: directIO, nonSeekable: nonSeekable)
+            return OpenResult(handle: handle, directIO: directIO, nonSeekable: nonSeekable)
         }
     }
 

@@ -7,7 +7,7 @@ import ObjectStore
 ///
 /// Public so the libFuzzer target in `Fuzz/` can feed it arbitrary bytes
 /// through the same code the store runs; the store is its only other user.
-public struct S3ListPage: Sendable, Equatable {
+public struct S3ListPage: ListingPage, Equatable {
     public let objects: [ObjectInfo]
     /// The folders of a delimited listing (`CommonPrefixes`), relative to the store prefix.
     public let folders: [String]

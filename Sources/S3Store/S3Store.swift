@@ -31,10 +31,8 @@ public struct S3Store: ObjectStore {
     private func pages(prefix: String, startAfter: String?, delimited: Bool) async throws(StoreError) -> (objects: [ObjectInfo], folders: [String]) {
         try ObjectKey.validatePrefix(prefix)
         let storePrefix = configuration.prefix
-        var found: [ObjectInfo] = []
-        var folders: [String] = []
-        var token: String?
-        repeat {
+        let what = "listing \"\(prefix)\" in \(locationDescription)"
+        return try await S3ListPage.collect { (token) async throws(StoreError) -> S3ListPage in
             var query: [(name: String, value: String)] = [
                 (name: "list-type", value: "2"),
                 (name: "prefix", value: storePrefix + prefix),
@@ -43,17 +41,13 @@ public struct S3Store: ObjectStore {
             if delimited { query.append((name: "delimiter", value: "/")) }
             if let token { query.append((name: "continuation-token", value: token)) }
             if let startAfter { query.append((name: "start-after", value: storePrefix + startAfter)) }
-            let what = "listing \"\(prefix)\" in \(locationDescription)"
             let response = try await send(method: "GET", key: nil, query: query, what: what)
             guard response.status == 200 else { throw failure(response, what: what, key: nil) }
             guard let page = S3ListPage(xml: response.body, storePrefix: storePrefix) else {
                 throw StoreError(.badResponse, "The server answered \(what) with something that is not a ListObjectsV2 result. Check that the endpoint is S3-compatible.", cause: HTTPStatus(response))
             }
-            found += page.objects
-            folders += page.folders
-            token = page.nextToken
-        } while token != nil
-        return (found, folders)
+            return page
+        }
     }
 
     public func get(_ key: ObjectKey) async throws(StoreError) -> Data {

@@ -98,7 +98,7 @@ struct Follow: AsyncParsableCommand {
         let printer = EventPrinter(json: json)
         var first = true
         while !Task.isCancelled {
-            let updates: RoomUpdates
+            let updates: SyncDelivery
             do {
                 updates = try await sync.sync()
             } catch {

@@ -156,7 +156,7 @@ public actor RoomHost {
     /// store cannot be reached before anything was shown, the cache is shown.
     private func syncOnce(_ session: RoomSession) async {
         let roomID = session.roomID
-        var updates = RoomUpdates()
+        var updates = SyncDelivery()
         var failure: String?
         do {
             updates = try await session.sync.sync()

@@ -5,7 +5,7 @@ import ChatProtocol
 public struct RoomView: Sendable {
     public let roomID: String
     /// New events, rejections, alarms, in timeline order (the history on the first view).
-    public let updates: RoomUpdates
+    public let updates: SyncDelivery
     /// The whole verification, when something changed; nil otherwise. It is
     /// handed over only then and should be dropped soon: holding it would make
     /// the room's ledger copy its timeline at the next change.

@@ -1,13 +1,13 @@
 import ChatProtocol
 
-/// What one sync delivers, in order: events the room's history holds that
-/// were never delivered (all at once, in timeline order, none late), then
-/// the other updates.
+/// What one sync (or a load of the cache) delivers, as ``RoomUpdate``s in
+/// order: events the room's history holds that were never delivered (all at
+/// once, in timeline order, none late), then the other updates.
 ///
 /// A collection rather than an array so that a large room's history is
 /// handed over as it is: a room opened with a million events delivers a
 /// million `.event` updates, made only as they are read.
-public struct RoomUpdates: RandomAccessCollection, Sendable {
+public struct SyncDelivery: RandomAccessCollection, Sendable {
     private let history: ArraySlice<VerifiedEvent>
     private let rest: [RoomUpdate]
 

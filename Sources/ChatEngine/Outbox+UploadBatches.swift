@@ -1,6 +1,8 @@
 import ChatProtocol
 import Foundation
 
+// The uploader's side of the outbox: durable events formed into upload
+// batches, each batch journaled before it goes out and confirmed after.
 extension Outbox {
     /// What is waiting to be batched: durable events not in any batch.
     struct Unbatched: Sendable {
