@@ -13,14 +13,29 @@ struct ActionOptions: ParsableArguments {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    /// Opens the room, runs the action, prints the new events' REFs, then
-    /// uploads for a while (or until done with --wait).
-    func perform(room: String, _ action: (RoomSession) async throws -> [Event]) async throws {
+    /// Runs the actions of `body` in a room and prints the new events' REFs,
+    /// then uploads for a while (or until done with --wait). While a mount of
+    /// this identity and store runs, the actions go through it.
+    func perform(room: String, _ body: (ActionTarget) async throws -> [String]) async throws {
         let client = try await Client.load(storeOptions)
+        if let owner = RoomHostClient.find(stateFolder: client.stateFolder) {
+            let roomID = try await client.resolve(room).roomID
+            let ids = try await body(ActionTarget(.owner(owner), roomID: roomID))
+            for id in ids { print(EventReference.short(id)) }
+            // --wait: no limit (null).
+            let limit: JSONValue = wait ? .null : .int(Int64(uploadTimeout * 1000))
+            let answer = try owner.request(JSONObject([("op", "flush"), ("rooms", .array([.string(roomID)])), ("wait_ms", limit)]))
+            if let status = answer["rooms"]?.arrayValue?.first?.objectValue, status["uploaded"]?.boolValue == false {
+                let why = status["last_error"]?.stringValue.map { " (last error: \($0))" } ?? ""
+                Output.warn("\(status["pending"]?.intValue ?? 0) event(s) of room \(roomID) are safe in the mount's journal but not uploaded yet\(why); the mount goes on uploading them")
+            }
+            return
+        }
         let session = try await client.open(room)
         let room = session.roomID
-        let events = try await action(session)
-        for event in events { print(EventReference.short(event.eventID)) }
+        let target = ActionTarget(.local(session), roomID: room)
+        let ids = try await body(target)
+        for id in ids { print(EventReference.short(id)) }
         let uploaded: Bool
         do {
             uploaded = try await session.settle(within: wait ? nil : .milliseconds(Int(uploadTimeout * 1000)))
@@ -36,7 +51,7 @@ struct ActionOptions: ParsableArguments {
             let status = await session.outbox.status
             let why = status.lastError.map { " (last error: \($0))" } ?? ""
             Output.warn("\(status.pendingEvents) event(s) of room \(room) are safe in the journal but not uploaded yet\(why); `bucketchat flush` uploads them")
-        } else if events.contains(where: { $0.type == EventType.member }) {
+        } else if target.changedMembership {
             // What this device may do next depends on a membership change: the
             // cached view takes it in now, so an action taken offline later
             // (checked against the cache) knows of this join.

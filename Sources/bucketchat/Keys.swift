@@ -101,7 +101,7 @@ struct Keys: AsyncParsableCommand {
             guard let newKey = PublicKey(base64: key) else { throw CLIError("the key must be base64 of a 32-byte Ed25519 public key") }
             let client = try await Client.load(action.storeOptions)
             for room in rooms.isEmpty ? client.journaledRooms : rooms {
-                try await action.perform(room: room) { [deviceID] in [try await $0.addKey(newKey, deviceID: deviceID)] }
+                try await action.perform(room: room) { [deviceID] in [try await $0.act(.addKey(newKey, deviceID: deviceID, revoking: []))] }
             }
         }
     }

@@ -26,7 +26,7 @@ struct Invite: AsyncParsableCommand {
         } else {
             pinned = nil
         }
-        try await action.perform(room: room) { [user, displayName] in [try await $0.invite(user, key: pinned, displayName: displayName)] }
+        try await action.perform(room: room) { [user, displayName] in [try await $0.act(.invite(userID: user, key: pinned, displayName: displayName))] }
     }
 }
 
@@ -40,7 +40,7 @@ struct Join: AsyncParsableCommand {
     func run() async throws {
         var name = displayName
         if name == nil { name = try await Client.load(action.storeOptions).displayName }
-        try await action.perform(room: room) { [name] in [try await $0.join(displayName: name)] }
+        try await action.perform(room: room) { [name] in [try await $0.act(.join(displayName: name))] }
     }
 }
 
@@ -50,7 +50,7 @@ struct Leave: AsyncParsableCommand {
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await action.perform(room: room) { [try await $0.leave()] }
+        try await action.perform(room: room) { [try await $0.act(.leave)] }
     }
 }
 
@@ -65,7 +65,7 @@ struct Removal: ParsableArguments {
 
     func perform(ban: Bool) async throws {
         let reason = try Reason.either(reasonWords, reasonOption)
-        try await action.perform(room: room) { [user] in [try await $0.remove(user, ban: ban, reason: reason)] }
+        try await action.perform(room: room) { [user] in [try await $0.act(ban ? .ban(userID: user, reason: reason) : .kick(userID: user, reason: reason))] }
     }
 }
 
@@ -91,7 +91,7 @@ struct Name: AsyncParsableCommand {
 
     func run() async throws {
         let name = words.joined(separator: " ")
-        try await action.perform(room: room) { [try await $0.setName(name)] }
+        try await action.perform(room: room) { [try await $0.act(.setName(name))] }
     }
 }
 
@@ -103,6 +103,6 @@ struct Topic: AsyncParsableCommand {
 
     func run() async throws {
         let topic = words.joined(separator: " ")
-        try await action.perform(room: room) { [try await $0.setTopic(topic)] }
+        try await action.perform(room: room) { [try await $0.act(.setTopic(topic))] }
     }
 }

@@ -19,12 +19,12 @@ struct Send: AsyncParsableCommand {
         let msgtype = emote ? "m.emote" : (notice ? "m.notice" : "m.text")
         if !text.isEmpty {
             let body = text.joined(separator: " ")
-            try await action.perform(room: room) { [try await $0.send(body, msgtype: msgtype)] }
+            try await action.perform(room: room) { [try await $0.act(.send(MessageContent(body: body, msgtype: msgtype)))] }
             return
         }
         // Each stdin line goes out as it arrives, so `tail -f x | bucketchat send ROOM` works.
         var refusal: CLIError?
-        try await action.perform(room: room) { session in
+        try await action.perform(room: room) { target in
             var count = 0
             var lines = StdinLines()
             while true {
@@ -38,8 +38,8 @@ struct Send: AsyncParsableCommand {
                     return []
                 }
                 guard !line.isEmpty else { continue }
-                let event = try await session.send(line, msgtype: msgtype)
-                print(EventReference.short(event.eventID))
+                let id = try await target.act(.send(MessageContent(body: line, msgtype: msgtype)))
+                print(EventReference.short(id))
                 fflush(nil)
                 count += 1
             }
@@ -59,7 +59,7 @@ struct Reply: AsyncParsableCommand {
 
     func run() async throws {
         let body = text.joined(separator: " ")
-        try await action.perform(room: room) { [ref] in [try await $0.send(body, replyTo: ref)] }
+        try await action.perform(room: room) { [ref] in [try await $0.act(.send(MessageContent(body: body), replyTo: ref))] }
     }
 }
 
@@ -71,7 +71,7 @@ struct React: AsyncParsableCommand {
     @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await action.perform(room: room) { [ref, reaction] in [try await $0.react(to: ref, with: reaction)] }
+        try await action.perform(room: room) { [ref, reaction] in [try await $0.act(.react(reference: ref, reaction: reaction))] }
     }
 }
 
@@ -84,7 +84,7 @@ struct Edit: AsyncParsableCommand {
 
     func run() async throws {
         let body = text.joined(separator: " ")
-        try await action.perform(room: room) { [ref] in [try await $0.edit(ref, body: body)] }
+        try await action.perform(room: room) { [ref] in [try await $0.act(.edit(reference: ref, body: body))] }
     }
 }
 
@@ -101,6 +101,6 @@ struct Redact: AsyncParsableCommand {
 
     func run() async throws {
         let reason = try Reason.either(reasonWords, reasonOption)
-        try await action.perform(room: room) { [ref] in [try await $0.redact(ref, reason: reason)] }
+        try await action.perform(room: room) { [ref] in [try await $0.act(.redact(reference: ref, reason: reason))] }
     }
 }

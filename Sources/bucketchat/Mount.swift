@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChatEngine
+import ChatProtocol
 import Foundation
 import FUSEMount
 import RoomFileSystem
@@ -36,6 +37,11 @@ struct Mount: AsyncParsableCommand {
         let client = try await Client.load(storeOptions)
         // Read once here, so a bad file fails the mount at once rather than in the daemon's log.
         for file in trust.files { _ = try TrustedKeys.load(file) }
+        // One owner per identity and store: a second mount would fight the first
+        // for every journal. Said at once, before anything is mounted.
+        if let owner = RoomHostClient.find(stateFolder: client.stateFolder), let hello = try? owner.request(JSONObject([("op", "hello")])) {
+            throw CLIError("\(client.identity.senderID)'s rooms in \(client.location) are already mounted at \(hello["mountpoint"]?.stringValue ?? "?") (pid \(hello["pid"]?.intValue ?? 0)): use that mount (commands of this identity go through it), or `bucketchat umount` it first")
+        }
         let path = try MountPoint.prepare(mountpoint)
         try Paths.makePrivateDirectory(Paths.stateDirectory)
         if !foreground {
@@ -61,6 +67,9 @@ struct Mount: AsyncParsableCommand {
             })
         let fileSystem = RoomFileSystem(configuration: configuration)
         await fileSystem.start()
+        // Other processes of this identity (CLI commands) act through this mount.
+        let server = try RoomHostServer(host: fileSystem.host, about: JSONObject([("mountpoint", .string(path))]))
+        server.start()
         let pidFile = MountPoint.pidFile(path)
         try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
@@ -68,6 +77,7 @@ struct Mount: AsyncParsableCommand {
                                   options: options.flatMap { $0.split(separator: ",").map(String.init) })
         let outcome = await MountPoint.serve(session) { log("mounted \(client.location) as \(client.identity.senderID)") }
         log("unmounted; uploading what is journaled")
+        server.stop()
         await fileSystem.stop()
         log("stopped")
         if case .failure(let error) = outcome { throw CLIError(error.message) }

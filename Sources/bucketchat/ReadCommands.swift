@@ -173,6 +173,16 @@ struct Flush: AsyncParsableCommand {
 
     func run() async throws {
         let client = try await Client.load(storeOptions)
+        if let owner = RoomHostClient.find(stateFolder: client.stateFolder) {
+            // A mount of this identity owns the journals: it uploads them.
+            var ids: [JSONValue] = []
+            for room in rooms { ids.append(.string(try await client.resolve(room).roomID)) }
+            let answer = try owner.request(JSONObject([("op", "flush"), ("rooms", rooms.isEmpty ? .null : .array(ids)), ("wait_ms", .null)]))
+            for case .object(let status) in answer["rooms"]?.arrayValue ?? [] where status["uploaded"]?.boolValue != true {
+                Output.warn("room \(status["room"]?.stringValue ?? "?"): \(status["pending"]?.intValue ?? 0) event(s) not uploaded by the mount\(status["last_error"]?.stringValue.map { " (last error: \($0))" } ?? "")")
+            }
+            return
+        }
         for room in rooms.isEmpty ? client.journaledRooms : rooms {
             let session: RoomSession
             do {

@@ -203,4 +203,48 @@ final class HostEvents: Sendable {
         }
         await alice.stop(flushTimeout: .seconds(5))
     }
+
+    /// Other processes of the identity act through the owner's socket; a
+    /// second owner is refused; a stopped owner is found by nobody.
+    @Test func otherProcessesActThroughTheOwnersSocket() async throws {
+        let state = try temporary()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let store = MemoryStore()
+        let alice = try host("alice", seed: 1, store: store, state: state)
+        await alice.start(background: true) { _ in }
+        let room = try await alice.create(name: "Plans")
+        let server = try RoomHostServer(host: alice, about: JSONObject([("mountpoint", "/somewhere")]))
+        server.start()
+        defer { server.stop() }
+        let stateFolder = alice.configuration.stateFolder
+
+        let owner = try #require(RoomHostClient.find(stateFolder: stateFolder))
+        let hello = try owner.request(JSONObject([("op", "hello")]))
+        #expect(hello["mountpoint"]?.stringValue == "/somewhere" && hello["pid"]?.intValue == Int64(getpid()))
+        let action = RoomAction.send(MessageContent(body: "through the socket"))
+        #expect(try RoomAction(wire: action.wire) == action, "the wire form reads back")
+        let answer = try owner.request(JSONObject([("op", "act"), ("room", .string(room.roomID)), ("actions", .array([.object(action.wire)]))]))
+        #expect(answer["events"]?.arrayValue?.count == 1)
+        #expect(await room.outbox.journaledCount == 2, "the owner journaled it after the creator's join, in its own session")
+        do {
+            _ = try owner.request(JSONObject([("op", "act"), ("room", .string(room.roomID)),
+                                              ("actions", .array([.object(RoomAction.setName("x").wire), .object(JSONObject([("action", "dance")]))]))]))
+            Issue.record("an unknown action was taken")
+        } catch {
+            #expect(error.code == .invalidEvent && error.message.contains("unknown action \"dance\""), "\(error.message)")
+        }
+        #expect(await room.outbox.journaledCount == 2, "a request is read whole before anything is done")
+        let flushed = try owner.request(JSONObject([("op", "flush"), ("rooms", .array([.string(room.roomID)])), ("wait_ms", 20_000)]))
+        #expect(flushed["rooms"]?.arrayValue?.first?.objectValue?["uploaded"]?.boolValue == true)
+
+        do {
+            _ = try RoomHostServer(host: alice, about: JSONObject())
+            Issue.record("a second owner was allowed")
+        } catch {
+            #expect(error.code == .busy && error.message.contains("pid \(getpid())"), "\(error.message)")
+        }
+        server.stop()
+        #expect(RoomHostClient.find(stateFolder: stateFolder) == nil, "a stopped owner is found by nobody")
+        await alice.stop(flushTimeout: .seconds(5))
+    }
 }

@@ -106,6 +106,51 @@ struct MountTests {
         try conversation(h)
     }
 
+    /// While a mount runs, every command of the same identity and store acts
+    /// through it (its journal, its verified state) instead of waiting for a
+    /// journal lock; a second mount is refused at once, saying where the first
+    /// is; the mount killed with -9, the next command takes over and loses nothing.
+    @Test func commandsOfTheSameIdentityGoThroughTheRunningMount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        let a = try h.mount("alice")
+        try FileManager.default.createDirectory(atPath: a + "/lobby", withIntermediateDirectories: false)
+        let room = try #require(try FileManager.default.contentsOfDirectory(atPath: a).first { $0.hasPrefix("room_") })
+
+        let sent = try h.run("alice", ["send", "lobby", "from the command line"], timeout: 20)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let ref = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(ref.count == 12)
+        let react = try h.run("alice", ["react", room, ref, "👍"], timeout: 20)
+        #expect(react.status == 0, "\(react.stderr)")
+        try h.waitUntil("the mount's timeline shows what the commands did", timeout: 10) {
+            let timeline = h.text("\(a)/\(room)/timeline")
+            return timeline.contains("\(ref)\tuser:alice (alice)\tmsg\tfrom the command line") && timeline.contains("react\t\(ref) 👍")
+        }
+        let log = try h.run("alice", ["log", room, "--json"], timeout: 20)
+        #expect(log.status == 0 && log.stdout.contains("from the command line"), "\(log.stderr)")
+        let follow = try h.shell("timeout 3 \(MountHarness.products.path)/bucketchat follow \(room) --lines 5", as: "alice")
+        #expect(follow.stdout.contains("from the command line"), "follow reads while the mount runs: \(follow.stderr)")
+        let journals = try FileManager.default.contentsOfDirectory(atPath: h.root.appendingPathComponent("alice/stores").path)
+        #expect(journals.count == 1, "one state folder: \(journals)")
+
+        let second = try h.run("alice", ["mount", h.root.appendingPathComponent("second").path], timeout: 20)
+        #expect(second.status == 2, "a second mount of the identity fails at once")
+        #expect(second.stderr.contains("already mounted at \(a)"), "\(second.stderr)")
+
+        // The owner killed: its socket is stale, the next command takes over.
+        let daemon = try #require(h.daemon(at: a))
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        let after = try h.run("alice", ["send", room, "after the mount died", "--wait"], timeout: 30)
+        #expect(after.status == 0, "\(after.stderr)")
+        let text = try h.run("alice", ["log", room]).stdout
+        #expect(text.contains("from the command line") && text.contains("after the mount died") && text.contains("react\t\(ref) 👍"), "\(text)")
+        let verify = try h.run("alice", ["verify", h.store, "--room", room])
+        #expect(verify.status == 0, "one chain, nothing lost: \(verify.stdout)")
+    }
+
     /// One identity, two stores: a mount of store B shows none of store A's
     /// rooms and nothing written through it reaches A's rooms.
     @Test func aMountOfAnotherStoreShowsNoRoomOfTheFirst() throws {
