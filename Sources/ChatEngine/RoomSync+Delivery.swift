@@ -1,0 +1,46 @@
+import ChatProtocol
+
+/// Delivery: the diff that turns the latest verification into the updates
+/// not delivered yet, in timeline order.
+extension RoomSync {
+    /// What the latest verification adds to what was already delivered.
+    func diff() -> SyncDelivery {
+        let result = ledger.verification
+        var updates: [RoomUpdate] = []
+        var history: ArraySlice<VerifiedEvent> = []
+        var newEvents = false
+        if deliverEverything || (lastDelivered == nil && delivered.isEmpty && deliveredInBulk == nil) {
+            // Nothing was delivered before, and the timeline is in order: none is late.
+            deliverEverything = false
+            deliveredInBulk = result.state
+            history = result.accepted[...]
+            if let last = result.accepted.last { lastDelivered = (last.event.timestampMs, last.event.eventID) }
+            newEvents = !result.accepted.isEmpty
+        } else {
+            // After an ingest that only added events, only those can be new.
+            let candidates = ledger.newlyAccepted ?? result.accepted
+            let bulk = ledger.newlyAccepted == nil ? deliveredInBulk : nil
+            for event in candidates where !delivered.contains(event.event.eventID) && !(bulk?.contains(eventID: event.event.eventID) ?? false) {
+                delivered.insert(event.event.eventID)
+                let key = (event.event.timestampMs, event.event.eventID)
+                var late = false
+                if let last = lastDelivered {
+                    late = key.0 < last.timestampMs || (key.0 == last.timestampMs && key.1.utf8.lexicographicallyPrecedes(last.eventID.utf8))
+                }
+                if !late { lastDelivered = key }
+                updates.append(.event(event, late: late))
+                newEvents = true
+            }
+        }
+        for rejection in result.rejected {
+            let id = "\(rejection.objectKey):\(rejection.line ?? 0):\(rejection.reason.rawValue)"
+            if reportedRejections.insert(id).inserted { updates.append(.rejected(rejection)) }
+        }
+        for alarm in result.alarms {
+            let id = "\(alarm.kind.rawValue):\(alarm.eventID ?? ""):\(alarm.detail)"
+            if reportedAlarms.insert(id).inserted { updates.append(.alarm(alarm)) }
+        }
+        if newEvents { updates.append(.stateChanged) }
+        return SyncDelivery(history: history, rest: updates)
+    }
+}

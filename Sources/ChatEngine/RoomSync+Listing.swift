@@ -1,0 +1,30 @@
+import ChatProtocol
+import ObjectStore
+
+/// Listing: asks the ``ListingWindow`` what a poll lists, lists it, and keeps
+/// the window told of every object that becomes known.
+extension RoomSync {
+    func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
+        let room = RoomObjectKey.roomPrefix(roomID: roomID)
+        let nowMs = wallClock()
+        switch window.plan(full: full, nowMs: nowMs) {
+        case .everything:
+            return try await store.list(prefix: room)
+        case .folders(let folders, let margin):
+            var out: [ObjectInfo] = []
+            for folder in folders {
+                out += try await store.list(prefix: folder, startAfter: window.watermark(folder, nowMs: nowMs, margin: margin))
+            }
+            return out
+        }
+    }
+
+    /// Records an object as known and, for a log object, its start time as
+    /// the newest of its date folder if it is; returns the log name and folder.
+    @discardableResult
+    func noteKnown(_ info: ObjectInfo) -> (name: LogObjectName, folder: String)? {
+        known[info.key] = info
+        guard let name = LogObjectName(key: info.key) else { return nil }
+        return (name, window.noteStart(name))
+    }
+}
