@@ -38,9 +38,10 @@ struct ActionOptions: ParsableArguments {
         for id in ids { print(EventReference.short(id)) }
         let uploaded: Bool
         do {
-            uploaded = try await session.settle(within: wait ? nil : .milliseconds(Int(uploadTimeout * 1000)))
-        } catch let error as EngineError {
-            guard error.code == .storeRefused || error.code == .conflict else { throw error }
+            uploaded = try await session.outbox.flush(until: wait ? nil : .now + .milliseconds(Int(uploadTimeout * 1000)))
+        } catch {
+            let error: EngineError = error
+            if error.code != .storeRefused && error.code != .conflict { throw error }
             let pending = await session.outbox.status.pendingEvents
             await session.stopUploading()
             let why = error.code == .conflict ? "the store holds a different object under this device's next name"

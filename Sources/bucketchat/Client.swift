@@ -181,28 +181,3 @@ enum Output {
         FileHandle.standardOutput.write(Data(CanonicalJSON.encode(value) + [0x0A]))
     }
 }
-
-extension RoomSession {
-    /// Waits until the journal is uploaded, or `limit` passes (nil: no limit).
-    /// Returns whether everything is uploaded.
-    func settle(within limit: Duration?) async throws -> Bool {
-        guard let limit else {
-            try await outbox.flush()
-            return true
-        }
-        let outbox = self.outbox
-        return try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await outbox.flush()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
-}

@@ -37,7 +37,7 @@ struct RoomCommand: AsyncParsableCommand {
                 syncSettings: client.syncSettings, policy: client.uploadPolicy)
             await session.startUploading()
             print(session.roomID)
-            if !(try await session.settle(within: wait ? nil : .seconds(3))) {
+            if !(try await session.outbox.flush(until: wait ? nil : .now + .seconds(3))) {
                 Output.warn("room \(session.roomID) is journaled but not yet uploaded; run `bucketchat flush`")
             }
         }

@@ -242,16 +242,7 @@ public actor RoomHost {
         // a stop by `flushTimeout`, not by that much per room.
         let deadline = ContinuousClock.now + flushTimeout
         for session in sessions.values.sorted(by: { $0.roomID < $1.roomID }) {
-            let flushed = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { (try? await session.outbox.flush()) != nil }
-                group.addTask {
-                    try? await Task.sleep(until: deadline)
-                    return false
-                }
-                let first = await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
+            let flushed = (try? await session.outbox.flush(until: deadline)) ?? false
             let pending = await session.outbox.status.pendingEvents
             if !flushed, pending > 0 {
                 configuration.log("room \(session.roomID): \(pending) event(s) stay journaled, not yet uploaded; the next start or `bucketchat flush` uploads them")

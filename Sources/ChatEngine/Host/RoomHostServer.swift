@@ -171,7 +171,7 @@ public final class RoomHostServer: Sendable {
         var rooms: [JSONValue] = []
         for roomID in await host.roomIDs where wanted?.contains(roomID) ?? true {
             guard let session = await host.session(roomID) else { continue }
-            let uploaded = await RoomHostServer.flush(session, within: limit)
+            let uploaded = (try? await session.outbox.flush(until: limit.map { .now + $0 })) ?? false
             let status = await session.outbox.status
             rooms.append(.object(JSONObject([
                 ("room", .string(roomID)), ("uploaded", .bool(uploaded)), ("pending", .int(Int64(status.pendingEvents))),
@@ -179,21 +179,6 @@ public final class RoomHostServer: Sendable {
             ])))
         }
         return JSONObject([("ok", true), ("rooms", .array(rooms))])
-    }
-
-    /// Waits until the room's journal is uploaded, or `limit` passes (nil: no limit).
-    static func flush(_ session: RoomSession, within limit: Duration?) async -> Bool {
-        guard let limit else { return (try? await session.outbox.flush()) != nil }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await session.outbox.flush()) != nil }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
     }
 
     static func failure(_ error: EngineError) -> JSONObject {

@@ -29,6 +29,36 @@ extension Outbox {
         }
     }
 
+    /// Waits until every event journaled before the call is in the store, or
+    /// until `deadline` passes (nil: no deadline). Returns whether everything
+    /// is uploaded; what is not stays journaled, and the uploader goes on.
+    /// Throws as ``flush()`` does when the store refuses for good.
+    public func flush(until deadline: ContinuousClock.Instant?) async throws(EngineError) -> Bool {
+        guard let deadline else {
+            try await flush()
+            return true
+        }
+        do {
+            return try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await self.flush()
+                    return true
+                }
+                group.addTask {
+                    try? await Task.sleep(until: deadline)
+                    return false
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.cancelled, "The flush of room \(roomID) ended: \(error)")
+        }
+    }
+
     func resumeFlushes() {
         let done = flushWaiters.filter { $0.target <= confirmedThrough }
         flushWaiters.removeAll { $0.target <= confirmedThrough }
