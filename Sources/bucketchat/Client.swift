@@ -164,11 +164,7 @@ struct Client {
     }
 
     /// Rooms this device has written to (it has a journal for them).
-    var journaledRooms: [String] {
-        let folder = stateFolder + "/journal"
-        let rooms = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return rooms.filter { RoomID.isValid($0) }.sorted()
-    }
+    var journaledRooms: [String] { Journal.rooms(stateFolder: stateFolder) }
 }
 
 /// Writing to stdout and stderr.

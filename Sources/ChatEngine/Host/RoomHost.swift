@@ -50,8 +50,7 @@ public actor RoomHost {
         self.observe = observe
         self.background = background
         let c = configuration
-        let folder = c.stateFolder + "/journal"
-        let journaled = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { RoomID.isValid($0) }
+        let journaled = Journal.rooms(stateFolder: c.stateFolder)
         let created = RoomSession.pendingMetadataRooms(stateFolder: c.stateFolder)
         for roomID in Set(journaled + created).sorted() {
             do {

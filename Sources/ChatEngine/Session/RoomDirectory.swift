@@ -199,8 +199,7 @@ public struct RoomDirectory: Sendable {
            case .valid(let metadata) = RoomDirectory.check(cached.bytes, roomID: id) {
             return room(id, metadata)
         }
-        let journal = (Journal.path(stateFolder: stateFolder, roomID: id, clientID: "_") as NSString).deletingLastPathComponent
-        return FileManager.default.fileExists(atPath: journal) ? room(id, nil) : nil
+        return FileManager.default.fileExists(atPath: Journal.folder(stateFolder: stateFolder, roomID: id)) ? room(id, nil) : nil
     }
 
     /// Rooms whose id or name is close to `text`: the same ignoring case, one

@@ -50,7 +50,7 @@ public struct StoreStateFolder: Sendable {
     public func migrateUnscopedState(store: any ObjectStore) async -> [String] {
         let fm = FileManager.default
         let legacy = legacyFolders
-        let journaled = ((try? fm.contentsOfDirectory(atPath: legacy.journal)) ?? []).filter { RoomID.isValid($0) }
+        let journaled = Journal.rooms(stateFolder: root)
         let pending = RoomSession.pendingMetadataRooms(stateFolder: root)
         let pinned = ((try? fm.contentsOfDirectory(atPath: legacy.pins)) ?? []).filter { RoomID.isValid($0) }
         guard !journaled.isEmpty || !pending.isEmpty || !pinned.isEmpty else { return [] }
@@ -83,7 +83,7 @@ public struct StoreStateFolder: Sendable {
     /// its journal is in use or a move failed.
     private func move(_ roomID: String, legacy: (journal: String, pending: String, pins: String)) -> Bool {
         let fm = FileManager.default
-        let journal = legacy.journal + "/" + roomID
+        let journal = Journal.folder(stateFolder: root, roomID: roomID)
         // Hold every journal lock of the room while it moves, so a running
         // process of an earlier version never appends to a journal in flight.
         var locks: [JournalLock] = []
@@ -92,7 +92,7 @@ public struct StoreStateFolder: Sendable {
             locks.append(lock)
         }
         let moves = [
-            (journal, path + "/journal/" + roomID),
+            (journal, Journal.folder(stateFolder: path, roomID: roomID)),
             (legacy.pending + "/" + roomID + ".json", RoomSession.pendingMetadataFolder(stateFolder: path) + "/" + roomID + ".json"),
             (legacy.pins + "/" + roomID, path + "/creator-keys/" + roomID),
         ]

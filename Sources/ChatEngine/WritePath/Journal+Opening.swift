@@ -10,7 +10,19 @@ import Darwin
 extension Journal {
     /// Where a room's journal for one device lives under a state folder.
     public static func path(stateFolder: String, roomID: String, clientID: String) -> String {
-        "\(stateFolder)/journal/\(roomID)/\(clientID).journal"
+        folder(stateFolder: stateFolder, roomID: roomID) + "/\(clientID).journal"
+    }
+
+    /// The folder of a room's journals (one per device) under a state folder.
+    public static func folder(stateFolder: String, roomID: String) -> String {
+        "\(stateFolder)/journal/\(roomID)"
+    }
+
+    /// The rooms this identity has journals for under a state folder: the
+    /// rooms it has written to there, sorted.
+    public static func rooms(stateFolder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stateFolder + "/journal")) ?? []
+        return names.filter { RoomID.isValid($0) }.sorted()
     }
 
     /// Opens (creating if needed) the journal at `path`, cuts a torn tail, and
