@@ -37,6 +37,21 @@ public protocol ObjectStore: Sendable {
 
     /// Creates the object unless the key is taken; never overwrites.
     func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome
+
+    /// Creates the object from the file at `path` unless the key is taken;
+    /// never overwrites. Stores stream the file (S3 multipart upload above a
+    /// threshold, GCS resumable upload, a temporary file in a folder), so
+    /// memory holds a few parts whatever the file's size. `progress` hears
+    /// the bytes sent so far. For a file, `.alreadyExists(sameBytes:)` tells
+    /// whether the sizes match: comparing the bytes would mean downloading
+    /// them, and callers of content-addressed keys check the hash on reading.
+    func putFileIfAbsent(_ key: ObjectKey, path: String, progress: (@Sendable (Int64) -> Void)?) async throws(StoreError) -> PutOutcome
+
+    /// Streams the object's bytes into `sink`, in order, and returns how many
+    /// there were. Throws `.notFound` when there is none, and `.tooLarge`
+    /// (having passed at most `maxBytes` to the sink) when it holds more than
+    /// `maxBytes`.
+    func download(_ key: ObjectKey, into sink: any ObjectSink, maxBytes: Int64) async throws(StoreError) -> Int64
 }
 
 extension ObjectStore {

@@ -12,6 +12,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, LocalizedErr
         case noSuchBucket
         case accessDenied
         case preconditionFailed
+        /// An object holds more bytes than the reader allowed.
+        case tooLarge
         case unreachable
         case serverError
         case badResponse

@@ -101,7 +101,7 @@ public struct Uploader: Sendable {
     /// them (someone may fix the store), but flushes fail fast.
     static func isRefusal(_ code: StoreError.Code) -> Bool {
         switch code {
-        case .invalidKey, .invalidLocation, .missingCredentials, .noSuchBucket, .accessDenied, .preconditionFailed: return true
+        case .invalidKey, .invalidLocation, .missingCredentials, .noSuchBucket, .accessDenied, .preconditionFailed, .tooLarge: return true
         case .notFound, .unreachable, .serverError, .badResponse, .io: return false
         }
     }
