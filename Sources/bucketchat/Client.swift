@@ -102,15 +102,22 @@ struct Client {
         try TrustedKeys.load(room: roomID, extra: files).keys
     }
 
-    /// Opens a room to act in it: resolves the name, takes its journal and
-    /// brings its view up to date. A store that cannot be reached is reported
-    /// on stderr; the cached view is used.
+    /// The owner of this identity's rooms in this store, for a command that
+    /// runs without a mount: it opens the rooms the command acts in, and
+    /// knows which rooms this device writes to. `trusted` are the keys the
+    /// user trusts for legacy rooms' senders, by room id.
+    func host(trusted: [String: [String: [PublicKey]]] = [:]) -> RoomHost {
+        RoomHost(configuration: RoomHostConfiguration(
+            identity: identity, displayName: displayName, store: store, stateFolder: stateFolder, cache: cache,
+            syncSettings: syncSettings, uploadPolicy: uploadPolicy, trustedKeys: { trusted[$0] ?? [:] }))
+    }
+
+    /// Opens a room to act in it through a ``RoomHost``: resolves the name,
+    /// takes its journal and brings its view up to date. A store that cannot
+    /// be reached is reported on stderr; the cached view is used.
     func open(_ text: String, trustFiles: [String] = [], refresh: Bool = true) async throws -> RoomSession {
         let roomID = try await resolve(text).roomID
-        let verifier = RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trustFiles))
-        let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
-                                      cache: cache, syncSettings: syncSettings, policy: uploadPolicy, verifier: verifier)
-        await session.startUploading()
+        let session = try await host(trusted: [roomID: try trustedKeys(roomID, files: trustFiles)]).openToAct(roomID)
         if refresh {
             do {
                 try await catchUp(session.sync)
@@ -163,8 +170,8 @@ struct Client {
         }
     }
 
-    /// Rooms this device has written to (it has a journal for them).
-    var journaledRooms: [String] { Journal.rooms(stateFolder: stateFolder) }
+    /// Rooms this device writes to in this store (``RoomHost/writtenRooms``).
+    var writtenRooms: [String] { host().writtenRooms }
 }
 
 /// Writing to stdout and stderr.

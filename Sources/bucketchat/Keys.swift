@@ -100,7 +100,7 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             guard let newKey = PublicKey(base64: key) else { throw CLIError("the key must be base64 of a 32-byte Ed25519 public key") }
             let client = try await Client.load(action.storeOptions)
-            for room in rooms.isEmpty ? client.journaledRooms : rooms {
+            for room in rooms.isEmpty ? client.writtenRooms : rooms {
                 try await action.perform(room: room) { [deviceID] in [try await $0.act(.addKey(newKey, deviceID: deviceID, revoking: []))] }
             }
         }
@@ -127,7 +127,7 @@ struct Keys: AsyncParsableCommand {
                 try next.save(path: nextPath)
             }
             let old = client.identity.key.publicKey
-            for room in client.journaledRooms {
+            for room in client.writtenRooms {
                 let session = try await client.open(room)
                 _ = try await session.addKey(next.key.publicKey, revoking: [old])
                 try await session.outbox.flush()

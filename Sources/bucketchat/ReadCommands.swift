@@ -183,7 +183,7 @@ struct Flush: AsyncParsableCommand {
             }
             return
         }
-        for room in rooms.isEmpty ? client.journaledRooms : rooms {
+        for room in rooms.isEmpty ? client.writtenRooms : rooms {
             let session: RoomSession
             do {
                 session = try await client.open(room, refresh: false)
@@ -195,6 +195,11 @@ struct Flush: AsyncParsableCommand {
                 continue
             }
             let room = session.roomID
+            if session.hasPendingMetadataFile(stateFolder: client.stateFolder) {
+                // Its events must not reach the store before its metadata does.
+                await session.stopUploading()
+                throw EngineError(.storeUnavailable, "room \(room) was created on this device and its metadata cannot be put in \(client.location) yet; its events wait in the journal. Run `bucketchat flush` again once the store can be reached.")
+            }
             let before = await session.outbox.status.pendingEvents
             do {
                 try await session.outbox.flush()

@@ -53,7 +53,7 @@ struct RoomCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try await Client.load(storeOptions)
-            let mine = Set(client.journaledRooms)
+            let mine = Set(client.writtenRooms)
             // Only rooms with valid metadata (or created here and not uploaded yet):
             // a folder without it is no room anyone can trust.
             for room in try await client.directory.rooms() {
@@ -87,7 +87,7 @@ struct RoomCommand: AsyncParsableCommand {
             let verification: RoomVerification
             let pending: [Event]
             let status: UploadStatus?
-            if client.journaledRooms.contains(roomID) {
+            if client.writtenRooms.contains(roomID) {
                 // Written to here: the journal tells what waits to be uploaded.
                 let session = try await client.open(roomID, trustFiles: trust.files)
                 (verification, pending) = await session.view()

@@ -8,9 +8,10 @@ import ObjectStore
 /// uploaded, found by discovery), runs each room's life (publish the metadata
 /// of a room created here, upload, sync, back off, fall back to the cache),
 /// searches the store for rooms this identity was invited to, and stops with
-/// a flush deadline. Faces observe it: every change reaches the observer as a
-/// ``RoomHostEvent``, in order per room, and they act through the sessions it
-/// hands out. A face renders and translates; it runs no room loop of its own.
+/// a flush deadline. Faces watch a room's ``views(of:)`` stream (or, when they
+/// must render synchronously with the host, as the mount does, observe every
+/// ``RoomHostEvent``), and act through the sessions it hands out. A face
+/// renders and translates; it runs no room loop of its own.
 public actor RoomHost {
     public nonisolated let configuration: RoomHostConfiguration
 
@@ -18,12 +19,18 @@ public actor RoomHost {
     private var tasks: [String: Task<Void, Never>] = [:]
     private var observe: @Sendable (RoomHostEvent) -> Void = { _ in }
     /// Rooms that have delivered a view: a failed sync before that shows the cache.
-    private var loaded: Set<String> = []
+    var loaded: Set<String> = []
     /// Rooms discovery checked and found not ours, with what it saw then:
     /// a change of either is worth a new look.
     private var notMine: [String: NotMine] = [:]
     /// Set by ``stop(flushTimeout:)``: nothing new opens.
-    private var closing = false
+    var closing = false
+    /// Streams of views, by room and watcher number (``views(of:)``).
+    var watchers: [String: [Int: AsyncStream<RoomView>.Continuation]] = [:]
+    var nextWatcher = 0
+    /// Rooms being synced or subscribed to right now, and who waits for them.
+    var busy: Set<String> = []
+    var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Whether rooms get background tasks (tests drive ``syncNow()`` and ``discover()``).
     private var background = false
 
@@ -39,6 +46,13 @@ public actor RoomHost {
     /// The open rooms, by id.
     public var roomIDs: [String] { sessions.keys.sorted() }
 
+    /// The rooms this device writes to in this store: it has a journal for
+    /// them, or created them and their metadata is not uploaded yet.
+    public nonisolated var writtenRooms: [String] {
+        let folder = configuration.stateFolder
+        return Set(Journal.rooms(stateFolder: folder) + RoomSession.pendingMetadataRooms(stateFolder: folder)).sorted()
+    }
+
     /// An open room's session.
     public func session(_ roomID: String) -> RoomSession? { sessions[roomID] }
 
@@ -50,9 +64,7 @@ public actor RoomHost {
         self.observe = observe
         self.background = background
         let c = configuration
-        let journaled = Journal.rooms(stateFolder: c.stateFolder)
-        let created = RoomSession.pendingMetadataRooms(stateFolder: c.stateFolder)
-        for roomID in Set(journaled + created).sorted() {
+        for roomID in writtenRooms {
             do {
                 try open(roomID)
             } catch {
@@ -79,6 +91,16 @@ public actor RoomHost {
                                       cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy,
                                       verifier: c.verifier(for: roomID))
         register(session)
+        return session
+    }
+
+    /// Opens a room for a command that acts once and leaves (no background
+    /// life): a room created here has its metadata put in the store first,
+    /// if the store takes it, and uploading starts only once the metadata is
+    /// there, so a room's events never reach the store before it.
+    public func openToAct(_ roomID: String) async throws(EngineError) -> RoomSession {
+        let session = try open(roomID)
+        if await publishMetadata(session, retrying: false) { await session.startUploading() }
         return session
     }
 
@@ -155,6 +177,8 @@ public actor RoomHost {
     /// store cannot be reached before anything was shown, the cache is shown.
     private func syncOnce(_ session: RoomSession) async {
         let roomID = session.roomID
+        await enter(roomID)
+        defer { leave(roomID) }
         var updates = SyncDelivery()
         var failure: String?
         do {
@@ -170,6 +194,7 @@ public actor RoomHost {
         let view = RoomView(roomID: roomID, updates: updates, verification: verification, metadata: await session.sync.metadata,
                             upload: await session.outbox.status, failure: failure)
         observe(.synced(view))
+        publish(view)
         if let failure { configuration.log("room \(roomID): sync failed: \(failure); retrying") }
     }
 
@@ -252,5 +277,6 @@ public actor RoomHost {
         }
         // Lets go of the journals (once the faces drop their sessions too).
         sessions = [:]
+        finishViews()
     }
 }

@@ -44,3 +44,15 @@ extension RoomSync {
         return SyncDelivery(history: history, rest: updates)
     }
 }
+
+extension RoomSync {
+    /// Everything delivered so far, as one delivery: the accepted timeline as
+    /// history, then every rejection and alarm. What a face that starts
+    /// watching a room late is given first, instead of the diffs it missed.
+    public func currentDelivery() -> SyncDelivery {
+        let result = ledger.verification
+        var rest: [RoomUpdate] = result.rejected.map { .rejected($0) } + result.alarms.map { .alarm($0) }
+        if !result.accepted.isEmpty { rest.append(.stateChanged) }
+        return SyncDelivery(history: result.accepted[...], rest: rest)
+    }
+}
