@@ -26,14 +26,24 @@ extension GCSStore {
     /// Content-Range. A chunk cut off by the network is not simply sent
     /// again: the session is asked how much it persisted (`bytes */SIZE`)
     /// and the upload goes on from there. The precondition is checked when
-    /// the object is finalised, so a name taken meanwhile answers 412.
+    /// the object is finalised, so on GCS a name taken meanwhile answers 412.
+    ///
+    /// fake-gcs-server ignores `ifGenerationMatch` on resumable uploads (it
+    /// replaces the object; checked against 0.1.1's bundled server), so the
+    /// name is also looked up before the session opens and before the last
+    /// chunk. Against that emulator a create racing the final chunk could
+    /// still be replaced; against GCS the precondition closes that window.
     func putResumable(_ key: ObjectKey, file: SourceFile, progress: (@Sendable (Int64) -> Void)?) async throws(StoreError) -> PutOutcome {
+        if try await head(key) != nil { return try await existing(key, size: file.size) }
         guard let session = try await openSession(key, size: file.size) else { return try await existing(key, size: file.size) }
         let what = "uploading \"\(key)\" to \(locationDescription)"
         var offset: Int64 = 0
         var failures = 0
         while true {
             let length = Int(min(configuration.chunkSize, file.size - offset))
+            if offset + Int64(length) == file.size, offset > 0, try await head(key) != nil {
+                return try await existing(key, size: file.size)
+            }
             let bytes = try await file.read(offset: offset, length: length)
             let range = "bytes \(offset)-\(offset + Int64(length) - 1)/\(file.size)"
             let answer = await sendOnce(HTTPRequest(method: "PUT", url: session, headers: [(name: "Content-Range", value: range)], body: bytes))
