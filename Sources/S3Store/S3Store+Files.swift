@@ -23,7 +23,7 @@ extension S3Store {
     /// A multipart upload that resumes the one a previous try left, never
     /// overwrites, and leaves no parts behind once it succeeds or is refused.
     ///
-    /// 1. HEAD: a taken key needs no upload at all.
+    /// 1. HEAD: a taken key needs no upload at all (open uploads for it are aborted).
     /// 2. An upload S3 still holds open for the key (a try cut off by a crash
     ///    or an outage) is resumed: its parts of the right size are kept.
     /// 3. The missing parts go up, `partsInFlight` at a time, each read from
@@ -35,6 +35,9 @@ extension S3Store {
     /// server does not, so the next try resumes it.
     func putMultipart(_ key: ObjectKey, file: SourceFile, progress: (@Sendable (Int64) -> Void)?) async throws(StoreError) -> PutOutcome {
         if let existing = try await head(key) {
+            // Uploads still open for a key that is taken can never complete:
+            // drop their parts (a try cut off while another device won).
+            for upload in try await pendingUploads(for: key) { try await abortUpload(key, uploadID: upload.uploadID) }
             return .alreadyExists(sameBytes: Int64(existing.size) == file.size)
         }
         let partSize = configuration.partSize(forFileOf: file.size)
