@@ -63,6 +63,11 @@ extension GCSStore {
             }
             switch response.status {
             case 200, 201:
+                // Finalised. Check the size it was finalised at: fake-gcs-server
+                // answers a status query by finalising whatever it holds.
+                if let stored = Self.storedSize(response), stored != file.size {
+                    throw StoreError(.badResponse, "The server finalised \"\(key)\" in \(locationDescription) with \(stored) of the file's \(file.size) bytes while \(what). The object is incomplete and, write-once, cannot be replaced: upload the file under another name.", cause: HTTPStatus(response))
+                }
                 progress?(file.size)
                 return .created
             case 308:
@@ -104,6 +109,12 @@ extension GCSStore {
         guard let range = response.header("range"), let dash = range.lastIndex(of: "-"),
               let last = Int64(range[range.index(after: dash)...].trimmingCharacters(in: .whitespaces)) else { return 0 }
         return last + 1
+    }
+
+    /// The `size` of the object resource a finalising answer carries, if any.
+    static func storedSize(_ response: HTTPResponse) -> Int64? {
+        struct Resource: Decodable { let size: String? }
+        return (try? JSONDecoder().decode(Resource.self, from: response.body))?.size.flatMap { Int64($0) }
     }
 
     /// One try, bearer token included: chunk failures are handled by asking
