@@ -25,7 +25,8 @@ extension S3Store {
     ///
     /// 1. HEAD: a taken key needs no upload at all (open uploads for it are aborted).
     /// 2. An upload S3 still holds open for the key (a try cut off by a crash
-    ///    or an outage) is resumed: its parts of the right size are kept.
+    ///    or an outage) is resumed: its parts holding this file's bytes
+    ///    (size and MD5) are kept.
     /// 3. The missing parts go up, `partsInFlight` at a time, each read from
     ///    the file at its offset.
     /// 4. CompleteMultipartUpload with `If-None-Match: *`.
@@ -51,7 +52,7 @@ extension S3Store {
         while uploadID == nil, let candidate = stale.popLast() {
             guard let parts = try await uploadedParts(of: key, uploadID: candidate.uploadID) else { continue }
             uploadID = candidate.uploadID
-            done = parts.filter { $0.key <= partCount && $0.value.size == length(ofPart: $0.key) }
+            done = try await partsMatching(parts, file: file, partSize: partSize, partCount: partCount)
         }
         let id: String
         if let uploadID { id = uploadID } else { id = try await createUpload(key) }
@@ -91,6 +92,24 @@ extension S3Store {
             }
             throw error
         }
+    }
+
+    /// The parts of a resumed upload that hold this file's bytes: the right
+    /// size and an ETag equal to the MD5 of the file's part (what S3 gives a
+    /// part without KMS encryption). A part from another file sent to the same
+    /// key is sent again, never stitched in; so is any part whose ETag is not
+    /// an MD5. Each part is read and hashed in turn: one part in memory.
+    private func partsMatching(_ parts: [Int: S3UploadedPart], file: SourceFile, partSize: Int64,
+                               partCount: Int) async throws(StoreError) -> [Int: S3UploadedPart] {
+        var kept: [Int: S3UploadedPart] = [:]
+        for (number, part) in parts.sorted(by: { $0.key < $1.key }) where number <= partCount {
+            let offset = Int64(number - 1) * partSize
+            guard part.size == min(partSize, file.size - offset) else { continue }
+            let bytes = try await file.read(offset: offset, length: Int(part.size))
+            let etag = part.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            if etag.lowercased() == Digest.md5(bytes).hexString { kept[number] = part }
+        }
+        return kept
     }
 
     /// Uploads the given parts, `partsInFlight` at a time; `sent` hears each

@@ -42,6 +42,21 @@ struct S3MultipartTests {
         #expect(try await Self.openUploads(store) == 0, "the stale upload \(stale) and the resumed one are gone")
     }
 
+    @Test func aPartFromAnotherFileIsSentAgainNotStitchedIn() async throws {
+        let store = try await TestServers.freshS3FileStore()
+        let (path, bytes) = try TestServers.randomFile(size: Self.fileSize)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let key = try ObjectKey("rooms/r/attachments/other-bytes")
+        let left = try await store.createUpload(key)
+        // Right size, wrong bytes: a different file's first part.
+        _ = try await store.uploadPart(key, uploadID: left, number: 1, bytes: Data(repeating: 0x55, count: Int(TestServers.s3PartSize)))
+        let progress = ProgressLog()
+        #expect(try await store.putFileIfAbsent(key, path: path, progress: { progress.record($0) }) == .created)
+        #expect(progress.values.first.map { $0 < TestServers.s3PartSize } == true, "nothing counted as already sent: \(progress.values)")
+        #expect(try await store.get(key) == bytes)
+        #expect(try await Self.openUploads(store) == 0)
+    }
+
     @Test func outageMidUploadThenRetryCompletesWithNoPartsLeft() async throws {
         let upstream = try #require(TestServers.s3Endpoint)
         let proxy = try await S3FaultProxy(upstream: upstream)
