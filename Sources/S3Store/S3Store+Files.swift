@@ -43,7 +43,6 @@ extension S3Store {
         }
         let partSize = configuration.partSize(forFileOf: file.size)
         let partCount = Int((file.size + partSize - 1) / partSize)
-        func length(ofPart number: Int) -> Int64 { min(partSize, file.size - Int64(number - 1) * partSize) }
 
         var stale = try await pendingUploads(for: key)
         var uploadID: String?
@@ -89,6 +88,11 @@ extension S3Store {
             // resume. Anything else will not get better by trying again.
             if error.code != .unreachable && error.code != .serverError && error.code != .io {
                 try? await abortUpload(key, uploadID: id)
+            }
+            // The upload vanished under us (NoSuchUpload): another device
+            // uploading the same key completed first and cleaned up after itself.
+            if error.code == .notFound, let existing = try? await head(key) {
+                return .alreadyExists(sameBytes: Int64(existing.size) == file.size)
             }
             throw error
         }

@@ -55,6 +55,24 @@ extension Conformance {
         }
     }
 
+    /// Two devices uploading one attachment at once: the key ends up holding
+    /// the file, and neither sees a conflict. (S3 may answer `.created` to
+    /// both when they shared one multipart upload: completing it is idempotent.)
+    func concurrentFileUploadsOfOneKeyAgree(largeSize: Int) async throws {
+        let (path, bytes) = try TestServers.randomFile(size: largeSize)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let key = try ObjectKey("rooms/r/attachments/shared")
+        let store = self.store
+        async let first = store.putFileIfAbsent(key, path: path, progress: nil)
+        async let second = store.putFileIfAbsent(key, path: path, progress: nil)
+        let outcomes = try await [first, second]
+        #expect(outcomes.contains(.created), "\(outcomes)")
+        #expect(outcomes.allSatisfy { $0 == .created || $0 == .alreadyExists(sameBytes: true) }, "\(outcomes)")
+        let sink = CollectingSink()
+        _ = try await store.download(key, into: sink, maxBytes: Int64(largeSize))
+        #expect(sink.bytes == bytes)
+    }
+
     func downloadOfAMissingKeyIsNotFound() async throws {
         let key = try ObjectKey("rooms/none/attachments/nothing")
         let sink = CollectingSink()

@@ -17,6 +17,7 @@ import Testing
     @Test func filesRoundTripAtEverySize() async throws { try await Conformance(store: store).filesRoundTripAtEverySize(largeSize: Self.largeSize) }
     @Test func existingKeyIsNeverOverwrittenByAFile() async throws { try await Conformance(store: store).existingKeyIsNeverOverwrittenByAFile(largeSize: Self.largeSize) }
     @Test func downloadOfAMissingKeyIsNotFound() async throws { try await Conformance(store: store).downloadOfAMissingKeyIsNotFound() }
+    @Test func concurrentFileUploadsOfOneKeyAgree() async throws { try await Conformance(store: store).concurrentFileUploadsOfOneKeyAgree(largeSize: Self.largeSize) }
     @Test func downloadOverTheLimitIsTooLarge() async throws { try await Conformance(store: store).downloadOverTheLimitIsTooLarge(largeSize: Self.largeSize) }
 }
 
@@ -34,6 +35,7 @@ struct S3ConformanceTests {
     @Test func filesRoundTripAtEverySize() async throws { try await Conformance(store: try await TestServers.freshS3FileStore()).filesRoundTripAtEverySize(largeSize: Self.largeSize) }
     @Test func existingKeyIsNeverOverwrittenByAFile() async throws { try await Conformance(store: try await TestServers.freshS3FileStore()).existingKeyIsNeverOverwrittenByAFile(largeSize: Self.largeSize) }
     @Test func downloadOfAMissingKeyIsNotFound() async throws { try await Conformance(store: try await TestServers.freshS3FileStore()).downloadOfAMissingKeyIsNotFound() }
+    @Test func concurrentFileUploadsOfOneKeyAgree() async throws { try await Conformance(store: try await TestServers.freshS3FileStore()).concurrentFileUploadsOfOneKeyAgree(largeSize: Self.largeSize) }
     @Test func downloadOverTheLimitIsTooLarge() async throws { try await Conformance(store: try await TestServers.freshS3FileStore()).downloadOverTheLimitIsTooLarge(largeSize: Self.largeSize) }
 }
 
@@ -51,5 +53,6 @@ struct GCSConformanceTests {
     @Test func filesRoundTripAtEverySize() async throws { try await Conformance(store: try await TestServers.freshGCSFileStore()).filesRoundTripAtEverySize(largeSize: Self.largeSize) }
     @Test func existingKeyIsNeverOverwrittenByAFile() async throws { try await Conformance(store: try await TestServers.freshGCSFileStore()).existingKeyIsNeverOverwrittenByAFile(largeSize: Self.largeSize) }
     @Test func downloadOfAMissingKeyIsNotFound() async throws { try await Conformance(store: try await TestServers.freshGCSFileStore()).downloadOfAMissingKeyIsNotFound() }
+    @Test func concurrentFileUploadsOfOneKeyAgree() async throws { try await Conformance(store: try await TestServers.freshGCSFileStore()).concurrentFileUploadsOfOneKeyAgree(largeSize: Self.largeSize) }
     @Test func downloadOverTheLimitIsTooLarge() async throws { try await Conformance(store: try await TestServers.freshGCSFileStore()).downloadOverTheLimitIsTooLarge(largeSize: Self.largeSize) }
 }
