@@ -143,13 +143,23 @@ extension GCSStore {
             let holds = size.map { "holds \($0) bytes" } ?? "holds more bytes"
             return StoreError(.tooLarge, "\"\(key)\" in \(location) \(holds), more than the \(maxBytes) expected. Check that the reference to it names the right size.")
         }
-        let response: HTTPResponse
-        do {
-            response = try await send(HTTPRequest(method: "GET", url: objectURL(key, query: "alt=media"), bodyReceiver: receiver), what: what)
-        } catch {
-            throw receiver.failure ?? error
+        // A transfer cut off midway goes on from the byte the sink reached
+        // (objects never change, so the rest is the same object's rest).
+        var resumes = 0
+        while true {
+            let response: HTTPResponse
+            do {
+                response = try await send(HTTPRequest(method: "GET", url: objectURL(key, query: "alt=media"),
+                                                      headers: receiver.resumeRange.map { [$0] } ?? [], bodyReceiver: receiver), what: what)
+            } catch {
+                if receiver.canResume(after: error), resumes < configuration.client.retry.maxAttempts {
+                    resumes += 1
+                    continue
+                }
+                throw receiver.failure ?? error
+            }
+            guard response.status == 200 || response.status == 206 else { throw failure(response, what: what, key: key) }
+            return receiver.count
         }
-        guard response.status == 200 else { throw failure(response, what: what, key: key) }
-        return receiver.count
     }
 }

@@ -49,6 +49,25 @@ import Testing
         #expect(progress.values.last == Int64(size))
     }
 
+    /// Against fake-gcs-server through the fault proxy: a download cut off
+    /// halfway goes on with a Range request from the byte the sink reached.
+    @Test(.enabled(if: TestServers.gcsEndpoint != nil, TestServers.gcsMissing))
+    func aDownloadCutOffMidwayResumesWhereItStopped() async throws {
+        let proxy = try await S3FaultProxy(upstream: try #require(TestServers.gcsEndpoint))
+        let store = TestServers.gcsStore(bucket: TestServers.uniqueBucket("gcscut"), prefix: "p/", endpoint: proxy.endpoint,
+                                         retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20)))
+        try await store.createBucket(project: "bucketchat-test")
+        let (path, bytes) = try TestServers.randomFile(size: 3 << 20)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let key = try ObjectKey("attachments/cut-download")
+        #expect(try await store.putIfAbsent(key, bytes) == .created)
+        try await proxy.rule(method: "GET", path: "cut-download?alt=media", fault: "truncate", count: 2)
+        let sink = CollectingSink()
+        #expect(try await store.download(key, into: sink, maxBytes: Int64(bytes.count)) == Int64(bytes.count))
+        #expect(Digest.sha256(sink.bytes) == Digest.sha256(bytes))
+        #expect(try await proxy.injected("truncate") == 2, "both transfers were cut off")
+    }
+
     @Test func aNameTakenAtFinalisingIsAlreadyExists() async throws {
         let size = Self.chunk + 10
         let (path, _) = try TestServers.randomFile(size: size)

@@ -1,9 +1,10 @@
 import CloudHTTP
 import Foundation
 
-/// scripts/fault_proxy.py in front of the shared moto: forwards requests
-/// byte for byte (SigV4 and the writer's policy still apply) and, once told,
-/// cuts off the requests whose path holds a given text, as an outage would.
+/// scripts/fault_proxy.py in front of a shared test server (moto, where
+/// SigV4 and the writer's policy still apply since requests are forwarded
+/// byte for byte; or fake-gcs-server): once told, it cuts off the requests
+/// whose path holds a given text, as an outage would.
 final class S3FaultProxy: @unchecked Sendable {
     let process = Process()
     let endpoint: String
@@ -44,6 +45,20 @@ final class S3FaultProxy: @unchecked Sendable {
     /// `path`, until `heal()`: the server is unreachable for those.
     func cut(method: String, path: String) async throws {
         try await configure(#"{"rules": [{"method": "\#(method)", "path": "\#(path)", "fault": "reset_before", "count": 1000000}]}"#)
+    }
+
+    /// Applies `fault` (a scripts/fault_proxy.py kind) to the next `count`
+    /// requests of `method` whose path holds `path`.
+    func rule(method: String, path: String, fault: String, count: Int) async throws {
+        try await configure(#"{"rules": [{"method": "\#(method)", "path": "\#(path)", "fault": "\#(fault)", "count": \#(count)}]}"#)
+    }
+
+    /// How many requests got `fault` so far.
+    func injected(_ fault: String) async throws -> Int {
+        let response = try await HTTPClient(retry: RetryPolicy(maxAttempts: 3)).send(HTTPRequest(method: "GET", url: endpoint + "/__faults/stats"),
+                                                                                     what: "reading the fault proxy's counts")
+        struct Stats: Decodable { let faults: [String: Int] }
+        return try JSONDecoder().decode(Stats.self, from: response.body).faults[fault] ?? 0
     }
 
     func heal() async throws { try await configure(#"{"rules": []}"#) }

@@ -88,6 +88,25 @@ struct S3MultipartTests {
         #expect(try await Self.openUploads(store) == 0)
     }
 
+    /// A download cut off halfway (the proxy forwards half the body, then
+    /// closes) goes on with a Range request from the byte the sink reached:
+    /// the sink sees every byte once, in order.
+    @Test func aDownloadCutOffMidwayResumesWhereItStopped() async throws {
+        let upstream = try #require(TestServers.s3Endpoint)
+        let proxy = try await S3FaultProxy(upstream: upstream)
+        let store = try await TestServers.freshS3FileStore(retry: Self.quickRetry, endpoint: proxy.endpoint)
+        let (path, bytes) = try TestServers.randomFile(size: 3 << 20)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let key = try ObjectKey("rooms/r/attachments/cut-download")
+        #expect(try await store.putFileIfAbsent(key, path: path, progress: nil) == .created)
+        try await proxy.rule(method: "GET", path: "cut-download", fault: "truncate", count: 2)
+        let sink = CollectingSink()
+        #expect(try await store.download(key, into: sink, maxBytes: Int64(bytes.count)) == Int64(bytes.count))
+        #expect(sink.bytes.count == bytes.count)
+        #expect(Digest.sha256(sink.bytes) == Digest.sha256(bytes))
+        #expect(try await proxy.injected("truncate") == 2, "both transfers were cut off")
+    }
+
     /// moto (like AWS) honours `If-None-Match: *` on CompleteMultipartUpload:
     /// an upload finished after someone else created the key answers 412.
     @Test func completionNeverReplacesAnObjectCreatedMeanwhile() async throws {
