@@ -89,7 +89,12 @@ def user(name, actions):
     return k["AccessKeyId"], k["SecretAccessKey"]
 admin = user("bucketchat-admin", ["s3:*", "iam:*"])
 # The chat writer: read, list and create objects; never delete (write-once model).
-writer = user("bucketchat-writer", ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"])
+# Attachments above the multipart threshold also need to resume an upload
+# (list open uploads and their parts) and to abandon one (abort drops only
+# the parts of an unfinished upload, never an object): still no DeleteObject.
+writer = user("bucketchat-writer", ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation",
+                                    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+                                    "s3:ListBucketMultipartUploads"])
 # Burn the remaining unauthenticated requests until moto enforces signatures.
 bogus = client("s3", "AKIABOGUSBOGUSBOGUS0", "not-a-secret")
 for _ in range(40):

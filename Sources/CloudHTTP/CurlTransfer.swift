@@ -11,12 +11,19 @@ final class CurlTransfer: @unchecked Sendable {
     private var errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     var responseBody = Data()
     var responseHeaders: [(name: String, value: String)] = []
+    /// Where a 2xx body streams instead of `responseBody`, when the request set one.
+    private let receiver: (any HTTPBodyReceiver)?
+    /// Whether this answer's body goes to `receiver`: decided at its first byte.
+    private var streaming: Bool?
+    private var delivered: Int64 = 0
+    private var receiverStopped = false
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
 
     init?(_ request: HTTPRequest, options: HTTPClient.Options, continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>) {
         guard let easy = curl_easy_init() else { return nil }
         self.easy = easy
         self.continuation = continuation
+        self.receiver = request.bodyReceiver
         errorBuffer.initialize(to: 0)
         configure(request, options: options)
     }
@@ -36,7 +43,7 @@ final class CurlTransfer: @unchecked Sendable {
         bc_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         if let caBundle = options.caBundle { bc_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
         bc_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
-        bc_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
+        bc_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.bodyReceiver == nil ? options.totalTimeoutMilliseconds : 0)
         // A stalled transfer (under 1 byte/s for this long) counts as a timeout.
         bc_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
         bc_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, options.stallSeconds)
@@ -77,8 +84,7 @@ final class CurlTransfer: @unchecked Sendable {
             guard let pointer, let user else { return 0 }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
             let n = size * count
-            pointer.withMemoryRebound(to: UInt8.self, capacity: n) { transfer.responseBody.append($0, count: n) }
-            return n
+            return transfer.takeBody(UnsafeRawBufferPointer(start: pointer, count: n)) ? n : 0
         }
         bc_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
         bc_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { pointer, size, count, user in
@@ -92,6 +98,29 @@ final class CurlTransfer: @unchecked Sendable {
             return n
         }
         bc_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+    }
+
+    /// Keeps or streams body bytes; false (curl then aborts) when the receiver stops.
+    private func takeBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if streaming == nil {
+            var status = 0
+            bc_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            streaming = receiver != nil && (200...299).contains(status)
+            if streaming == true, let receiver, !receiver.start(headers: responseHeaders) {
+                receiverStopped = true
+                return false
+            }
+        }
+        guard streaming == true, let receiver else {
+            responseBody.append(contentsOf: bytes)
+            return true
+        }
+        guard receiver.receive(bytes) else {
+            receiverStopped = true
+            return false
+        }
+        delivered += Int64(bytes.count)
+        return true
     }
 
     private func takeHeaderLine(_ line: String) {
@@ -110,6 +139,18 @@ final class CurlTransfer: @unchecked Sendable {
     /// Called on the loop thread when curl is done with the handle.
     func finish(code: CURLcode) {
         if code == CURLE_OK {
+            if streaming == nil, let receiver {
+                // A body-less 2xx (an empty object) still starts the receiver.
+                var status = 0
+                bc_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+                if (200...299).contains(status), !receiver.start(headers: responseHeaders) {
+                    var failure = TransportFailure(curlCode: Int(CURLE_WRITE_ERROR.rawValue), message: "the receiver refused the response",
+                                                   isRetryable: false, isTLS: false)
+                    failure.stoppedByReceiver = true
+                    continuation.resume(returning: .failure(failure))
+                    return
+                }
+            }
             var status = 0
             bc_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             continuation.resume(returning: .success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody)))
@@ -123,8 +164,10 @@ final class CurlTransfer: @unchecked Sendable {
             CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM,
         ]
         let tls: Set<CURLcode> = [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM]
-        continuation.resume(returning: .failure(TransportFailure(
-            curlCode: Int(code.rawValue), message: text,
-            isRetryable: retryable.contains(code), isTLS: tls.contains(code))))
+        var failure = TransportFailure(curlCode: Int(code.rawValue), message: text,
+                                       isRetryable: retryable.contains(code) && delivered == 0 && !receiverStopped, isTLS: tls.contains(code))
+        failure.bytesDelivered = delivered
+        failure.stoppedByReceiver = receiverStopped
+        continuation.resume(returning: .failure(failure))
     }
 }

@@ -8,11 +8,18 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: Data
+    /// When set, a 2xx answer's body streams here and the response's `body`
+    /// stays empty; the transfer then has no total time limit (only the stall
+    /// limit), since a large object takes as long as it takes. A failure after
+    /// bytes went to the receiver is not retried: they cannot be taken back.
+    public var bodyReceiver: (any HTTPBodyReceiver)?
 
-    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data = Data(),
+                bodyReceiver: (any HTTPBodyReceiver)? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.bodyReceiver = bodyReceiver
     }
 }

@@ -6,6 +6,11 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     public let isRetryable: Bool
     /// The TLS certificate could not be verified.
     public let isTLS: Bool
+    /// Body bytes already handed to the request's ``HTTPBodyReceiver``; a
+    /// transfer that delivered some cannot simply be tried again.
+    public var bytesDelivered: Int64 = 0
+    /// The request's ``HTTPBodyReceiver`` asked to stop.
+    public var stoppedByReceiver = false
 
     public var description: String { "curl error \(curlCode): \(message)" }
 }

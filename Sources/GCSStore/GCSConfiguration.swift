@@ -13,15 +13,28 @@ public struct GCSConfiguration: Sendable {
     public var client: HTTPClient
     /// Objects per list page (GCS caps it at 1,000).
     public var pageSize: Int
+    /// Files of at least this many bytes go up as a resumable upload; smaller
+    /// ones in one multipart request read into memory (so this bounds that memory too).
+    public var resumableThreshold: Int64
+    /// Bytes per chunk of a resumable upload: GCS wants a multiple of 256 KiB
+    /// for every chunk but the last, so it is rounded up to one.
+    public var chunkSize: Int64
+
+    /// The unit GCS wants resumable chunks in.
+    public static let chunkGranularity: Int64 = 256 << 10
 
     public init(bucket: String, prefix: String = "", endpoint: String = "https://storage.googleapis.com",
-                credentials: GCSCredentials, client: HTTPClient = HTTPClient(), pageSize: Int = 1000) {
+                credentials: GCSCredentials, client: HTTPClient = HTTPClient(), pageSize: Int = 1000,
+                resumableThreshold: Int64 = 16 << 20, chunkSize: Int64 = 8 << 20) {
         self.bucket = bucket
         self.prefix = prefix
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.credentials = credentials
         self.client = client
         self.pageSize = max(1, min(pageSize, 1000))
+        let units = max(1, (chunkSize + Self.chunkGranularity - 1) / Self.chunkGranularity)
+        self.chunkSize = units * Self.chunkGranularity
+        self.resumableThreshold = max(1, resumableThreshold)
     }
 
     /// Reads `STORAGE_EMULATOR_HOST` (as Google's libraries do: a host:port

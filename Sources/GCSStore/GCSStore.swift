@@ -82,28 +82,45 @@ public struct GCSStore: ObjectStore {
     }
 
     public func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome {
+        guard try await createOnce(key, bytes) else {
+            let existing = try await get(key)
+            return .alreadyExists(sameBytes: existing == bytes)
+        }
+        return .created
+    }
+
+    /// One multipart upload with `ifGenerationMatch=0`: true when it created
+    /// the object, false when the name was taken.
+    func createOnce(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> Bool {
         let what = "creating \"\(key)\" in \(locationDescription)"
         let boundary = "bucketchat-" + UUID().uuidString
-        let metadata = try? JSONSerialization.data(withJSONObject: ["name": key.prefixed(by: configuration.prefix)])
         var body = Data("--\(boundary)\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n".utf8)
-        body.append(metadata ?? Data())
+        body.append(metadata(for: key))
         body.append(Data("\r\n--\(boundary)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
         body.append(bytes)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        let url = "\(configuration.endpoint)/upload/storage/v1/b/\(PercentEncoding.encode(configuration.bucket))/o?uploadType=multipart&ifGenerationMatch=0"
-        let request = HTTPRequest(method: "POST", url: url,
+        let request = HTTPRequest(method: "POST", url: uploadURL(type: "multipart"),
                                   headers: [(name: "Content-Type", value: "multipart/related; boundary=\(boundary)")],
                                   body: body)
         let response = try await send(request, what: what)
         switch response.status {
         case 200, 201:
-            return .created
+            return true
         case 412:
-            let existing = try await get(key)
-            return .alreadyExists(sameBytes: existing == bytes)
+            return false
         default:
             throw failure(response, what: what, key: key)
         }
+    }
+
+    /// The JSON metadata of a new object: its name.
+    func metadata(for key: ObjectKey) -> Data {
+        (try? JSONSerialization.data(withJSONObject: ["name": key.prefixed(by: configuration.prefix)])) ?? Data()
+    }
+
+    /// The upload endpoint, create-only (`ifGenerationMatch=0`).
+    func uploadURL(type: String) -> String {
+        "\(configuration.endpoint)/upload/storage/v1/b/\(PercentEncoding.encode(configuration.bucket))/o?uploadType=\(type)&ifGenerationMatch=0"
     }
 
     /// Sends with the current bearer token, retrying per the client's policy.

@@ -58,7 +58,7 @@ extension LocalFolderStore {
         return ObjectInfo(key: key.rawValue, size: Int(info.st_size), etag: Self.etag(info))
     }
 
-    private func makeFolders(_ folder: String, key: ObjectKey) throws(StoreError) {
+    func makeFolders(_ folder: String, key: ObjectKey) throws(StoreError) {
         var missing: [String] = []
         var current = folder
         while !current.isEmpty, current != "/", access(current, F_OK) != 0 {
@@ -74,7 +74,7 @@ extension LocalFolderStore {
         }
     }
 
-    private func syncFolder(_ folder: String, key: ObjectKey) throws(StoreError) {
+    func syncFolder(_ folder: String, key: ObjectKey) throws(StoreError) {
         if let failure = SystemFile.syncFolder(folder) {
             throw StoreError(.io, "Could not flush the folder of \"\(key)\" in \(root). Check that the folder exists and is readable and writable.", cause: failure)
         }
@@ -118,7 +118,7 @@ extension LocalFolderStore {
         return bytes
     }
 
-    private func ioError(_ action: String, _ key: ObjectKey, call: String) -> StoreError {
+    func ioError(_ action: String, _ key: ObjectKey, call: String) -> StoreError {
         StoreError(.io, "Could not \(action) \"\(key)\" in \(root). Check that the folder exists and is readable and writable.", cause: SystemError(call, errno: errno))
     }
 }

@@ -61,7 +61,7 @@ public struct LocalFolderStore: ObjectStore {
     }
 
     /// Runs a blocking closure on the store's queue and awaits its result.
-    private func run<T: Sendable>(_ body: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             queue.async {
                 do throws(StoreError) { continuation.resume(returning: .success(try body())) }

@@ -19,9 +19,22 @@ public struct S3Configuration: Sendable {
     public var client: HTTPClient
     /// Keys per ListObjectsV2 page (S3 caps it at 1,000).
     public var pageSize: Int
+    /// Files of at least this many bytes go up as a multipart upload; smaller
+    /// ones as one conditional PUT read into memory (so this bounds that memory too).
+    public var multipartThreshold: Int64
+    /// Bytes per part of a multipart upload: at least 5 MiB (S3's minimum for
+    /// every part but the last), and grown so a file needs at most 10,000 parts.
+    public var partSize: Int64
+    /// Parts sent at once; memory holds about twice this many parts.
+    public var partsInFlight: Int
+
+    /// S3's smallest part (all but the last), and its most parts per upload.
+    public static let minimumPartSize: Int64 = 5 << 20
+    public static let maximumPartCount: Int64 = 10_000
 
     public init(bucket: String, prefix: String = "", settings: AWSSettings, pathStyle: Bool? = nil,
-                objectLock: S3ObjectLock? = nil, client: HTTPClient = HTTPClient(), pageSize: Int = 1000) {
+                objectLock: S3ObjectLock? = nil, client: HTTPClient = HTTPClient(), pageSize: Int = 1000,
+                multipartThreshold: Int64 = 16 << 20, partSize: Int64 = 8 << 20, partsInFlight: Int = 4) {
         self.bucket = bucket
         self.prefix = prefix
         self.region = settings.region
@@ -32,6 +45,19 @@ public struct S3Configuration: Sendable {
         self.objectLock = objectLock
         self.client = client
         self.pageSize = max(1, min(pageSize, 1000))
+        self.partSize = max(partSize, Self.minimumPartSize)
+        // A file below one part goes in a single PUT whatever the threshold says.
+        self.multipartThreshold = max(multipartThreshold, self.partSize + 1)
+        self.partsInFlight = max(1, partsInFlight)
+    }
+
+    /// The part size for a file of `size` bytes: the configured one, grown
+    /// (in whole MiB) when the file would otherwise need more than 10,000 parts.
+    func partSize(forFileOf size: Int64) -> Int64 {
+        let needed = (size + Self.maximumPartCount - 1) / Self.maximumPartCount
+        guard needed > partSize else { return partSize }
+        let mebibyte: Int64 = 1 << 20
+        return (needed + mebibyte - 1) / mebibyte * mebibyte
     }
 
     /// The scheme and authority requests go to.

@@ -67,6 +67,16 @@ public struct S3Store: ObjectStore {
     }
 
     public func putIfAbsent(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> PutOutcome {
+        guard try await createOnce(key, bytes) else {
+            let existing = try await get(key)
+            return .alreadyExists(sameBytes: existing == bytes)
+        }
+        return .created
+    }
+
+    /// One conditional PUT (`If-None-Match: *`): true when it created the
+    /// object, false when the key was taken.
+    func createOnce(_ key: ObjectKey, _ bytes: Data) async throws(StoreError) -> Bool {
         let what = "creating \"\(key)\" in \(locationDescription)"
         var headers: [(name: String, value: String)] = [
             (name: "Content-Type", value: "application/octet-stream"),
@@ -80,10 +90,9 @@ public struct S3Store: ObjectStore {
             let response = try await send(method: "PUT", key: key.prefixed(by: configuration.prefix), headers: headers, body: bytes, what: what)
             switch response.status {
             case 200, 201:
-                return .created
+                return true
             case 412, 304:
-                let existing = try await get(key)
-                return .alreadyExists(sameBytes: existing == bytes)
+                return false
             case 409 where attempt < configuration.client.retry.maxAttempts:
                 try? await Task.sleep(for: configuration.client.retry.delay(afterAttempt: attempt))
             default:
@@ -95,7 +104,8 @@ public struct S3Store: ObjectStore {
 
     /// Signs and sends one request, re-signing on each retry.
     func send(method: String, key: String?, query: [(name: String, value: String)] = [],
-              headers: [(name: String, value: String)] = [], body: Data = Data(), what: String) async throws(StoreError) -> HTTPResponse {
+              headers: [(name: String, value: String)] = [], body: Data = Data(),
+              bodyReceiver: (any HTTPBodyReceiver)? = nil, what: String) async throws(StoreError) -> HTTPResponse {
         let payloadHash = Digest.sha256(body).hexString
         let configuration = self.configuration
         let signer = self.signer
@@ -112,7 +122,7 @@ public struct S3Store: ObjectStore {
                 FileHandle.standardError.write(Data("SigV4 canonical request:\n\(signature.canonicalRequest)\n".utf8))
             }
             let url = configuration.origin + signature.encodedPath + (signature.encodedQuery.isEmpty ? "" : "?" + signature.encodedQuery)
-            return HTTPRequest(method: method, url: url, headers: signature.headers, body: body)
+            return HTTPRequest(method: method, url: url, headers: signature.headers, body: body, bodyReceiver: bodyReceiver)
         }
     }
 }

@@ -32,10 +32,11 @@ enum TestServers {
     }
 
     static func s3Store(bucket: String, prefix: String = "", credentials: AWSCredentials = writerCredentials,
-                        endpoint: String? = s3Endpoint, objectLock: S3ObjectLock? = nil, retry: RetryPolicy = .standard) -> S3Store {
+                        endpoint: String? = s3Endpoint, objectLock: S3ObjectLock? = nil, retry: RetryPolicy = .standard,
+                        multipartThreshold: Int64 = 16 << 20, partSize: Int64 = 8 << 20) -> S3Store {
         let settings = AWSSettings(credentials: credentials, region: "us-east-1", endpoint: endpoint)
         return S3Store(S3Configuration(bucket: bucket, prefix: prefix, settings: settings, objectLock: objectLock,
-                                       client: HTTPClient(retry: retry)))
+                                       client: HTTPClient(retry: retry), multipartThreshold: multipartThreshold, partSize: partSize))
     }
 
     /// A new bucket (made with the admin key) and a writer's store on it.
@@ -45,8 +46,10 @@ enum TestServers {
         return s3Store(bucket: bucket, prefix: prefix)
     }
 
-    static func gcsStore(bucket: String, prefix: String = "", endpoint: String? = gcsEndpoint, retry: RetryPolicy = .standard) -> GCSStore {
-        GCSStore(GCSConfiguration(bucket: bucket, prefix: prefix, endpoint: endpoint ?? "", credentials: .none, client: HTTPClient(retry: retry)))
+    static func gcsStore(bucket: String, prefix: String = "", endpoint: String? = gcsEndpoint, retry: RetryPolicy = .standard,
+                         resumableThreshold: Int64 = 16 << 20, chunkSize: Int64 = 8 << 20) -> GCSStore {
+        GCSStore(GCSConfiguration(bucket: bucket, prefix: prefix, endpoint: endpoint ?? "", credentials: .none, client: HTTPClient(retry: retry),
+                                  resumableThreshold: resumableThreshold, chunkSize: chunkSize))
     }
 
     static func freshGCSStore(prefix: String = "team-a/") async throws -> GCSStore {

@@ -6,6 +6,8 @@ import Stores
 
 // store-bench: PUT/GET/LIST rates of a store, sequential vs parallel; and
 // `race`, one contender in the cross-process create race the tests run.
+// BUCKETCHAT_BENCH_FILE_MB (default 64; 0 skips it) sizes one attachment
+// uploaded with putFileIfAbsent and downloaded into a counting sink.
 //
 //   store-bench race FOLDER KEY TEXT        prints created | exists-same | exists-different
 //   store-bench bench LOCATION [COUNT]      LOCATION as users give it (path, s3://b/p, gs://b/p)
@@ -68,6 +70,35 @@ func bench(_ store: any ObjectStore, count: Int, width: Int) async throws {
     print(String(format: "  GET parallel/sequential speed-up: %.1fx", getPar / getSeq))
 }
 
+/// The process's peak resident memory (VmHWM), in MiB; nil off Linux.
+func peakMemoryMiB() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+    return kilobytes / 1024
+}
+
+/// One attachment up and down: MiB/s each way and the peak memory after,
+/// which stays a few parts above the rest of the bench whatever the size.
+func benchFile(_ store: any ObjectStore, megabytes: Int) async throws {
+    guard megabytes > 0 else { return }
+    let path = NSTemporaryDirectory() + "store-bench-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        throw StoreError(.io, "cannot create \(path) for the file bench")
+    }
+    let mebibyte = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+    for _ in 0..<megabytes { handle.write(mebibyte) }
+    try handle.close()
+    let key = try ObjectKey("bench/files/\(UUID().uuidString.prefix(8))")
+    let before = peakMemoryMiB().map { "\($0) MiB" } ?? "?"
+    _ = try await rate("file PUT (MiB/s)", megabytes) { _ = try await store.putFileIfAbsent(key, path: path, progress: nil) }
+    let sink = CountingSink()
+    _ = try await rate("file GET (MiB/s)", megabytes) { _ = try await store.download(key, into: sink, maxBytes: Int64(megabytes) << 20) }
+    guard sink.count == Int64(megabytes) << 20 else { throw StoreError(.badResponse, "downloaded \(sink.count) bytes, expected \(megabytes) MiB") }
+    print("  peak memory before the file: \(before), after: \(peakMemoryMiB().map { "\($0) MiB" } ?? "?")")
+}
+
 do {
     switch arguments.first {
     case "race" where arguments.count == 4:
@@ -88,6 +119,8 @@ do {
         if createBucket, let s3 = store as? S3Store { try await s3.createBucket() }
         if createBucket, let gcs = store as? GCSStore { try await gcs.createBucket(project: "bench") }
         try await bench(store, count: count, width: 32)
+        let megabytes = ProcessInfo.processInfo.environment["BUCKETCHAT_BENCH_FILE_MB"].flatMap { Int($0) } ?? 64
+        try await benchFile(store, megabytes: megabytes)
     default:
         FileHandle.standardError.write(Data("usage: store-bench race FOLDER KEY TEXT | store-bench bench [--create-bucket] LOCATION [COUNT]\n".utf8))
         exit(2)

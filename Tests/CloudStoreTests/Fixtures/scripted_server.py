@@ -4,7 +4,8 @@
 
 SCRIPT_JSON is a list of answers {"status": int, "body": str, "headers": {}},
 given in order, one per request; the last repeats once the list runs out.
-Each request is appended to LOG_FILE as a JSON line (method, path, headers,
+In header values, {origin} stands for this server's http://127.0.0.1:PORT
+(for Location headers that must point back here). Each request is appended to LOG_FILE as a JSON line (method, path, headers,
 body). The chosen port is printed on the first line of stdout.
 """
 import json
@@ -36,8 +37,9 @@ class Handler(BaseHTTPRequestHandler):
         reply = script[index]
         payload = reply.get("body", "").encode()
         self.send_response(reply["status"])
+        origin = "http://127.0.0.1:%d" % self.server.server_address[1]
         for name, value in reply.get("headers", {}).items():
-            self.send_header(name, value)
+            self.send_header(name, value.replace("{origin}", origin))
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":
