@@ -72,7 +72,8 @@ extension Outbox {
         } catch {
             throw EngineError(.invalidEvent, "Could not encode a log object for room \(roomID): \(error.message)", cause: error)
         }
-        let batch = UploadBatch(first: batchedThrough, count: events.count, name: encoded.name, bytes: encoded.bytes)
+        let batch = UploadBatch(first: batchedThrough, count: events.count, name: encoded.name, bytes: encoded.bytes,
+                                attachments: UploadBatch.attachments(of: events))
         batches.append(batch)
         batchedThrough += events.count
         oldestUnbatchedAt = batchedThrough < durableThrough ? .now : nil

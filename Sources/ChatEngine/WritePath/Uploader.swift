@@ -14,11 +14,15 @@ public struct Uploader: Sendable {
     public let outbox: Outbox
     public let store: any ObjectStore
     public let policy: UploadPolicy
+    /// Where a shared file's blob goes once its event is uploaded (the
+    /// sender's own downloads are then instant); nil: it is removed.
+    public let attachments: AttachmentCache?
 
-    public init(outbox: Outbox, store: any ObjectStore, policy: UploadPolicy = .standard) {
+    public init(outbox: Outbox, store: any ObjectStore, policy: UploadPolicy = .standard, attachments: AttachmentCache? = nil) {
         self.outbox = outbox
         self.store = store
         self.policy = policy
+        self.attachments = attachments
     }
 
     /// Uploads until the task is cancelled, or until the journal fails
@@ -66,6 +70,8 @@ public struct Uploader: Sendable {
             let failure: EngineError
             let refused: Bool
             do {
+                // The files first: an event must never be in the store before the bytes it names.
+                for sha in batch.attachments { try await putBlob(sha) }
                 let key = try ObjectKey(batch.name.key)
                 switch try await store.putIfAbsent(key, Data(batch.bytes)) {
                 case .created, .alreadyExists(sameBytes: true):
@@ -75,6 +81,7 @@ public struct Uploader: Sendable {
                         await outbox.recordFailure(error, refused: true)
                         return false
                     }
+                    await release(batch.attachments)
                     return true
                 case .alreadyExists(sameBytes: false):
                     failure = EngineError(.conflict, "The store \(store.locationDescription) already holds a different object at \(batch.name.key), the name of this device's next log file in room \(outbox.roomID). Another device may share client id \(outbox.clientID): give each device its own. The batch is kept and retried.")
@@ -95,6 +102,35 @@ public struct Uploader: Sendable {
             }
         }
         return false
+    }
+
+    /// Puts a shared file's blob at `rooms/{room}/attachments/{sha}`. An
+    /// object already there is success: the key is the bytes' hash, so it is
+    /// the same file (shared before, or a first try that landed), and readers
+    /// check the hash anyway.
+    private func putBlob(_ sha: String) async throws(StoreError) {
+        let key = try ObjectKey(RoomObjectKey.attachmentKey(roomID: outbox.roomID, sha256: sha))
+        var path = outbox.blobs.path(of: sha)
+        if !outbox.blobs.contains(sha) {
+            // Uploaded and tidied away with an earlier event naming the same bytes.
+            if try await store.head(key) != nil { return }
+            guard let cached = await attachments?.cachedPath(sha256: sha) else {
+                throw StoreError(.notFound, "The bytes of a file shared in room \(outbox.roomID) (sha256 \(sha)) are neither in \(outbox.blobs.folder) nor in \(store.locationDescription); the events from that share on wait. Put the file back at \(outbox.blobs.path(of: sha)) to let them go.")
+            }
+            path = cached
+        }
+        _ = try await store.putFileIfAbsent(key, path: path, progress: nil)
+    }
+
+    /// Tidies the blobs of an uploaded batch that no pending event still
+    /// names: into the attachment cache when there is one, else removed.
+    private func release(_ shas: [String]) async {
+        guard !shas.isEmpty else { return }
+        let needed = await outbox.pendingAttachments()
+        for sha in shas where !needed.contains(sha) && outbox.blobs.contains(sha) {
+            if let attachments, await attachments.adopt(outbox.blobs.path(of: sha), sha256: sha) { continue }
+            outbox.blobs.remove(sha)
+        }
     }
 
     /// Failures that will not pass by themselves; the uploader still retries
