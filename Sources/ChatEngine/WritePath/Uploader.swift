@@ -76,12 +76,11 @@ public struct Uploader: Sendable {
                 switch try await store.putIfAbsent(key, Data(batch.bytes)) {
                 case .created, .alreadyExists(sameBytes: true):
                     do {
-                        try await outbox.confirm(batch)
+                        try await outbox.confirm(batch, attachments: attachments)
                     } catch {
                         await outbox.recordFailure(error, refused: true)
                         return false
                     }
-                    await release(batch.attachments)
                     return true
                 case .alreadyExists(sameBytes: false):
                     failure = EngineError(.conflict, "The store \(store.locationDescription) already holds a different object at \(batch.name.key), the name of this device's next log file in room \(outbox.roomID). Another device may share client id \(outbox.clientID): give each device its own. The batch is kept and retried.")
@@ -120,17 +119,6 @@ public struct Uploader: Sendable {
             path = cached
         }
         _ = try await store.putFileIfAbsent(key, path: path, progress: nil)
-    }
-
-    /// Tidies the blobs of an uploaded batch that no pending event still
-    /// names: into the attachment cache when there is one, else removed.
-    private func release(_ shas: [String]) async {
-        guard !shas.isEmpty else { return }
-        let needed = await outbox.pendingAttachments()
-        for sha in shas where !needed.contains(sha) && outbox.blobs.contains(sha) {
-            if let attachments, await attachments.adopt(outbox.blobs.path(of: sha), sha256: sha) { continue }
-            outbox.blobs.remove(sha)
-        }
     }
 
     /// Failures that will not pass by themselves; the uploader still retries
