@@ -301,6 +301,7 @@ import Testing
         #expect(try RoomAction(wire: action.wire) == action)
         let bare = RoomAction.shareFile(path: "/x")
         #expect(try RoomAction(wire: bare.wire) == bare)
+        #expect(throws: EngineError.self) { try RoomAction(wire: RoomAction.shareFile(path: "relative.txt").wire) }
     }
 }
 

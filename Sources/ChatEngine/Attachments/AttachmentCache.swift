@@ -30,6 +30,20 @@ public actor AttachmentCache {
     public init(folder: String) {
         self.folder = folder
         recorded = Self.readAlarms(folder + "/alarms.jsonl")
+        Self.removeStaleTemporaries(in: folder)
+    }
+
+    /// Removes downloads a crash cut short. Only old ones: another process
+    /// of the same store may be downloading into this folder right now.
+    private static func removeStaleTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let cutoff = Date().addingTimeInterval(-24 * 3600)
+        for name in names where name.hasPrefix("tmp-") {
+            let path = folder + "/" + name
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
+                unlink(path)
+            }
+        }
     }
 
     /// The cached file with this SHA-256, if the cache holds it.

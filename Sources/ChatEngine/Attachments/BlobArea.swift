@@ -80,6 +80,17 @@ public struct BlobArea: Sendable {
         return try writer.finish()
     }
 
+    /// Removes what a crash left: temporaries of copies that never finished,
+    /// and blobs no pending event names (copied but never journaled, or
+    /// uploaded but not yet tidied). Run when the room's journal is opened,
+    /// under its lock, before any share of this process can be under way.
+    func tidy(keeping needed: Set<String>) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where !needed.contains(name) {
+            unlink(folder + "/" + name)
+        }
+    }
+
     /// Removes a blob (uploaded, or never journaled).
     public func remove(_ sha256: String) {
         unlink(path(of: sha256))

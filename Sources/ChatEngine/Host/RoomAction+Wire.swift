@@ -81,7 +81,11 @@ extension RoomAction {
             guard let on = object["typing"]?.boolValue else { throw EngineError(.invalidEvent, "a typing action needs typing: true or false") }
             self = .typing(on)
         case "share_file":
-            self = .shareFile(path: try string("path"), name: optional("name"), mimetype: optional("mimetype"),
+            // The owner reads the file from its own working folder: only an absolute path means the same file.
+            guard let path = optional("path"), path.hasPrefix("/") else {
+                throw EngineError(.invalidEvent, "a share_file action needs the file's absolute path")
+            }
+            self = .shareFile(path: path, name: optional("name"), mimetype: optional("mimetype"),
                               caption: optional("caption"), replyTo: optional("reply_to"))
         case let other:
             throw EngineError(.invalidEvent, "unknown action \(other.map { "\"\($0)\"" } ?? "(none)")")

@@ -123,6 +123,7 @@ public actor Outbox {
             batchedThrough = open.first + open.count
         }
         if batchedThrough < durableThrough { oldestUnbatchedAt = .now }
+        blobs.tidy(keeping: Set(UploadBatch.attachments(of: pending)))
     }
 
     /// Signs the next event of this device's chain, journals it, and returns
