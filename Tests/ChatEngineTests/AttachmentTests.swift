@@ -270,6 +270,18 @@ import Testing
         #expect(await room.bob.outbox.status.pendingEvents == 0)
         // Exactly at the limit is fine.
         _ = try await room.bob.shareFile(path: try room.file("ten.bin", Self.random(10)))
+
+        // Downloads keep to the limit unless the caller overrides it.
+        let big = try await room.alice.shareFile(path: try room.file("big.bin", Self.random(100)))
+        try await room.alice.outbox.flush()
+        await room.bob.refresh()
+        do {
+            _ = try await room.bob.fetchFile(big.eventID)
+            Issue.record("a 100-byte file was fetched under a 10-byte limit")
+        } catch {
+            #expect(error.code == .fileTooLarge && error.message.contains("big.bin"))
+        }
+        _ = try await room.bob.fetchFile(big.eventID, limit: 1000)
     }
 
     @Test func refusedNamesAreNotSent() async throws {

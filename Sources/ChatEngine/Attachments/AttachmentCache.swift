@@ -58,16 +58,21 @@ public actor AttachmentCache {
     /// - Parameters:
     ///   - eventID: the `m.file` event, named in messages and alarms.
     ///   - senderID: who shared it, kept with an alarm.
+    ///   - limit: the largest file fetched (``FileLimit/standard`` unless the
+    ///     caller overrides it); a larger one is `file_too_large` before any download.
     /// - Throws: `attachment_mismatch` (bytes differ from the event's hash
     ///   or size), `attachment_missing` (no such object), both recorded as
     ///   alarms; `store_unavailable`/`store_refused` when the store fails;
     ///   `file_io` when the cache cannot be written.
     public func fetch(roomID: String, file: MessageContent.FileInfo, eventID: String? = nil, senderID: String? = nil,
-                      from store: any ObjectStore) async throws(EngineError) -> String {
+                      limit: Int64 = FileLimit.standard, from store: any ObjectStore) async throws(EngineError) -> String {
         guard MessageContent.FileInfo.isSHA256Hex(file.sha256) else {
             throw EngineError(.invalidEvent, "Room \(roomID): \(file.name) names no valid sha256.")
         }
         if let path = cachedPath(sha256: file.sha256), Self.size(of: path) == file.size { return path }
+        guard file.size <= limit else {
+            throw EngineError(.fileTooLarge, "The file \(file.name)\(eventID.map { " (\(EventReference.short($0)))" } ?? "") in room \(roomID) is \(file.size) bytes, over the \(FileLimit.describe(limit)) download limit. Raise it with \(FileLimit.setting)=<MiB>, or ask for this file with an explicit limit. Nothing was downloaded.")
+        }
         let slot = "\(file.sha256)-\(file.size)"
         if let running = downloads[slot] { return try await running.value.get() }
         let folder = folder

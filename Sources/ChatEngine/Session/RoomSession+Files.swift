@@ -67,11 +67,13 @@ extension RoomSession {
     }
 
     /// The local path of a shared file's bytes, fetched from the store on
-    /// first use (``AttachmentCache/fetch(roomID:file:eventID:senderID:from:)``);
+    /// first use (``AttachmentCache/fetch(roomID:file:eventID:senderID:limit:from:)``);
     /// this device's own unuploaded shares are read from the blob area.
     ///
-    /// - Parameter reference: the `m.file` event's REF, id or unique prefix.
-    public func fetchFile(_ reference: String) async throws(EngineError) -> String {
+    /// - Parameters:
+    ///   - reference: the `m.file` event's REF, id or unique prefix.
+    ///   - limit: the largest file fetched; nil: ``fileLimit``.
+    public func fetchFile(_ reference: String, limit: Int64? = nil) async throws(EngineError) -> String {
         let id = try await resolve(reference, unsynced: [])
         let (verification, pending) = await view()
         let event = verification.accepted.last(where: { $0.event.eventID == id })?.event ?? pending.last(where: { $0.eventID == id })
@@ -82,7 +84,8 @@ extension RoomSession {
             throw EngineError(.notFound, "Room \(roomID): the file \(file.name) (\(EventReference.short(id))) was redacted.")
         }
         if outbox.blobs.contains(file.sha256) { return outbox.blobs.path(of: file.sha256) }
-        return try await attachments.fetch(roomID: roomID, file: file, eventID: id, senderID: event.senderID, from: store)
+        return try await attachments.fetch(roomID: roomID, file: file, eventID: id, senderID: event.senderID,
+                                           limit: limit ?? fileLimit, from: store)
     }
 
     /// The room's shared files, in timeline order, redacted ones left out
