@@ -36,11 +36,8 @@ public final class HashedFile: ObjectSink {
     ///
     /// - Parameter limit: the most bytes it takes; `append` beyond it fails with `.tooLarge`.
     init(in folder: String, limit: Int64?) throws(SystemError) {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw SystemError("mkdir", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
-        }
+        // A folder that cannot be made shows up as the open's errno below.
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/tmp-" + UUID().uuidString
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError("open", errno: errno) }
