@@ -29,6 +29,14 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
         case ambiguous
         /// Another process holds the room's journal.
         case busy
+        /// A file to share is larger than the client's limit (``FileLimit``).
+        case fileTooLarge = "file_too_large"
+        /// A local file (to share, or an attachment being saved) could not be read or written.
+        case fileIO = "file_io"
+        /// An attachment in the store differs from what its event says (hash or size).
+        case attachmentMismatch = "attachment_mismatch"
+        /// An attachment an event names is not in the store.
+        case attachmentMissing = "attachment_missing"
     }
 
     public let code: Code

@@ -79,7 +79,7 @@ public enum ControlCommand {
         case .leave: return "leave"
         case .setName(let text): return "name \(text)"
         case .setTopic(let text): return "topic \(text)"
-        case .send, .invite, .join, .addKey, .typing: return nil
+        case .send, .invite, .join, .addKey, .typing, .shareFile: return nil
         }
     }
 }

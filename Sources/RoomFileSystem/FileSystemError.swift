@@ -70,7 +70,9 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case .notFound, .ambiguous, .invalidEvent: code = .invalid
         case .busy: code = .busy
         case .cancelled: code = .interrupted
-        case .journalIO, .journalCorrupt, .journalFailed, .conflict, .storeRefused, .storeUnavailable: code = .io
+        case .fileTooLarge: code = .messageTooLong
+        case .journalIO, .journalCorrupt, .journalFailed, .conflict, .storeRefused, .storeUnavailable,
+             .fileIO, .attachmentMismatch, .attachmentMissing: code = .io
         }
         self.init(code, "\(path): \(error.message)")
     }

@@ -19,8 +19,11 @@ import Testing
         case afterAcks(Int)
         case duringFlush(delayMs: Int)
         case never
+        /// As soon as a line starting with this prefix is printed.
+        case afterLine(String)
         var description: String {
             switch self {
+            case .afterLine(let prefix): "after \"\(prefix)\""
             case .afterAcks(let n): "after \(n) acks"
             case .duringFlush(let ms): "\(ms) ms into the flush"
             case .never: "never"
@@ -46,6 +49,9 @@ import Testing
             text += String(decoding: chunk, as: UTF8.self)
             switch point {
             case .afterAcks(let n) where text.components(separatedBy: "\nack ").count > n:
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+            case .afterLine(let prefix) where text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix(prefix) }):
                 kill(process.processIdentifier, SIGKILL)
                 killed = true
             case .duringFlush(let ms) where text.contains("flushing\n"):
@@ -94,5 +100,41 @@ import Testing
         #expect(verification.accepted.count == (await outbox.journaledCount))
         #expect(await outbox.status.pendingEvents == 0)
         #expect(verification.accepted.count >= sent.acks.count)
+    }
+
+    /// A share that returned survives `kill -9`: the restarted device uploads
+    /// the blob, then the event naming it, and the store holds the right bytes.
+    @Test func killedAfterShareReturnsLosesNeitherBlobNorEvent() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.helper), "build the helper first: swift build --build-tests")
+        let fixture = try EngineFixture()
+        defer { fixture.remove() }
+        let bucket = fixture.state + "/bucket"
+        let seed = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let bytes = (0..<(2 * (1 << 20) + 77)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        let file = fixture.state + "/shared.bin"
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let shared = try Self.run(["share", bucket, fixture.state, fixture.roomID, seed, file], kill: .afterLine("shared "))
+        #expect(!shared.finished)
+        let store = LocalFolderStore(root: bucket)
+        let sha = SHA256.hexDigest(bytes)
+        let key = try ObjectKey(RoomObjectKey.attachmentKey(roomID: fixture.roomID, sha256: sha))
+        #expect(try await store.head(key) == nil, "the helper uploads nothing before the kill")
+        #expect(FileManager.default.fileExists(atPath: BlobArea(stateFolder: fixture.state, roomID: fixture.roomID).path(of: sha)))
+
+        let drained = try Self.run(["drain", bucket, fixture.state, fixture.roomID, seed], kill: .never)
+        #expect(drained.finished)
+        #expect(Array(try await store.get(key)) == bytes, "the blob is in the store with the right bytes")
+        let verification = RoomVerifier().verify(roomID: fixture.roomID, objects: try await storedObjects(store, roomID: fixture.roomID))
+        #expect(verification.rejected.isEmpty && verification.alarms.isEmpty)
+        let files = verification.sharedFiles
+        #expect(files.map(\.file.sha256) == [sha])
+        #expect(files.map(\.file.name) == ["shared.bin"])
+        // The blob went up before the log object naming it (mtime order in the folder store).
+        let blobTime = try FileManager.default.attributesOfItem(atPath: bucket + "/" + key.rawValue)[.modificationDate] as? Date
+        let logs = try await store.list(prefix: RoomObjectKey.roomPrefix(roomID: fixture.roomID) + "logs/")
+        let logTime = try logs.compactMap { try FileManager.default.attributesOfItem(atPath: bucket + "/" + $0.key)[.modificationDate] as? Date }.max()
+        if let blobTime, let logTime { #expect(blobTime <= logTime) }
+        #expect(!FileManager.default.fileExists(atPath: BlobArea(stateFolder: fixture.state, roomID: fixture.roomID).path(of: sha)),
+                "the uploaded blob leaves the blob area")
     }
 }

@@ -34,6 +34,9 @@ extension RoomAction {
             return JSONObject([("action", "topic"), ("topic", .string(topic))])
         case .typing(let on):
             return JSONObject([("action", "typing"), ("typing", .bool(on))])
+        case .shareFile(let path, let name, let mimetype, let caption, let replyTo):
+            return JSONObject([("action", "share_file"), ("path", .string(path)), ("name", text(name)),
+                               ("mimetype", text(mimetype)), ("caption", text(caption)), ("reply_to", text(replyTo))])
         }
     }
 
@@ -77,6 +80,13 @@ extension RoomAction {
         case "typing":
             guard let on = object["typing"]?.boolValue else { throw EngineError(.invalidEvent, "a typing action needs typing: true or false") }
             self = .typing(on)
+        case "share_file":
+            // The owner reads the file from its own working folder: only an absolute path means the same file.
+            guard let path = optional("path"), path.hasPrefix("/") else {
+                throw EngineError(.invalidEvent, "a share_file action needs the file's absolute path")
+            }
+            self = .shareFile(path: path, name: optional("name"), mimetype: optional("mimetype"),
+                              caption: optional("caption"), replyTo: optional("reply_to"))
         case let other:
             throw EngineError(.invalidEvent, "unknown action \(other.map { "\"\($0)\"" } ?? "(none)")")
         }

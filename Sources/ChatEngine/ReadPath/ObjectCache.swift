@@ -18,6 +18,8 @@ public final class ObjectCache: Sendable {
     /// Signatures verified on earlier opens (`signatures.bin`), so reopening a
     /// large room does not check every signature again.
     public let signatures: SignatureMemo
+    /// Shared files fetched on demand (`attachments/`), content-addressed.
+    public let attachments: AttachmentCache
     /// The index of cached objects, by key.
     private struct IndexTable {
         var entries: [String: ObjectInfo]
@@ -30,6 +32,7 @@ public final class ObjectCache: Sendable {
     public init(directory: URL) throws {
         self.directory = directory
         signatures = SignatureMemo(path: directory.appendingPathComponent("signatures.bin").path)
+        attachments = AttachmentCache(folder: directory.appendingPathComponent("attachments").path)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("objects"), withIntermediateDirectories: true)
         var entries: [String: ObjectInfo] = [:]
         if let data = FileManager.default.contents(atPath: directory.appendingPathComponent("index.jsonl").path) {

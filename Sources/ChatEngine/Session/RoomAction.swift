@@ -25,4 +25,9 @@ public enum RoomAction: Sendable, Equatable {
     case setName(String)
     case setTopic(String)
     case typing(Bool)
+    /// Shares the file at `path` (an `m.file` message): its bytes are copied
+    /// into the room's ``BlobArea`` before the event is journaled. `name`
+    /// defaults to the path's last component, `mimetype` to a guess from its
+    /// extension, the body to the caption or the name.
+    case shareFile(path: String, name: String? = nil, mimetype: String? = nil, caption: String? = nil, replyTo: String? = nil)
 }

@@ -1,4 +1,5 @@
 import ChatProtocol
+import Foundation
 
 extension RoomSession {
     /// Performs an action: resolves the events it names, checks it against
@@ -8,7 +9,13 @@ extension RoomSession {
     @discardableResult
     public func act(_ action: RoomAction, unsynced: [Event] = []) async throws(EngineError) -> Event {
         let draft = try await draft(action, unsynced: unsynced)
-        let earliest = try await check(draft, unsynced: unsynced, includeMessages: true)
+        let earliest: Int64
+        do {
+            earliest = try await check(draft, unsynced: unsynced, includeMessages: true)
+        } catch {
+            await discardBlob(of: draft)
+            throw error
+        }
         return try await journal(draft, notBefore: earliest)
     }
 
@@ -49,6 +56,15 @@ extension RoomSession {
             return EventDraft(type: EventType.topic, content: .topic(topic))
         case .typing(let typing):
             return EventDraft(type: EventType.typing, content: .typing(typing))
+        case .shareFile(let path, let name, let mimetype, let caption, let replyTo):
+            let fileName = name ?? URL(fileURLWithPath: path).lastPathComponent
+            let blob = try outbox.blobs.importFile(path, name: fileName, roomID: roomID, limit: fileLimit)
+            do {
+                return try await fileDraft(blob, name: fileName, mimetype: mimetype, caption: caption, replyTo: replyTo, unsynced: unsynced)
+            } catch {
+                await discardBlob(blob.sha256)
+                throw error
+            }
         }
     }
 

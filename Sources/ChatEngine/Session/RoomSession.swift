@@ -20,6 +20,11 @@ public actor RoomSession {
     /// (uploaded or not): the outbox forgets them once uploaded, the view
     /// learns them only at the next sync.
     private var unseen: [Event] = []
+    /// Shared files fetched from the store: the cache's, or `attachments/`
+    /// in the state folder when the session has no cache.
+    public nonisolated let attachments: AttachmentCache
+    /// The largest file ``shareFile(path:name:mimetype:caption:replyTo:)`` takes (``FileLimit``).
+    public nonisolated let fileLimit: Int64
     /// Where verified signatures are remembered (the cache's), if anywhere.
     private let memo: SignatureMemo?
     /// This device's clock (milliseconds since the epoch): what its events are
@@ -33,6 +38,7 @@ public actor RoomSession {
     public init(roomID: String, identity: DeviceIdentity, store: any ObjectStore, stateFolder: String,
                 cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(),
                 policy: UploadPolicy = .standard, verifier: RoomVerifier = RoomVerifier(),
+                fileLimit: Int64 = FileLimit.standard,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) throws(EngineError) {
         guard RoomID.isValid(roomID) else {
             throw EngineError(.notFound, "\"\(roomID)\" is not a room id: room ids match [A-Za-z0-9_-]{1,64}.")
@@ -45,6 +51,8 @@ public actor RoomSession {
         self.stateFolder = stateFolder
         self.now = now
         memo = verifier.memo ?? cache?.signatures
+        attachments = cache?.attachments ?? AttachmentCache(folder: stateFolder + "/attachments")
+        self.fileLimit = fileLimit
         outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,
                             clientID: identity.clientID, key: identity.key, now: now)
         sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache,
@@ -54,7 +62,7 @@ public actor RoomSession {
     /// Starts uploading journaled events in the background (idempotent).
     public func startUploading() {
         guard uploader == nil else { return }
-        let job = Uploader(outbox: outbox, store: store, policy: policy)
+        let job = Uploader(outbox: outbox, store: store, policy: policy, attachments: attachments)
         uploader = Task { await job.run() }
     }
 

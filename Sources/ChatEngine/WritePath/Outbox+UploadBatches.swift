@@ -72,7 +72,8 @@ extension Outbox {
         } catch {
             throw EngineError(.invalidEvent, "Could not encode a log object for room \(roomID): \(error.message)", cause: error)
         }
-        let batch = UploadBatch(first: batchedThrough, count: events.count, name: encoded.name, bytes: encoded.bytes)
+        let batch = UploadBatch(first: batchedThrough, count: events.count, name: encoded.name, bytes: encoded.bytes,
+                                attachments: UploadBatch.attachments(of: events))
         batches.append(batch)
         batchedThrough += events.count
         oldestUnbatchedAt = batchedThrough < durableThrough ? .now : nil
@@ -81,8 +82,10 @@ extension Outbox {
     }
 
     /// Records that `batch` is in the store: journals it, drops its events
-    /// from memory and wakes the flushes it completes.
-    func confirm(_ batch: UploadBatch) async throws(EngineError) {
+    /// from memory, tidies the blobs no pending event still names (into
+    /// `attachments` when given) and wakes the flushes it completes, so a
+    /// flush that returns leaves the blob area tidy.
+    func confirm(_ batch: UploadBatch, attachments: AttachmentCache? = nil) async throws(EngineError) {
         guard let oldest = batches.first, oldest.first == batch.first else { return }
         batches.removeFirst()
         pending.removeFirst(batch.count)
@@ -94,6 +97,7 @@ extension Outbox {
         // Awaited so that a confirmed flush survives a crash as "uploaded" too;
         // were it lost, the replay would find the same bytes and succeed again.
         try await journal.append([.uploaded(first: batch.first)])
+        await releaseBlobs(batch.attachments, into: attachments)
         resumeFlushes()
     }
 

@@ -18,6 +18,8 @@ public actor Outbox {
     public nonisolated let journal: Journal
     /// Bytes cut from a torn journal tail when this outbox opened.
     public nonisolated let recoveredTornBytes: Int
+    /// Files shared here whose events may not be uploaded yet (``BlobArea``).
+    public nonisolated let blobs: BlobArea
 
     var chain: DeviceChain
     /// Ordinal of `pending[0]`: every event before it is confirmed in the store.
@@ -91,6 +93,7 @@ public actor Outbox {
         self.clientID = clientID
         self.journal = journal
         self.recoveredTornBytes = contents.truncatedBytes
+        blobs = BlobArea(stateFolder: stateFolder, roomID: roomID)
         self.now = now
         chain = DeviceChain(roomID: roomID, senderID: senderID, key: key, prevEventHash: contents.lastEvent?.hash,
                             clock: DeviceClock(last: contents.lastEvent?.timestampMs ?? 0))
@@ -115,10 +118,12 @@ public actor Outbox {
             guard encoded.name.key == open.key else {
                 throw EngineError(.journalCorrupt, "The journal \(path) recorded batch \(open.key), but its events encode as \(encoded.name.key). Keep the file for inspection.")
             }
-            batches.append(UploadBatch(first: open.first, count: open.count, name: encoded.name, bytes: encoded.bytes))
+            batches.append(UploadBatch(first: open.first, count: open.count, name: encoded.name, bytes: encoded.bytes,
+                                       attachments: UploadBatch.attachments(of: slice)))
             batchedThrough = open.first + open.count
         }
         if batchedThrough < durableThrough { oldestUnbatchedAt = .now }
+        blobs.tidy(keeping: Set(UploadBatch.attachments(of: pending)))
     }
 
     /// Signs the next event of this device's chain, journals it, and returns

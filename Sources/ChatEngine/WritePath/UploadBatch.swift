@@ -7,4 +7,19 @@ public struct UploadBatch: Sendable {
     public let count: Int
     public let name: LogObjectName
     public let bytes: [UInt8]
+    /// The SHA-256 of every file its `m.file` events name, once each: the
+    /// blobs that must be in the store before the batch goes up.
+    public let attachments: [String]
+
+    /// The attachments `events` name, once each, in order.
+    static func attachments(of events: some Sequence<Event>) -> [String] {
+        var seen: Set<String> = []
+        var out: [String] = []
+        for event in events where event.type == EventType.message {
+            if case .message(let message) = event.content, let file = message.file, seen.insert(file.sha256).inserted {
+                out.append(file.sha256)
+            }
+        }
+        return out
+    }
 }

@@ -14,11 +14,15 @@ public struct Uploader: Sendable {
     public let outbox: Outbox
     public let store: any ObjectStore
     public let policy: UploadPolicy
+    /// Where a shared file's blob goes once its event is uploaded (the
+    /// sender's own downloads are then instant); nil: it is removed.
+    public let attachments: AttachmentCache?
 
-    public init(outbox: Outbox, store: any ObjectStore, policy: UploadPolicy = .standard) {
+    public init(outbox: Outbox, store: any ObjectStore, policy: UploadPolicy = .standard, attachments: AttachmentCache? = nil) {
         self.outbox = outbox
         self.store = store
         self.policy = policy
+        self.attachments = attachments
     }
 
     /// Uploads until the task is cancelled, or until the journal fails
@@ -66,11 +70,13 @@ public struct Uploader: Sendable {
             let failure: EngineError
             let refused: Bool
             do {
+                // The files first: an event must never be in the store before the bytes it names.
+                for sha in batch.attachments { try await putBlob(sha) }
                 let key = try ObjectKey(batch.name.key)
                 switch try await store.putIfAbsent(key, Data(batch.bytes)) {
                 case .created, .alreadyExists(sameBytes: true):
                     do {
-                        try await outbox.confirm(batch)
+                        try await outbox.confirm(batch, attachments: attachments)
                     } catch {
                         await outbox.recordFailure(error, refused: true)
                         return false
@@ -95,6 +101,24 @@ public struct Uploader: Sendable {
             }
         }
         return false
+    }
+
+    /// Puts a shared file's blob at `rooms/{room}/attachments/{sha}`. An
+    /// object already there is success: the key is the bytes' hash, so it is
+    /// the same file (shared before, or a first try that landed), and readers
+    /// check the hash anyway.
+    private func putBlob(_ sha: String) async throws(StoreError) {
+        let key = try ObjectKey(RoomObjectKey.attachmentKey(roomID: outbox.roomID, sha256: sha))
+        var path = outbox.blobs.path(of: sha)
+        if !outbox.blobs.contains(sha) {
+            // Uploaded and tidied away with an earlier event naming the same bytes.
+            if try await store.head(key) != nil { return }
+            guard let cached = await attachments?.cachedPath(sha256: sha) else {
+                throw StoreError(.notFound, "The bytes of a file shared in room \(outbox.roomID) (sha256 \(sha)) are neither in \(outbox.blobs.folder) nor in \(store.locationDescription); the events from that share on wait. Put the file back at \(outbox.blobs.path(of: sha)) to let them go.")
+            }
+            path = cached
+        }
+        _ = try await store.putFileIfAbsent(key, path: path, progress: nil)
     }
 
     /// Failures that will not pass by themselves; the uploader still retries

@@ -28,10 +28,15 @@ public enum SHA256 {
 
     /// The lowercase hex digest, as used for attachment names.
     public static func hexDigest(_ bytes: [UInt8]) -> String {
+        hex(digest(bytes))
+    }
+
+    /// Lowercase hex of a digest.
+    public static func hex(_ digest: [UInt8]) -> String {
         let hex: [Character] = Array("0123456789abcdef")
         var s = ""
-        s.reserveCapacity(64)
-        for b in digest(bytes) {
+        s.reserveCapacity(digest.count * 2)
+        for b in digest {
             s.append(hex[Int(b >> 4)])
             s.append(hex[Int(b & 0xF)])
         }

@@ -44,14 +44,22 @@ public struct MessageContent: Sendable, Equatable {
                 throw ProtocolError(.schema, "\(fields.type): m.file needs a file object")
             }
             let f = ContentFields(object: file, type: "\(fields.type) file")
-            guard case .int(let size)? = file["size"], size >= 0 else {
-                throw ProtocolError(.schema, "\(fields.type): file.size must be a non-negative integer")
+            guard case .int(let size)? = file["size"], size >= 0, size <= FileInfo.maxSize else {
+                throw ProtocolError(.schema, "\(fields.type): file.size must be an integer from 0 to 2^53-1")
             }
             let sha = try f.requiredString("sha256")
-            guard sha.utf8.count == 64, sha.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+            guard FileInfo.isSHA256Hex(sha) else {
                 throw ProtocolError(.schema, "\(fields.type): file.sha256 must be 64 lowercase hex digits")
             }
-            self.file = FileInfo(name: try f.requiredString("name"), size: size, mimetype: try f.requiredString("mimetype"), sha256: sha)
+            let name = try f.requiredString("name")
+            if let problem = FileInfo.nameProblem(name) {
+                throw ProtocolError(.schema, "\(fields.type): file.name \(problem)")
+            }
+            let mimetype = try f.requiredString("mimetype")
+            if let problem = FileInfo.mimetypeProblem(mimetype) {
+                throw ProtocolError(.schema, "\(fields.type): file.mimetype \(problem)")
+            }
+            self.file = FileInfo(name: name, size: size, mimetype: mimetype, sha256: sha)
         } else {
             self.file = nil
         }

@@ -25,6 +25,9 @@ public enum RoomObjectKey: Sendable, Equatable {
     /// The key of a room's metadata object.
     public static func metadataKey(roomID: String) -> String { "rooms/\(roomID)/metadata.json" }
 
+    /// The key of a room's attachment: its bytes, named by their SHA-256 (lowercase hex).
+    public static func attachmentKey(roomID: String, sha256: String) -> String { "rooms/\(roomID)/attachments/\(sha256)" }
+
     /// The prefix every object of a room shares.
     public static func roomPrefix(roomID: String) -> String { "rooms/\(roomID)/" }
 }

@@ -50,6 +50,11 @@ public enum AlarmKind: String, Sendable {
     case badMetadata = "bad_metadata"
     /// metadata.json names a different creator key than the one pinned on first sight.
     case creatorKeyChanged = "creator_key_changed"
+    /// A shared file's bytes in the store differ from what its event says (hash or size).
+    /// Raised by a reader that fetched it, never by verification, which reads no attachments.
+    case attachmentMismatch = "attachment_mismatch"
+    /// A shared file's bytes are not in the store. Raised by a reader that tried to fetch them.
+    case attachmentMissing = "attachment_missing"
 }
 
 /// An integrity alarm: the events stay (they are authentic) but something is wrong with the log.
@@ -58,6 +63,13 @@ public struct Alarm: Sendable, Equatable {
     public let senderID: String?
     public let eventID: String?
     public let detail: String
+
+    public init(kind: AlarmKind, senderID: String?, eventID: String?, detail: String) {
+        self.kind = kind
+        self.senderID = senderID
+        self.eventID = eventID
+        self.detail = detail
+    }
 }
 
 /// Something worth knowing that is not an integrity problem.

@@ -12,6 +12,11 @@ import ObjectStore
 //       returns, then "flushing", flushes, and prints "done".
 //   engine-crash-helper drain STORE STATE ROOM SEEDHEX
 //       reopens the journal, uploads what is left, prints "done".
+//   engine-crash-helper share STORE STATE ROOM SEEDHEX FILE
+//       creates the room if new, shares FILE through a RoomSession without
+//       uploading, prints "shared <event_id>" once the share returns, then
+//       waits to be killed: the blob and the event must survive in the state
+//       folder for a drain to upload, blob first.
 
 /// Writes one line with a single write(2), so a kill never leaves half a line
 /// and nothing sits in a buffer: a printed ack is an acknowledged send.
@@ -34,8 +39,8 @@ func seed(_ hex: String) -> [UInt8] {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 5, ["send", "drain"].contains(arguments[0]) else {
-    fail("usage: send STORE STATE ROOM SEEDHEX COUNT [SENDERS] | drain STORE STATE ROOM SEEDHEX")
+guard arguments.count >= 5, ["send", "drain", "share"].contains(arguments[0]) else {
+    fail("usage: send STORE STATE ROOM SEEDHEX COUNT [SENDERS] | drain STORE STATE ROOM SEEDHEX | share STORE STATE ROOM SEEDHEX FILE")
 }
 let mode = arguments[0]
 let store = LocalFolderStore(root: arguments[1])
@@ -44,6 +49,26 @@ let roomID = arguments[3]
 let senderID = "user:crash"
 let key: SigningKey
 do { key = try SigningKey(seed: seed(arguments[4])) } catch { fail("bad seed: \(error)") }
+
+if mode == "share" {
+    guard arguments.count >= 6 else { fail("share needs a FILE") }
+    do {
+        let metadata = try RoomMetadata.signed(roomID: roomID, name: "crash test", createdAt: "2026-01-01T00:00:00Z",
+                                               creator: senderID, key: key)
+        _ = try await store.putIfAbsent(ObjectKey(RoomObjectKey.metadataKey(roomID: roomID)), Data(metadata.bytes))
+        let session = try RoomSession(roomID: roomID, identity: DeviceIdentity(senderID: senderID, clientID: "crash_device", key: key),
+                                      store: store, stateFolder: stateFolder)
+        if await session.outbox.journaledCount == 0 {
+            let join = try await session.join()
+            emit("ack \(join.eventID)")
+        }
+        let shared = try await session.shareFile(path: arguments[5])
+        emit("shared \(shared.eventID)")
+        while true { try await Task.sleep(for: .seconds(60)) }
+    } catch {
+        fail("\(error)")
+    }
+}
 
 do {
     let outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: senderID, clientID: "crash_device", key: key)
