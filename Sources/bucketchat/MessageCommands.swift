@@ -13,9 +13,27 @@ struct Send: AsyncParsableCommand {
     @Argument(help: "The message (words are joined by spaces). Without it, stdin is read line by line.") var text: [String] = []
     @Flag(help: "Send as an emote (m.emote).") var emote = false
     @Flag(help: "Send as a notice (m.notice), e.g. from a bot.") var notice = false
+    @Option(help: ArgumentHelp("Share a file (m.file): its bytes are copied into the journal's blob area and checked by SHA-256 on every download.", valueName: "path"))
+    var file: String?
+    @Option(help: ArgumentHelp("The shared file's name (default: the file's own name).", valueName: "name")) var name: String?
+    @Option(help: ArgumentHelp("Text shown with the shared file (default: its name).", valueName: "text")) var caption: String?
+    @Option(help: ArgumentHelp("The shared file's media type (default: guessed from its name).", valueName: "type/subtype")) var mimetype: String?
     @OptionGroup var action: ActionOptions
 
+    func validate() throws {
+        if file == nil, name != nil || caption != nil || mimetype != nil {
+            throw ValidationError("--name, --caption and --mimetype go with --file")
+        }
+        if file != nil, !text.isEmpty || emote || notice {
+            throw ValidationError("--file shares a file; give its text with --caption, not as words, --emote or --notice")
+        }
+    }
+
     func run() async throws {
+        if let file {
+            try await shareFile(file)
+            return
+        }
         let msgtype = emote ? "m.emote" : (notice ? "m.notice" : "m.text")
         if !text.isEmpty {
             let body = text.joined(separator: " ")
@@ -47,6 +65,22 @@ struct Send: AsyncParsableCommand {
             return []
         }
         if let refusal { throw refusal }
+    }
+
+    /// Shares one file: returns once its bytes and its event are safe in the
+    /// journal (then uploads as any send does, the bytes before the event).
+    private func shareFile(_ given: String) async throws {
+        // Absolute: a running mount may be the one that reads it.
+        let path = URL(fileURLWithPath: given).standardizedFileURL.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw CLIError("\(given): no such file; nothing was sent")
+        }
+        guard !isFolder.boolValue else { throw CLIError("\(given) is a folder; share its files one by one (or an archive of it)") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw CLIError("\(given) cannot be read; nothing was sent") }
+        try await action.perform(room: room) { [name, mimetype, caption] target in
+            [try await target.act(.shareFile(path: path, name: name, mimetype: mimetype, caption: caption))]
+        }
     }
 }
 

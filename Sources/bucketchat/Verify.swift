@@ -35,6 +35,9 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per room (an array without --room): room_id, accepted, rejected, alarms, warnings, members, skipped_keys and the resolved state.")
     var json = false
 
+    @Flag(help: "Also fetch every shared file and check its bytes against the SHA-256 and size its event names (attachment_mismatch, attachment_missing are integrity alarms).")
+    var attachments = false
+
     @OptionGroup var trust: TrustOptions
 
     @Option(name: .customLong("creator-key"), help: ArgumentHelp(
@@ -71,16 +74,28 @@ struct Verify: AsyncParsableCommand {
                 throw CLIError("cannot read room \(roomID): \(error.message)")
             }
             let result = await sync.verification
-            problem = problem || result.hasIntegrityProblem
+            let files = try await AttachmentCheck.run(result, store: opened, fetch: attachments)
+            problem = problem || result.hasIntegrityProblem || !files.alarms.isEmpty
             if json {
+                var report = result.reportJSON(nowMs: now)
+                if case .object(var object) = report {
+                    object["attachments"] = files.json
+                    if !files.alarms.isEmpty, case .array(let alarms)? = object["alarms"] {
+                        object["alarms"] = .array(alarms + files.alarms.map { a in
+                            .object(JSONObject([("kind", .string(a.kind.rawValue)), ("sender_id", a.senderID.map { .string($0) } ?? .null),
+                                                ("event_id", a.eventID.map { .string($0) } ?? .null), ("detail", .string(a.detail))]))
+                        })
+                    }
+                    report = .object(object)
+                }
                 if room != nil {
-                    FileHandle.standardOutput.write(Data(CanonicalJSON.encode(result.reportJSON(nowMs: now)) + [0x0A]))
+                    FileHandle.standardOutput.write(Data(CanonicalJSON.encode(report) + [0x0A]))
                 } else {
-                    reports.append(result.reportJSON(nowMs: now))
+                    reports.append(report)
                 }
             } else {
                 if roomID != rooms.first { print("") }
-                print(VerifySummary(result: result).text)
+                print(([VerifySummary(result: result).text] + files.lines).joined(separator: "\n"))
             }
         }
         if json, room == nil {
