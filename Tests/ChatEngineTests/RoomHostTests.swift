@@ -177,8 +177,9 @@ final class HostEvents: Sendable {
         // With the store down, stop gives up at its deadline and the event stays journaled.
         let bob = try host("bob", seed: 2, store: store, state: state)
         await bob.start(background: true) { _ in }
-        let other = try await bob.create(name: "Offline")
+        // Down before the room exists: otherwise its task may upload the join first.
         await store.setDown(true)
+        let other = try await bob.create(name: "Offline")
         _ = try await other.send("stays journaled")
         await bob.stop(flushTimeout: .milliseconds(300))
         #expect(await other.outbox.status.pendingEvents == 2, "the join and the message wait in the journal")
