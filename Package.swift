@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,11 +49,11 @@ let package = Package(
             dependencies: ["CSodium"]
         ),
         // The store interface, keys, locations, errors, local folder and memory stores.
-        .target(name: "ObjectStore"),
+        .target(name: "ObjectStore", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The client engine: journal, outbox and uploader (write path); sync (read path).
         .target(
             name: "ChatEngine",
-            dependencies: ["ChatProtocol", "ObjectStore"]
+            dependencies: ["ChatProtocol", "ObjectStore", .product(name: "Logging", package: "swift-log")]
         ),
         // The mount's filesystem as plain calls (paths, handles, errnos): no kernel needed.
         .target(
@@ -94,6 +95,7 @@ let package = Package(
                 "RoomFileSystem",
                 "FUSEMount",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Tools apart from the product (Sources/Tools/): the room generator,

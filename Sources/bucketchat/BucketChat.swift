@@ -18,6 +18,11 @@ struct BucketChat: AsyncParsableCommand {
             The store is the first of: --store, $BUCKETCHAT_STORE, `store` in config.toml, the \
             local store (~/.local/share/bucketchat/store).
 
+            -v or --verbose (repeatable, with any command) logs every store request (operation, \
+            key, outcome, bytes, time) and each sync decision to stderr; -vv also polls that found \
+            nothing. Without it the level is `log_level` in config.toml (trace, debug, info, \
+            notice, warning, error, critical), else warning.
+
             Exit status: 0 on success; 1 when an action fails (the room's rules forbid it, the \
             store refuses) or verification finds an integrity problem; 2 for usage and local I/O errors.
             """,
@@ -35,7 +40,9 @@ enum Main {
         HeapTuning.apply()
         do {
             try RawArguments.requireUTF8()
-            var command = try BucketChat.parseAsRoot()
+            let (arguments, verbosity) = Verbosity.split(Array(CommandLine.arguments.dropFirst()))
+            Verbosity.bootstrap(Verbosity.level(count: verbosity, configured: (try? ConfigFile(path: Paths.configFile))?["log_level"]))
+            var command = try BucketChat.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

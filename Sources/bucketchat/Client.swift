@@ -46,12 +46,13 @@ struct Client {
         } catch {
             throw CLIError(error.message)
         }
-        let store: any ObjectStore
+        var store: any ObjectStore
         do {
             store = try location.open()
         } catch {
             throw CLIError(error.message)
         }
+        if Verbosity.logsRequests { store = LoggedStore(store) }
         let state = StoreStateFolder(root: Paths.stateDirectory, storeDescription: location.description)
         let moved = await state.migrateUnscopedState(store: store)
         if !moved.isEmpty {

@@ -120,7 +120,8 @@ struct Verify: AsyncParsableCommand {
                     throw CLIError("\(path) is not a folder; pass the folder that holds rooms/")
                 }
             }
-            return (location, try location.open())
+            let opened = try location.open()
+            return (location, Verbosity.logsRequests ? LoggedStore(opened) : opened)
         } catch let error as StoreError {
             throw CLIError(error.message)
         }

@@ -9,7 +9,10 @@ extension RoomSync {
         let nowMs = wallClock()
         switch window.plan(full: full, nowMs: nowMs) {
         case .everything:
-            return try await store.list(prefix: room)
+            // Shared files' bytes are fetched on demand, never by a sync: a
+            // room's 100 MiB video must not be downloaded by every reader.
+            let attachments = room + "attachments/"
+            return try await store.list(prefix: room).filter { !$0.key.utf8.starts(with: attachments.utf8) }
         case .folders(let folders, let margin):
             var out: [ObjectInfo] = []
             for folder in folders {

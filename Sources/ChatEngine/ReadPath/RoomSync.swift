@@ -1,5 +1,6 @@
 import ChatProtocol
 import Foundation
+import Logging
 import ObjectStore
 
 /// Keeps one room's verified timeline up to date from a store and turns what
@@ -11,6 +12,9 @@ import ObjectStore
 /// since late uploads carry old names — with a periodic full rescan for
 /// devices that come back after a long time offline.
 public actor RoomSync {
+    /// What each poll decided (`bucketchat -v`): the listing, what was new, what was delivered.
+    static let logger = Logger(label: "bucketchat.sync")
+
     public nonisolated let roomID: String
     public let settings: SyncSettings
     let store: any ObjectStore
@@ -120,7 +124,10 @@ public actor RoomSync {
         }
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
-        guard !changed.isEmpty || deliverEverything else { return SyncDelivery() }
+        guard !changed.isEmpty || deliverEverything else {
+            RoomSync.logger.trace("room \(roomID): \(rescan ? "full" : "quick") listing, \(listing.count) object(s), nothing new")
+            return SyncDelivery()
+        }
         ledger.verifier.nowMs = wallClock()
         let fetched = try await fetchAndTake(changed, progress: progress)
         // An object listed but gone when fetched stays unknown: the next listing
@@ -145,6 +152,7 @@ public actor RoomSync {
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now
         }
+        RoomSync.logger.debug("room \(roomID): \(rescan ? "full" : "quick") listing, \(changed.count) new or changed object(s), \(fetched.count) fetched and verified, \(updates.count) update(s) delivered; next poll in \(currentInterval)")
         return updates
     }
 
