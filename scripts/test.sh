@@ -8,6 +8,8 @@ export PATH="/opt/swift/usr/bin:$PATH"
 bash scripts/install-deps.sh
 
 swift build --build-tests
+# The man pages and completions in contrib/ must match the command line.
+bash scripts/gen-manual.sh --check
 
 # moto_server (S3 + IAM) and fake-gcs-server on 127.0.0.1, stopped on any exit.
 trap 'bash scripts/test-servers.sh stop' EXIT

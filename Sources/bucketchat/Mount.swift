@@ -27,7 +27,7 @@ struct Mount: AsyncParsableCommand {
     @Flag(name: .customShort("f"), help: "Stay in the foreground and log to stderr.")
     var foreground = false
 
-    @Option(name: .customShort("o"), help: ArgumentHelp("Mount options for libfuse, comma-separated (e.g. allow_other).", valueName: "opts"))
+    @Option(name: .customShort("o"), help: ArgumentHelp("Mount options for libfuse, comma-separated (e.g. allow_other); `syslog` sends the mount's log to the system log instead.", valueName: "opts"))
     var options: [String] = []
 
     @OptionGroup var trust: TrustOptions
@@ -48,7 +48,15 @@ struct Mount: AsyncParsableCommand {
             try MountDaemon.start(mountpoint: path)
             return
         }
+        // `-o syslog` is ours, not libfuse's: the mount's lines go to the system log.
+        let fuseOptions = options.flatMap { $0.split(separator: ",").map(String.init) }
+        let toSystemLog = fuseOptions.contains("syslog")
+        if toSystemLog { SystemLog.open() }
         let log: @Sendable (String) -> Void = { message in
+            if toSystemLog {
+                SystemLog.write("mount \(path): \(message)")
+                return
+            }
             let time = ISO8601DateFormatter().string(from: Date())
             FileHandle.standardError.write(Data("\(time) bucketchat mount \(path): \(message)\n".utf8))
         }
@@ -73,9 +81,12 @@ struct Mount: AsyncParsableCommand {
         let pidFile = MountPoint.pidFile(path)
         try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
-        let session = FUSESession(fileSystem: fileSystem, mountpoint: path,
-                                  options: options.flatMap { $0.split(separator: ",").map(String.init) })
-        let outcome = await MountPoint.serve(session) { log("mounted \(client.location) as \(client.identity.senderID)") }
+        let session = FUSESession(fileSystem: fileSystem, mountpoint: path, options: fuseOptions.filter { $0 != "syslog" })
+        let outcome = await MountPoint.serve(session) {
+            log("mounted \(client.location) as \(client.identity.senderID)")
+            ServiceNotification.send("READY=1\nSTATUS=mounted \(client.location) at \(path)")
+        }
+        ServiceNotification.send("STOPPING=1\nSTATUS=uploading what is journaled")
         log("unmounted; uploading what is journaled")
         server.stop()
         await fileSystem.stop()
