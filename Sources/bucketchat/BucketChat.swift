@@ -41,7 +41,7 @@ enum Main {
         do {
             try RawArguments.requireUTF8()
             let (arguments, verbosity) = Verbosity.split(Array(CommandLine.arguments.dropFirst()))
-            Verbosity.bootstrap(Verbosity.level(count: verbosity, configured: (try? ConfigFile(path: Paths.configFile))?["log_level"]))
+            Verbosity.bootstrap(Verbosity.level(count: verbosity, configured: (try? ConfigFile(path: Paths.configFile, warn: false))?["log_level"]))
             var command = try BucketChat.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
