@@ -31,8 +31,6 @@ import Testing
     }
 
     static func expectUnreachable(_ body: () async throws(StoreError) -> Void, endpoint: String) async {
-        let clock = ContinuousClock()
-        let started = clock.now
         do {
             try await body()
             Issue.record("an operation succeeded against a stopped server")
@@ -42,11 +40,11 @@ import Testing
             #expect(error.message.contains("4 tries"))
             #expect(error.message.contains("Check the endpoint"))
         }
-        // 4 tries with at most 50+100+200 ms between them: bounded, not hanging.
-        #expect(clock.now - started < .seconds(10))
     }
 
-    @Test(.enabled(if: TestServers.motoServer != nil, TestServers.s3Missing))
+    // Bounded by the retry policy's four tries, not hanging: the time limit
+    // catches a hang without asserting a duration the shared cores may stretch.
+    @Test(.enabled(if: TestServers.motoServer != nil, TestServers.s3Missing), .timeLimit(.minutes(2)))
     func s3ServerStoppedThenRestarted() async throws {
         let port = try TestServers.freePort()
         let endpoint = "http://127.0.0.1:\(port)"
@@ -73,7 +71,7 @@ import Testing
         #expect(try await store.get(key) == Data("after".utf8))
     }
 
-    @Test(.enabled(if: TestServers.fakeGCSServer != nil, TestServers.gcsMissing))
+    @Test(.enabled(if: TestServers.fakeGCSServer != nil, TestServers.gcsMissing), .timeLimit(.minutes(2)))
     func gcsServerStoppedThenRestarted() async throws {
         let port = try TestServers.freePort()
         let endpoint = "http://127.0.0.1:\(port)"
