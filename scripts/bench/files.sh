@@ -14,12 +14,16 @@
 # TODO: `cat ROOM/files/NAME` through a real mount vs `cat` of the same bytes
 #   from a plain file, once a mount shows ROOM/files/ (not in main yet).
 #
-# Usage: FILE_MB=256 scripts/bench/files.sh
+# Usage: [FILE_MB=256] [RUNS=3] scripts/bench/files.sh
+# moto is a Python server sharing the machine's cores: one transfer's time
+# swings by 2x with other load, so part 1 alternates RUNS runs of each and
+# prints medians, and each side's CPU seconds (steadier than its time).
 # Figures only, never asserts on time; a wrong byte (cmp) fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
 file_mb=${FILE_MB:-256}
+runs=${RUNS:-3}
 
 bash scripts/install-deps.sh >&2
 swift build -c release --product store-bench >&2
@@ -45,6 +49,8 @@ ratio() { awk "BEGIN { printf \"%.2f\", $2 / $1 }"; }           # bucketchat/aws
 # seconds: upload U download D  →  "U D"
 seconds_of() { awk '/^seconds:/ { print $3, $5 }' "$1"; }
 rss_of() { awk '/^rss_kb / { print $2 }' "$1"; }
+cpu_of() { awk '/^rss_kb / { printf "%.2f\n", $4 + $5 }' "$1"; }             # user + system seconds
+median() { sort -g -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
 
 head -c "$((file_mb << 20))" /dev/urandom >"$work/file"
 : >"$work/empty"
@@ -57,29 +63,36 @@ bucket="bc-files-$RANDOM$RANDOM"
 # One store-bench transfer under /usr/bin/time: its output in $1.out, its peak RSS (KiB) in it too.
 transfer() { # name location path [out]
   local name=$1; shift
-  "${admin[@]}" /usr/bin/time -f "rss_kb %M" -o "$work/$name.rss" "$bin/store-bench" file "$@" >"$work/$name.out"
+  "${admin[@]}" /usr/bin/time -f "rss_kb %M cpu_s %U %S" -o "$work/$name.rss" "$bin/store-bench" file "$@" >"$work/$name.out"
   cat "$work/$name.rss" >>"$work/$name.out"
 }
 
-echo "== moto S3 on loopback: bucketchat (store-bench) vs aws s3 cp"
+echo "== moto S3 on loopback: bucketchat (store-bench) vs aws s3 cp, $runs runs each, alternating (medians)"
 transfer s3-empty --create-bucket "s3://$bucket/bench" "$work/empty"
-transfer s3 "s3://$bucket/bench" "$work/file" "$work/s3-down"
-cmp "$work/file" "$work/s3-down"
-read -r bc_up bc_down <<<"$(seconds_of "$work/s3.out")"
-rm -f "$work/s3-down"
-
-t0=$(now)
-"${admin[@]}" aws s3 cp --only-show-errors "$work/file" "s3://$bucket/aws/file"
-t1=$(now)
-"${admin[@]}" aws s3 cp --only-show-errors "s3://$bucket/aws/file" "$work/aws-down"
-t2=$(now)
-cmp "$work/file" "$work/aws-down"
-rm -f "$work/aws-down"
-aws_up=$(secs "$t0" "$t1"); aws_down=$(secs "$t1" "$t2")
-printf '  %-12s upload %7.3f s = %7s MiB/s   download %7.3f s = %7s MiB/s\n' bucketchat "$bc_up" "$(rate "$bc_up")" "$bc_down" "$(rate "$bc_down")"
-printf '  %-12s upload %7.3f s = %7s MiB/s   download %7.3f s = %7s MiB/s\n' "aws s3 cp" "$aws_up" "$(rate "$aws_up")" "$aws_down" "$(rate "$aws_down")"
+: >"$work/bc.times"; : >"$work/aws.times"
+for run in $(seq 1 "$runs"); do
+  transfer "s3-$run" "s3://$bucket/bench" "$work/file" "$work/s3-down"
+  cmp "$work/file" "$work/s3-down"
+  rm -f "$work/s3-down"
+  seconds_of "$work/s3-$run.out" >>"$work/bc.times"
+  cpu_of "$work/s3-$run.out" >>"$work/bc.cpu"
+  t0=$(now)
+  "${admin[@]}" /usr/bin/time -f "cpu_s %U %S" -o "$work/aws-up.cpu" aws s3 cp --only-show-errors "$work/file" "s3://$bucket/aws/file$run"
+  t1=$(now)
+  "${admin[@]}" /usr/bin/time -f "cpu_s %U %S" -o "$work/aws-down.cpu" aws s3 cp --only-show-errors "s3://$bucket/aws/file$run" "$work/aws-down"
+  t2=$(now)
+  cmp "$work/file" "$work/aws-down"
+  rm -f "$work/aws-down"
+  echo "$(secs "$t0" "$t1") $(secs "$t1" "$t2")" >>"$work/aws.times"
+  cat "$work/aws-up.cpu" "$work/aws-down.cpu" | awk '{ s += $2 + $3 } END { printf "%.2f\n", s }' >>"$work/aws.cpu"
+  printf '  run %d: bucketchat up %s s down %s s; aws up %s s down %s s\n' "$run" $(tail -1 "$work/bc.times") $(tail -1 "$work/aws.times")
+done
+bc_up=$(median 1 "$work/bc.times"); bc_down=$(median 2 "$work/bc.times")
+aws_up=$(median 1 "$work/aws.times"); aws_down=$(median 2 "$work/aws.times")
+printf '  %-12s upload %7.3f s = %7s MiB/s   download %7.3f s = %7s MiB/s   CPU (both ways) %s s\n' bucketchat "$bc_up" "$(rate "$bc_up")" "$bc_down" "$(rate "$bc_down")" "$(median 1 "$work/bc.cpu")"
+printf '  %-12s upload %7.3f s = %7s MiB/s   download %7.3f s = %7s MiB/s   CPU (both ways) %s s\n' "aws s3 cp" "$aws_up" "$(rate "$aws_up")" "$aws_down" "$(rate "$aws_down")" "$(median 1 "$work/aws.cpu")"
 printf '  bucketchat/aws: upload %s, download %s (goal >= 0.8)\n' "$(ratio "$bc_up" "$aws_up")" "$(ratio "$bc_down" "$aws_down")"
-rss_empty=$(rss_of "$work/s3-empty.out"); rss_file=$(rss_of "$work/s3.out")
+rss_empty=$(rss_of "$work/s3-empty.out"); rss_file=$(rss_of "$work/s3-1.out")
 printf '  sender peak RSS: %d MiB with the file, %d MiB with an empty file: +%d MiB (goal < 64)\n' \
   "$((rss_file / 1024))" "$((rss_empty / 1024))" "$(((rss_file - rss_empty) / 1024))"
 
