@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A file being uploaded, read one part at a time at its offset, so an
-/// upload holds a few parts in memory whatever the file's size.
+/// A file being uploaded: parts are hashed from it in small chunks and
+/// streamed from it by curl (as `FileRegion`s), so an upload holds no part
+/// in memory whatever the file's size; only small files are read whole.
 ///
 /// Reads run on a dispatch queue, never on Swift's cooperative pool.
 public final class SourceFile: @unchecked Sendable {
