@@ -134,7 +134,7 @@ final class CurlTransfer: @unchecked Sendable {
         guard n > 0 else {
             uploadFailure = n < 0
                 ? "Could not read \(upload.file.path) (\(String(cString: strerror(errno))))"
-                : "\(upload.file.path) became shorter while being uploaded (\(upload.offset + uploadPosition) of \(upload.file.size) bytes)"
+                : "\(upload.file.path) became shorter during the upload (it ended before byte \(upload.offset + uploadPosition + 1) of \(upload.file.size))"
             return bc_readfunc_abort()
         }
         uploadPosition += Int64(n)

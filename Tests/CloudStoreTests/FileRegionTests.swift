@@ -32,4 +32,24 @@ struct FileRegionTests {
             #expect(error.message.contains(path) && error.message.contains("shorter"), "\(error.message)")
         }
     }
+
+    /// A body region the file no longer holds (it shrank after the upload
+    /// was planned) aborts the request with `.io` naming the file, untried
+    /// again: the network is not what failed.
+    @Test(.enabled(if: TestServers.s3Endpoint != nil)) func aShrunkFileAbortsTheRequestNamingIt() async throws {
+        let endpoint = try #require(TestServers.s3Endpoint)
+        let key = try ObjectKey("rooms/r/attachments/shrunk")
+        let (path, _) = try TestServers.randomFile(size: 100_000)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let region = FileRegion(file: try SourceFile(path: path, key: key), offset: 0, length: 300_000)
+        let client = HTTPClient(retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20)))
+        do {
+            let response = try await client.send(HTTPRequest(method: "PUT", url: endpoint + "/no-bucket/shrunk", bodyRegion: region),
+                                                 what: "sending a test body")
+            Issue.record("a request whose body could not be read was answered \(response.status)")
+        } catch {
+            #expect(error.code == .io, "\(error)")
+            #expect(error.message.contains(path) && error.message.contains("shorter"), "\(error.message)")
+        }
+    }
 }
