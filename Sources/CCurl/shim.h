@@ -13,6 +13,11 @@ static inline CURLcode bc_easy_setopt_slist(CURL *h, CURLoption o, struct curl_s
 typedef size_t (*bc_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode bc_easy_setopt_data_callback(CURL *h, CURLoption o, bc_data_callback f) { return curl_easy_setopt(h, o, f); }
 
+typedef int (*bc_seek_callback)(void *userdata, curl_off_t offset, int origin);
+static inline CURLcode bc_easy_setopt_seek_callback(CURL *h, CURLoption o, bc_seek_callback f) { return curl_easy_setopt(h, o, f); }
+// Macros Swift does not import as constants of the right type.
+static inline size_t bc_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
+
 static inline CURLcode bc_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode bc_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 

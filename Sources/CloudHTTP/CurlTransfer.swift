@@ -17,6 +17,11 @@ final class CurlTransfer: @unchecked Sendable {
     private var streaming: Bool?
     private var delivered: Int64 = 0
     private var receiverStopped = false
+    /// A body read from a file as curl sends it, and how far curl has read.
+    private let upload: FileRegion?
+    private var uploadPosition: Int64 = 0
+    /// Why the file body could not be read; set, the transfer fails unretried.
+    private var uploadFailure: String?
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
 
     init?(_ request: HTTPRequest, options: HTTPClient.Options, continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>) {
@@ -24,6 +29,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.easy = easy
         self.continuation = continuation
         self.receiver = request.bodyReceiver
+        self.upload = request.method == "GET" || request.method == "HEAD" ? nil : request.bodyRegion
         errorBuffer.initialize(to: 0)
         configure(request, options: options)
     }
@@ -58,7 +64,26 @@ final class CurlTransfer: @unchecked Sendable {
         default:
             bc_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
         }
-        if request.method != "GET" && request.method != "HEAD" {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        if let upload {
+            // PUT-style upload of a known size, whatever the verb said above
+            // (CUSTOMREQUEST keeps it): curl pulls the bytes from the file.
+            bc_easy_setopt_long(easy, CURLOPT_UPLOAD, 1)
+            bc_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(upload.length))
+            bc_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION) { pointer, size, count, user in
+                guard let pointer, let user else { return bc_readfunc_abort() }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+                return transfer.readBody(into: UnsafeMutableRawPointer(pointer), capacity: size * count)
+            }
+            bc_easy_setopt_pointer(easy, CURLOPT_READDATA, me)
+            // curl rewinds when it resends on a reused connection that died.
+            bc_easy_setopt_seek_callback(easy, CURLOPT_SEEKFUNCTION) { user, offset, origin in
+                guard let user, origin == SEEK_SET else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+                return transfer.seekBody(to: Int64(offset)) ? Int32(CURL_SEEKFUNC_OK) : Int32(CURL_SEEKFUNC_FAIL)
+            }
+            bc_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, me)
+        } else if request.method != "GET" && request.method != "HEAD" {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
             request.body.copyBytes(to: buffer.bindMemory(to: UInt8.self), count: request.body.count)
             requestBody = buffer
@@ -79,7 +104,6 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = list
         bc_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
 
-        let me = Unmanaged.passUnretained(self).toOpaque()
         bc_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { pointer, size, count, user in
             guard let pointer, let user else { return 0 }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
@@ -98,6 +122,30 @@ final class CurlTransfer: @unchecked Sendable {
             return n
         }
         bc_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+    }
+
+    /// Fills curl's buffer with the next bytes of the file body; 0 once all
+    /// are sent, an abort when the file cannot give what it held.
+    private func readBody(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
+        guard let upload else { return 0 }
+        let wanted = Int(min(Int64(capacity), upload.length - uploadPosition))
+        guard wanted > 0 else { return 0 }
+        let n = upload.file.readAvailable(into: buffer, count: wanted, at: upload.offset + uploadPosition)
+        guard n > 0 else {
+            uploadFailure = n < 0
+                ? "Could not read \(upload.file.path) (\(String(cString: strerror(errno))))"
+                : "\(upload.file.path) became shorter during the upload (it ended before byte \(upload.offset + uploadPosition + 1) of \(upload.file.size))"
+            return bc_readfunc_abort()
+        }
+        uploadPosition += Int64(n)
+        return n
+    }
+
+    /// Moves the file body's read position (from its start); false if out of range.
+    private func seekBody(to position: Int64) -> Bool {
+        guard let upload, position >= 0, position <= upload.length else { return false }
+        uploadPosition = position
+        return true
     }
 
     /// Keeps or streams body bytes; false (curl then aborts) when the receiver stops.
@@ -168,6 +216,10 @@ final class CurlTransfer: @unchecked Sendable {
                                        isRetryable: retryable.contains(code) && delivered == 0 && !receiverStopped, isTLS: tls.contains(code))
         failure.bytesDelivered = delivered
         failure.stoppedByReceiver = receiverStopped
+        if let uploadFailure {
+            failure = TransportFailure(curlCode: Int(code.rawValue), message: uploadFailure, isRetryable: false, isTLS: false)
+            failure.bodyReadFailure = uploadFailure
+        }
         continuation.resume(returning: .failure(failure))
     }
 }

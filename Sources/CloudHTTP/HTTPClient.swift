@@ -60,6 +60,9 @@ public struct HTTPClient: Sendable {
                 }
                 return response
             case .failure(let failure):
+                if let problem = failure.bodyReadFailure {
+                    throw StoreError(.io, "\(problem) while \(what). Check the file and the disk, then try again once nothing writes to it.", cause: failure)
+                }
                 if failure.isTLS {
                     throw StoreError(.unreachable, "TLS verification failed while \(what) at \(Self.origin(of: request.url)). Check the endpoint's certificate, or give the CA bundle that signed it.", cause: failure)
                 }

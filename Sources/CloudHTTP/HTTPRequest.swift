@@ -13,13 +13,18 @@ public struct HTTPRequest: Sendable {
     /// limit), since a large object takes as long as it takes. A failure after
     /// bytes went to the receiver is not retried: they cannot be taken back.
     public var bodyReceiver: (any HTTPBodyReceiver)?
+    /// When set, the body is this stretch of a file, read by curl as it goes
+    /// out (so it is never held in memory), and `body` is ignored. Each try
+    /// reads it from its start again.
+    public var bodyRegion: FileRegion?
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data = Data(),
-                bodyReceiver: (any HTTPBodyReceiver)? = nil) {
+                bodyReceiver: (any HTTPBodyReceiver)? = nil, bodyRegion: FileRegion? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.bodyReceiver = bodyReceiver
+        self.bodyRegion = bodyRegion
     }
 }

@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A file being uploaded, read one part at a time at its offset, so an
-/// upload holds a few parts in memory whatever the file's size.
+/// A file being uploaded: parts are hashed from it in small chunks and
+/// streamed from it by curl (as `FileRegion`s), so an upload holds no part
+/// in memory whatever the file's size; only small files are read whole.
 ///
 /// Reads run on a dispatch queue, never on Swift's cooperative pool.
 public final class SourceFile: @unchecked Sendable {
@@ -52,27 +53,61 @@ public final class SourceFile: @unchecked Sendable {
 
     private func readNow(offset: Int64, length: Int) -> Result<Data, StoreError> {
         var data = Data(count: length)
+        let result = data.withUnsafeMutableBytes { raw in fill(raw, offset: offset) }
+        return result.map { data }
+    }
+
+    /// The SHA-256 and MD5 of `length` bytes from `offset`, read 1 MiB at a
+    /// time: a region is hashed without ever being in memory whole.
+    public func digests(offset: Int64, length: Int64) async throws(StoreError) -> RegionDigests {
+        let result: Result<RegionDigests, StoreError> = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.digestsNow(offset: offset, length: length)) }
+        }
+        return try result.get()
+    }
+
+    private func digestsNow(offset: Int64, length: Int64) -> Result<RegionDigests, StoreError> {
+        let sha256 = DigestContext.sha256()
+        let md5 = DigestContext.md5()
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var done: Int64 = 0
+        while done < length {
+            let piece = UnsafeMutableRawBufferPointer(rebasing: chunk[..<Int(min(Int64(chunk.count), length - done))])
+            if case .failure(let error) = fill(piece, offset: offset + done) { return .failure(error) }
+            sha256.update(UnsafeRawBufferPointer(piece))
+            md5.update(UnsafeRawBufferPointer(piece))
+            done += Int64(piece.count)
+        }
+        return .success(RegionDigests(sha256: sha256.finish(), md5: md5.finish()))
+    }
+
+    /// Fills `buffer` from `offset`; fails if the file is shorter than that
+    /// now (it changed while being uploaded) or cannot be read.
+    private func fill(_ buffer: UnsafeMutableRawBufferPointer, offset: Int64) -> Result<Void, StoreError> {
+        guard let base = buffer.baseAddress else { return .success(()) }
         var done = 0
-        var failure: SystemError?
-        data.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            while done < length {
-                let n = pread(fd, base + done, length - done, off_t(offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = SystemError("pread", errno: errno)
-                    return
-                }
-                if n == 0 { return }
-                done += n
+        while done < buffer.count {
+            let n = readAvailable(into: base + done, count: buffer.count - done, at: offset + Int64(done))
+            if n < 0 {
+                return .failure(StoreError(.io, "Could not read \(path) while uploading it. Check the disk.", cause: SystemError("pread", errno: errno)))
             }
+            if n == 0 {
+                return .failure(StoreError(.io, "\(path) became shorter while being uploaded (\(offset + Int64(done)) of \(size) bytes). Upload it again once nothing writes to it."))
+            }
+            done += n
         }
-        if let failure {
-            return .failure(StoreError(.io, "Could not read \(path) while uploading it. Check the disk.", cause: failure))
+        return .success(())
+    }
+
+    /// One pread of up to `count` bytes at `offset`, on the calling thread
+    /// (curl's read callback): the bytes read, 0 at the end of the file, -1
+    /// on an error (in `errno`).
+    func readAvailable(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int64) -> Int {
+        while true {
+            let n = pread(fd, buffer, count, off_t(offset))
+            if n < 0 && errno == EINTR { continue }
+            return n
         }
-        guard done == length else {
-            return .failure(StoreError(.io, "\(path) became shorter while being uploaded (\(offset + Int64(done)) of \(size) bytes). Upload it again once nothing writes to it."))
-        }
-        return .success(data)
     }
 }

@@ -11,6 +11,9 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     public var bytesDelivered: Int64 = 0
     /// The request's ``HTTPBodyReceiver`` asked to stop.
     public var stoppedByReceiver = false
+    /// Why the request's ``FileRegion`` body could not be read (the file
+    /// shrank or the disk failed); such a failure is not the network's.
+    public var bodyReadFailure: String?
 
     public var description: String { "curl error \(curlCode): \(message)" }
 }

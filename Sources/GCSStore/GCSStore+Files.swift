@@ -44,9 +44,13 @@ extension GCSStore {
             if offset + Int64(length) == file.size, offset > 0, try await head(key) != nil {
                 return try await existing(key, size: file.size)
             }
-            let bytes = try await file.read(offset: offset, length: length)
             let range = "bytes \(offset)-\(offset + Int64(length) - 1)/\(file.size)"
-            let answer = await sendOnce(HTTPRequest(method: "PUT", url: session, headers: [(name: "Content-Range", value: range)], body: bytes))
+            // The chunk streams from the file as it is sent: never in memory.
+            let chunk = FileRegion(file: file, offset: offset, length: Int64(length))
+            let answer = await sendOnce(HTTPRequest(method: "PUT", url: session, headers: [(name: "Content-Range", value: range)], bodyRegion: chunk))
+            if case .failure(let failure) = answer, let problem = failure.bodyReadFailure {
+                throw StoreError(.io, "\(problem) while \(what). Check the file and the disk, then upload it again once nothing writes to it.", cause: failure)
+            }
             var response: HTTPResponse
             switch answer {
             case .success(let answered) where !RetryPolicy.isRetryable(status: answered.status):

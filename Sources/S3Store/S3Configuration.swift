@@ -25,7 +25,8 @@ public struct S3Configuration: Sendable {
     /// Bytes per part of a multipart upload: at least 5 MiB (S3's minimum for
     /// every part but the last), and grown so a file needs at most 10,000 parts.
     public var partSize: Int64
-    /// Parts sent at once; memory holds about twice this many parts.
+    /// Parts sent at once. Parts stream from the file (none is held in
+    /// memory), so this costs connections, not memory.
     public var partsInFlight: Int
 
     /// S3's smallest part (all but the last), and its most parts per upload.

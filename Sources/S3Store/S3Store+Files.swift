@@ -27,8 +27,8 @@ extension S3Store {
     /// 2. An upload S3 still holds open for the key (a try cut off by a crash
     ///    or an outage) is resumed: its parts holding this file's bytes
     ///    (size and MD5) are kept.
-    /// 3. The missing parts go up, `partsInFlight` at a time, each read from
-    ///    the file at its offset.
+    /// 3. The missing parts go up, `partsInFlight` at a time, each streamed
+    ///    from the file at its offset (no part is held in memory).
     /// 4. CompleteMultipartUpload with `If-None-Match: *`.
     /// 5. Any other open uploads for the key are aborted, so none is orphaned.
     ///
@@ -102,16 +102,16 @@ extension S3Store {
     /// size and an ETag equal to the MD5 of the file's part (what S3 gives a
     /// part without KMS encryption). A part from another file sent to the same
     /// key is sent again, never stitched in; so is any part whose ETag is not
-    /// an MD5. Each part is read and hashed in turn: one part in memory.
+    /// an MD5. Each part is hashed from the file in 1 MiB chunks.
     private func partsMatching(_ parts: [Int: S3UploadedPart], file: SourceFile, partSize: Int64,
                                partCount: Int) async throws(StoreError) -> [Int: S3UploadedPart] {
         var kept: [Int: S3UploadedPart] = [:]
         for (number, part) in parts.sorted(by: { $0.key < $1.key }) where number <= partCount {
             let offset = Int64(number - 1) * partSize
             guard part.size == min(partSize, file.size - offset) else { continue }
-            let bytes = try await file.read(offset: offset, length: Int(part.size))
+            let digests = try await FileRegion(file: file, offset: offset, length: part.size).digests()
             let etag = part.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            if etag.lowercased() == Digest.md5(bytes).hexString { kept[number] = part }
+            if etag.lowercased() == digests.md5.hexString { kept[number] = part }
         }
         return kept
     }
@@ -131,11 +131,10 @@ extension S3Store {
                 let number = numbers[next]
                 next += 1
                 let offset = Int64(number - 1) * partSize
-                let length = Int(min(partSize, file.size - offset))
+                let region = FileRegion(file: file, offset: offset, length: min(partSize, file.size - offset))
                 group.addTask {
                     do throws(StoreError) {
-                        let bytes = try await file.read(offset: offset, length: length)
-                        return .success(try await store.uploadPart(key, uploadID: uploadID, number: number, bytes: bytes))
+                        return .success(try await store.uploadPart(key, uploadID: uploadID, number: number, region: region))
                     } catch {
                         return .failure(error)
                     }

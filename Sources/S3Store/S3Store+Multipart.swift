@@ -74,18 +74,21 @@ extension S3Store {
         return id
     }
 
-    /// UploadPart, with Content-MD5 (which Object Lock buckets require).
-    func uploadPart(_ key: ObjectKey, uploadID: String, number: Int, bytes: Data) async throws(StoreError) -> S3UploadedPart {
+    /// UploadPart, with Content-MD5 (which Object Lock buckets require). The
+    /// part is hashed from the file in chunks, then streamed from it: it is
+    /// never in memory whole, and each retry reads it again.
+    func uploadPart(_ key: ObjectKey, uploadID: String, number: Int, region: FileRegion) async throws(StoreError) -> S3UploadedPart {
         let what = "uploading part \(number) of \"\(key)\" to \(locationDescription)"
+        let digests = try await region.digests()
         let response = try await send(method: "PUT", key: key.prefixed(by: configuration.prefix),
                                       query: [(name: "partNumber", value: String(number)), (name: "uploadId", value: uploadID)],
-                                      headers: [(name: "Content-MD5", value: Digest.md5(bytes).base64EncodedString())],
-                                      body: bytes, what: what)
+                                      headers: [(name: "Content-MD5", value: digests.md5.base64EncodedString())],
+                                      upload: (region, digests), what: what)
         guard response.status == 200 else { throw multipartFailure(response, what: what, key: key) }
         guard let etag = response.header("etag") else {
             throw StoreError(.badResponse, "The server answered \(what) without an ETag. Check that the endpoint supports S3 multipart uploads.", cause: HTTPStatus(response))
         }
-        return S3UploadedPart(number: number, etag: etag, size: Int64(bytes.count))
+        return S3UploadedPart(number: number, etag: etag, size: region.length)
     }
 
     /// What CompleteMultipartUpload found.

@@ -102,11 +102,14 @@ public struct S3Store: ObjectStore {
         throw StoreError(.preconditionFailed, "Kept conflicting with another writer while \(what). Try again.")
     }
 
-    /// Signs and sends one request, re-signing on each retry.
+    /// Signs and sends one request, re-signing on each retry. `upload`, when
+    /// given, is the body instead of `body`: a file region streamed as it is
+    /// sent, signed with its SHA-256 (computed beforehand, in chunks).
     func send(method: String, key: String?, query: [(name: String, value: String)] = [],
               headers: [(name: String, value: String)] = [], body: Data = Data(),
+              upload: (region: FileRegion, digests: RegionDigests)? = nil,
               bodyReceiver: (any HTTPBodyReceiver)? = nil, what: String) async throws(StoreError) -> HTTPResponse {
-        let payloadHash = Digest.sha256(body).hexString
+        let payloadHash = (upload?.digests.sha256 ?? Digest.sha256(body)).hexString
         let configuration = self.configuration
         let signer = self.signer
         // BUCKETCHAT_DEBUG_SIGV4=1 prints each canonical request, to compare
@@ -122,7 +125,8 @@ public struct S3Store: ObjectStore {
                 FileHandle.standardError.write(Data("SigV4 canonical request:\n\(signature.canonicalRequest)\n".utf8))
             }
             let url = configuration.origin + signature.encodedPath + (signature.encodedQuery.isEmpty ? "" : "?" + signature.encodedQuery)
-            return HTTPRequest(method: method, url: url, headers: signature.headers, body: body, bodyReceiver: bodyReceiver)
+            return HTTPRequest(method: method, url: url, headers: signature.headers, body: body, bodyReceiver: bodyReceiver,
+                               bodyRegion: upload?.region)
         }
     }
 }

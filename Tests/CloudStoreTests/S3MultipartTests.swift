@@ -30,7 +30,8 @@ struct S3MultipartTests {
         let stale = try await store.createUpload(key)
         try await Task.sleep(for: .milliseconds(1100))
         let left = try await store.createUpload(key)
-        _ = try await store.uploadPart(key, uploadID: left, number: 1, bytes: bytes.prefix(Int(TestServers.s3PartSize)))
+        _ = try await store.uploadPart(key, uploadID: left, number: 1,
+                                       region: TestServers.region(bytes.prefix(Int(TestServers.s3PartSize)), key: key))
         #expect(try await Self.openUploads(store) == 2)
 
         let progress = ProgressLog()
@@ -49,7 +50,8 @@ struct S3MultipartTests {
         let key = try ObjectKey("rooms/r/attachments/other-bytes")
         let left = try await store.createUpload(key)
         // Right size, wrong bytes: a different file's first part.
-        _ = try await store.uploadPart(key, uploadID: left, number: 1, bytes: Data(repeating: 0x55, count: Int(TestServers.s3PartSize)))
+        _ = try await store.uploadPart(key, uploadID: left, number: 1,
+                                       region: TestServers.region(Data(repeating: 0x55, count: Int(TestServers.s3PartSize)), key: key))
         let progress = ProgressLog()
         #expect(try await store.putFileIfAbsent(key, path: path, progress: { progress.record($0) }) == .created)
         #expect(progress.values.first.map { $0 < TestServers.s3PartSize } == true, "nothing counted as already sent: \(progress.values)")
@@ -88,6 +90,27 @@ struct S3MultipartTests {
         #expect(try await Self.openUploads(store) == 0)
     }
 
+    /// Parts stream from the file as they are sent: a part refused with a
+    /// 500, or whose connection is reset once its body went out, is read
+    /// from the file again on the retry, and the object holds the file's bytes.
+    @Test func aRefusedOrCutOffPartIsStreamedAgainFromTheFile() async throws {
+        let upstream = try #require(TestServers.s3Endpoint)
+        let proxy = try await S3FaultProxy(upstream: upstream)
+        let store = try await TestServers.freshS3FileStore(retry: Self.quickRetry, endpoint: proxy.endpoint)
+        let (path, bytes) = try TestServers.randomFile(size: Self.fileSize)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for (fault, name) in [("error_500", "refused"), ("lost_response", "answer-lost")] {
+            let key = try ObjectKey("rooms/r/attachments/\(name)")
+            try await proxy.rule(method: "PUT", path: "partNumber=2", fault: fault, count: 1)
+            #expect(try await store.putFileIfAbsent(key, path: path, progress: nil) == .created)
+            #expect(try await proxy.injected(fault) == 1, "the \(fault) was injected")
+            let sink = CollectingSink()
+            #expect(try await store.download(key, into: sink, maxBytes: Int64(Self.fileSize)) == Int64(Self.fileSize))
+            #expect(Digest.sha256(sink.bytes) == Digest.sha256(bytes), "after a \(fault)")
+        }
+        #expect(try await Self.openUploads(store) == 0)
+    }
+
     /// A download cut off halfway (the proxy forwards half the body, then
     /// closes) goes on with a Range request from the byte the sink reached:
     /// the sink sees every byte once, in order.
@@ -113,7 +136,7 @@ struct S3MultipartTests {
         let store = try await TestServers.freshS3FileStore()
         let key = try ObjectKey("rooms/r/attachments/raced")
         let id = try await store.createUpload(key)
-        let part = try await store.uploadPart(key, uploadID: id, number: 1, bytes: Data(repeating: 7, count: 1000))
+        let part = try await store.uploadPart(key, uploadID: id, number: 1, region: TestServers.region(Data(repeating: 7, count: 1000), key: key))
         #expect(try await store.putIfAbsent(key, Data("first".utf8)) == .created)
         let completion = try await store.completeUpload(key, uploadID: id, parts: [part])
         guard case .keyTaken = completion else {

@@ -46,4 +46,15 @@ extension TestServers {
         try bytes.write(to: URL(fileURLWithPath: path))
         return (path, bytes)
     }
+
+    /// `bytes` written to a temporary file, as a region covering all of them
+    /// (what an upload sends a part or chunk from); the file is removed when
+    /// the process ends, or by the caller.
+    static func region(_ bytes: Data, key: ObjectKey) throws -> FileRegion {
+        let path = NSTemporaryDirectory() + "bucketchat-region-\(UUID().uuidString)"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let file = try SourceFile(path: path, key: key)
+        try? FileManager.default.removeItem(atPath: path)  // the open descriptor keeps the bytes
+        return FileRegion(file: file, offset: 0, length: Int64(bytes.count))
+    }
 }

@@ -12,6 +12,9 @@ import Stores
 //   store-bench race FOLDER KEY TEXT        prints created | exists-same | exists-different
 //   store-bench bench LOCATION [COUNT]      LOCATION as users give it (path, s3://b/p, gs://b/p)
 //   store-bench bench --create-bucket s3://b/p [COUNT]
+//   store-bench file [--create-bucket] LOCATION PATH [OUT]
+//                                           PATH up with putFileIfAbsent, then down into OUT
+//                                           (a file) or a counting sink; prints seconds and peak RSS
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -90,13 +93,33 @@ func benchFile(_ store: any ObjectStore, megabytes: Int) async throws {
     let mebibyte = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
     for _ in 0..<megabytes { handle.write(mebibyte) }
     try handle.close()
+    _ = try await transferFile(store, path: path, output: nil)
+}
+
+/// Uploads `path` under a fresh key, then downloads it into `output` (a
+/// file) or a counting sink; prints both rates and the peak memory, and
+/// returns the seconds each way.
+func transferFile(_ store: any ObjectStore, path: String, output: String?) async throws -> (up: Double, down: Double) {
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+    let mebibytes = max(1, Int((size + (1 << 20) - 1) >> 20))
     let key = try ObjectKey("bench/files/\(UUID().uuidString.prefix(8))")
     let before = peakMemoryMiB().map { "\($0) MiB" } ?? "?"
-    _ = try await rate("file PUT (MiB/s)", megabytes) { _ = try await store.putFileIfAbsent(key, path: path, progress: nil) }
-    let sink = CountingSink()
-    _ = try await rate("file GET (MiB/s)", megabytes) { _ = try await store.download(key, into: sink, maxBytes: Int64(megabytes) << 20) }
-    guard sink.count == Int64(megabytes) << 20 else { throw StoreError(.badResponse, "downloaded \(sink.count) bytes, expected \(megabytes) MiB") }
+    let up = try await rate("file PUT (MiB/s)", mebibytes) { _ = try await store.putFileIfAbsent(key, path: path, progress: nil) }
+    let received: Int64
+    let down: Double
+    if let output {
+        let sink = try FileSink(path: output)
+        down = try await rate("file GET (MiB/s)", mebibytes) { _ = try await store.download(key, into: sink, maxBytes: size) }
+        sink.close()
+        received = sink.count
+    } else {
+        let sink = CountingSink()
+        down = try await rate("file GET (MiB/s)", mebibytes) { _ = try await store.download(key, into: sink, maxBytes: size) }
+        received = sink.count
+    }
+    guard received == size else { throw StoreError(.badResponse, "downloaded \(received) bytes of \"\(key)\", expected \(size)") }
     print("  peak memory before the file: \(before), after: \(peakMemoryMiB().map { "\($0) MiB" } ?? "?")")
+    return (Double(mebibytes) / up, Double(mebibytes) / down)
 }
 
 do {
@@ -121,8 +144,18 @@ do {
         try await bench(store, count: count, width: 32)
         let megabytes = ProcessInfo.processInfo.environment["BUCKETCHAT_BENCH_FILE_MB"].flatMap { Int($0) } ?? 64
         try await benchFile(store, megabytes: megabytes)
+    case "file" where arguments.count >= 3:
+        var rest = Array(arguments.dropFirst())
+        let createBucket = rest.first == "--create-bucket"
+        if createBucket { rest.removeFirst() }
+        guard rest.count >= 2 else { throw StoreError(.invalidLocation, "file needs a location and a path") }
+        let store = try StoreLocation(parsing: rest[0]).open()
+        if createBucket, let s3 = store as? S3Store { try await s3.createBucket() }
+        if createBucket, let gcs = store as? GCSStore { try await gcs.createBucket(project: "bench") }
+        let seconds = try await transferFile(store, path: rest[1], output: rest.count > 2 ? rest[2] : nil)
+        print(String(format: "seconds: upload %.3f download %.3f", seconds.up, seconds.down))
     default:
-        FileHandle.standardError.write(Data("usage: store-bench race FOLDER KEY TEXT | store-bench bench [--create-bucket] LOCATION [COUNT]\n".utf8))
+        FileHandle.standardError.write(Data("usage: store-bench race FOLDER KEY TEXT | store-bench bench [--create-bucket] LOCATION [COUNT] | store-bench file [--create-bucket] LOCATION PATH [OUT]\n".utf8))
         exit(2)
     }
 } catch {
