@@ -172,7 +172,10 @@ extension RoomFileSystem {
             throw FileSystemError(.invalid, "\(path) was already shared (or failed) when a descriptor of it was closed; shared files are write-once")
         }
         if let offset, Int64(offset) != writer.size {
-            throw FileSystemError(.invalid, "\(path): a file shared through the mount is written from start to end; this write is at offset \(offset), after \(writer.size) bytes")
+            // A file with a hole or an overwrite is not what was meant: nothing is shared.
+            writer.cancel()
+            endNewFile(handle, roomID: roomID, name: name)
+            throw FileSystemError(.invalid, "\(path): a file shared through the mount is written from start to end; this write is at offset \(offset), after \(writer.size) bytes; nothing was shared")
         }
         do {
             try writer.append(bytes)
