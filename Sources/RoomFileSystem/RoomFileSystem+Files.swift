@@ -159,7 +159,10 @@ extension RoomFileSystem {
             nextHandle += 1
             handles[handle] = OpenFile(path: path, content: .newFile(room: roomID, name: name, writer: writer))
             rooms[roomID]?.filesBeingWritten[name] = handle
-            return OpenResult(handle: handle, directIO: true, nonSeekable: false)
+            // Not direct I/O: with it the kernel splits a large write into
+            // requests sent at once (async DIO), which can arrive out of
+            // order; through the page cache a writer's requests come in turn.
+            return OpenResult(handle: handle, directIO: false, nonSeekable: false)
         }
     }
 

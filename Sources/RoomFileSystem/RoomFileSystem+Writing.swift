@@ -62,7 +62,9 @@ extension RoomFileSystem {
             let line = try decode([partial[...]], rest: [], handle: handle, room: room, path: file.path)
             guard !line.allSatisfy({ $0.trimmingSpaces.isEmpty }) else { return }
             try control(line, room: room, path: file.path)
-        case .newFile(let room, let name, _?):
+        case .newFile(let room, let name, let writer?) where writer.size > 0:
+            // An empty file waits for release: `dd` closes a descriptor it
+            // has dup'ed before writing, and that close must not share it.
             try shareNewFile(handle: handle, path: file.path, roomID: room, name: name)
         default:
             return
@@ -73,6 +75,10 @@ extension RoomFileSystem {
     public func release(handle: UInt64) {
         do {
             try flush(handle: handle)
+            // A file still unshared here is empty (`: > ROOM/files/NAME`).
+            if let file = locked({ handles[handle] }), case .newFile(let room, let name, _?) = file.content {
+                try shareNewFile(handle: handle, path: file.path, roomID: room, name: name)
+            }
         } catch {
             log("\(error.message) (at release)")
         }
