@@ -65,14 +65,17 @@ extension RoomFileSystem {
             }
             return (room.roomID, room.session, listed)
         }
-        let local: String
-        do {
-            local = try Blocking.wait(interrupted: interrupted) { () async throws(EngineError) -> String in
-                try await session.fetchFile(listed.eventID)
+        var local = RoomFileSystem.localCopy(of: listed, session: session)
+        if local == nil {
+            do {
+                local = try Blocking.wait(interrupted: interrupted) { () async throws(EngineError) -> String in
+                    try await session.fetchFile(listed.eventID)
+                }
+            } catch {
+                throw fetchFailure(error, roomID: roomID, listed: listed, path: path)
             }
-        } catch {
-            throw fetchFailure(error, roomID: roomID, listed: listed, path: path)
         }
+        guard let local else { throw FileSystemError(.io, "\(path): no local copy of \(TimelineLine.escape(name)) in room \(roomID)") }
         let fd: Int32
         switch LocalFile.openForReading(local) {
         case .success(let opened): fd = opened
@@ -91,6 +94,21 @@ extension RoomFileSystem {
             // The bytes never change (they are named by their hash): the page cache may keep them.
             return OpenResult(handle: handle, directIO: false, nonSeekable: false)
         }
+    }
+
+    /// The verified copy already on this device, found without the session's
+    /// actor (which may be busy verifying a sync): this device's own share in
+    /// the blob area, or a download in the cache. Both are named by their
+    /// SHA-256 and were checked when they got there; the size is checked again.
+    static func localCopy(of listed: ListedFile, session: RoomSession) -> String? {
+        guard MessageContent.FileInfo.isSHA256Hex(listed.sha256) else { return nil }
+        for path in [session.outbox.blobs.path(of: listed.sha256), session.attachments.folder + "/" + listed.sha256] {
+            if case .success(let fd) = LocalFile.openForReading(path) {
+                defer { LocalFile.close(fd) }
+                if LocalFile.size(fd) == listed.size { return path }
+            }
+        }
+        return nil
     }
 
     /// A failed fetch as the reader sees it; a mismatched or missing file is

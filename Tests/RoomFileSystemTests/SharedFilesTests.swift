@@ -134,4 +134,57 @@ import Testing
         #expect(try await bob.read("/\(room)/alerts").contains("alarm\tattachment_mismatch"))
         #expect(try await alice.readAll("/\(room)/files/contract.txt") == bytes, "the sender still has its own copy")
     }
+
+    @Test func aDownloadAtOpenHoldsNoLockAndASignalEndsIt() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = GatedDownloads(inner: MemoryStore())
+        let alice = try await MountedIdentity("alice", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
+        let room = try await meet(alice, bob)
+        let bytes = Self.randomBytes(100_000)
+        try await alice.share("/\(room)/files/slow.bin", bytes: bytes)
+        try await alice.settle()
+        await bob.fs.syncNow()
+        let signal = InterruptFlag()
+        let opening = Task { () async -> Result<OpenResult, FileSystemError> in
+            do throws(FileSystemError) {
+                return .success(try await bob.call { fs throws(FileSystemError) in
+                    try fs.open("/\(room)/files/slow.bin", write: false, read: true, interrupted: { signal.isRaised })
+                })
+            } catch {
+                return .failure(error)
+            }
+        }
+        while await store.started == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        // The open is waiting on the store: the rest of the mount still answers.
+        #expect(try await bob.ls("/\(room)/files") == ["slow.bin"])
+        #expect(try await bob.read("/\(room)/timeline").contains("slow.bin"))
+        signal.raise()
+        guard case .failure(let error) = await opening.value else { Issue.record("the open was not interrupted"); return }
+        #expect(error.errno == EINTR)
+        await store.open()
+        #expect(try await bob.readAll("/\(room)/files/slow.bin") == bytes)
+    }
+
+    @Test func aRedactedFileLeavesFilesAndItsNameStaysGiven() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = MemoryStore()
+        let alice = try await MountedIdentity("alice", store: store, root: scratch.url)
+        let bob = try await MountedIdentity("bob", store: store, root: scratch.url)
+        let room = try await meet(alice, bob)
+        try await alice.share("/\(room)/files/oops.txt", bytes: Array("secret".utf8))
+        try await alice.settle()
+        await bob.fs.syncNow()
+        #expect(try await bob.ls("/\(room)/files") == ["oops.txt"])
+        let listed = try #require(alice.fs.locked { alice.fs.rooms[room]?.files.file(named: "oops.txt") })
+        try await alice.write("/\(room)/ctl", "redact \(EventReference.short(listed.eventID))\n")
+        try await alice.settle()
+        await bob.fs.syncNow()
+        #expect(try await alice.ls("/\(room)/files").isEmpty)
+        #expect(try await bob.ls("/\(room)/files").isEmpty)
+        let again = await #expect(throws: FileSystemError.self) { try await alice.share("/\(room)/files/oops.txt", bytes: [1]) }
+        #expect(again?.errno == EEXIST, "a name once given is not given again")
+    }
 }
