@@ -132,6 +132,23 @@ extension RoomFileSystem {
         return fileError(error, path: path)
     }
 
+    /// Adds to a newly mounted room's `alerts` the shared files that failed
+    /// their check before (a `bucketchat download`, an earlier mount): the
+    /// engine keeps those alarms (``RoomSession/attachmentAlarms()``).
+    func showRecordedFileAlarms(_ session: RoomSession) {
+        Task { [weak self] in
+            let alarms = await session.attachmentAlarms()
+            guard let self, !alarms.isEmpty else { return }
+            locked {
+                guard let room = rooms[session.roomID] else { return }
+                for alarm in alarms where room.fileAlarmsShown.insert(alarm.eventID ?? alarm.detail).inserted {
+                    alert(room, kind: "alarm", code: alarm.kind.rawValue, place: alarm.eventID.map(EventReference.short) ?? alarm.senderID ?? "-",
+                          detail: alarm.detail)
+                }
+            }
+        }
+    }
+
     /// Reads a shared file's bytes with `pread`, straight into `buffer`, without the lock.
     func readSharedFile(fd: Int32, size: Int, offset: Int, into buffer: UnsafeMutableRawBufferPointer,
                         path: String) throws(FileSystemError) -> Int {

@@ -38,6 +38,7 @@ extension RoomFileSystem {
             room.metadataPending = metadataPending
             locked { rooms[session.roomID] = room }
             log("room \(session.roomID) mounted")
+            showRecordedFileAlarms(session)
         case .metadataPublished(let roomID):
             locked {
                 rooms[roomID]?.metadataPending = false
