@@ -123,7 +123,13 @@ enum FUSEOperations {
         ops.rmdir = { cPath in FUSEOperations.reply { fs in -fs.refuseStructureChange(FUSEOperations.path(cPath), "remove a directory").errno } }
         ops.unlink = { cPath in FUSEOperations.reply { fs in -fs.refuseStructureChange(FUSEOperations.path(cPath), "remove a file").errno } }
         ops.rename = { cPath, _, _ in FUSEOperations.reply { fs in -fs.refuseStructureChange(FUSEOperations.path(cPath), "rename").errno } }
-        ops.create = { cPath, _, _ in FUSEOperations.reply { fs in -fs.refuseStructureChange(FUSEOperations.path(cPath), "create a file").errno } }
+        ops.create = { cPath, _, fi in
+            FUSEOperations.reply { fs throws(FileSystemError) in
+                let opened = try fs.create(FUSEOperations.checkedPath(cPath))
+                cfuse_file_set(fi, opened.handle, opened.directIO ? 1 : 0, opened.keepCache ? 1 : 0, opened.nonSeekable ? 1 : 0)
+                return 0
+            }
+        }
         ops.truncate = { cPath, size, _ in
             FUSEOperations.reply { fs throws(FileSystemError) in
                 try fs.truncate(FUSEOperations.checkedPath(cPath), size: Int(size))
@@ -133,7 +139,8 @@ enum FUSEOperations {
         ops.open = { cPath, fi in
             FUSEOperations.reply { fs throws(FileSystemError) in
                 let flags = cfuse_file_flags(fi) & O_ACCMODE
-                let opened = try fs.open(FUSEOperations.checkedPath(cPath), write: flags != O_RDONLY, read: flags != O_WRONLY)
+                let opened = try fs.open(FUSEOperations.checkedPath(cPath), write: flags != O_RDONLY, read: flags != O_WRONLY,
+                                         interrupted: FUSEOperations.interrupted)
                 cfuse_file_set(fi, opened.handle, opened.directIO ? 1 : 0, opened.keepCache ? 1 : 0, opened.nonSeekable ? 1 : 0)
                 return 0
             }
@@ -145,10 +152,10 @@ enum FUSEOperations {
                 return Int32(try fs.read(handle: cfuse_file_handle(fi), offset: Int(offset), into: target, interrupted: FUSEOperations.interrupted))
             }
         }
-        ops.write = { _, buffer, size, _, fi in
+        ops.write = { _, buffer, size, offset, fi in
             FUSEOperations.reply { fs throws(FileSystemError) in
                 let source = UnsafeRawBufferPointer(start: buffer, count: Int(size))
-                return Int32(try fs.write(handle: cfuse_file_handle(fi), bytes: source))
+                return Int32(try fs.write(handle: cfuse_file_handle(fi), offset: Int(offset), bytes: source))
             }
         }
         ops.flush = { _, fi in

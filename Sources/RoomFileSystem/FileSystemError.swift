@@ -27,8 +27,10 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case busy
         /// A signal ended a blocking read of `follow` or an `fsync`.
         case interrupted
-        /// The journal could not be written.
+        /// The journal could not be written; a shared file's bytes are not the ones its event names.
         case io
+        /// A shared file over the size limit (writing or fetching it).
+        case fileTooLarge
     }
 
     public let code: Code
@@ -57,6 +59,7 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
         case .busy: EBUSY
         case .interrupted: EINTR
         case .io: EIO
+        case .fileTooLarge: EFBIG
         }
     }
 

@@ -23,6 +23,12 @@ final class MountedRoom: @unchecked Sendable {
     var unconfirmed: [String: Int] = [:]
     /// The same events, which actions are checked against until the sync has them.
     var unsynced: [String: Event] = [:]
+    /// `files/`: the shared files, named (``SharedFileList``).
+    var files = SharedFileList()
+    /// Names in `files/` being written through the mount, by the handle writing each.
+    var filesBeingWritten: [String: UInt64] = [:]
+    /// Shared files whose fetch failed its check, already told in `alerts`.
+    var fileAlarmsShown: Set<String> = []
 
     var name: String?
     var topic: String?

@@ -12,10 +12,15 @@ enum NodePath: Equatable {
     case threads(String)
     case thread(String, String)
     case threadFile(String, String, ThreadFile)
+    /// `ROOM/files/`: the files shared in the room.
+    case files(String)
+    /// `ROOM/files/NAME`: one shared file, or one being written.
+    case sharedFile(String, String)
 
     static let meName = "me"
     static let byNameName = "by-name"
     static let threadsName = "threads"
+    static let filesName = "files"
     /// The longest file name, in bytes, as `statfs` reports it (NAME_MAX).
     static let maxNameBytes = 255
 
@@ -50,9 +55,14 @@ enum NodePath: Equatable {
             if parts[0] == Self.byNameName { self = .byNameLink(parts[1]); return }
             if parts[0] == Self.meName { return nil }
             if parts[1] == Self.threadsName { self = .threads(parts[0]); return }
+            if parts[1] == Self.filesName { self = .files(parts[0]); return }
             guard let file = RoomFile(rawValue: parts[1]) else { return nil }
             self = .roomFile(parts[0], file)
         case 3:
+            if parts[1] == Self.filesName, parts[0] != Self.byNameName, parts[0] != Self.meName {
+                self = .sharedFile(parts[0], parts[2])
+                return
+            }
             guard parts[1] == Self.threadsName, parts[0] != Self.byNameName, parts[0] != Self.meName else { return nil }
             self = .thread(parts[0], parts[2])
         case 4:
@@ -66,7 +76,8 @@ enum NodePath: Equatable {
     /// The room directory name this path starts with, if any.
     var roomName: String? {
         switch self {
-        case .room(let r), .roomFile(let r, _), .threads(let r), .thread(let r, _), .threadFile(let r, _, _): r
+        case .room(let r), .roomFile(let r, _), .threads(let r), .thread(let r, _), .threadFile(let r, _, _),
+             .files(let r), .sharedFile(let r, _): r
         default: nil
         }
     }

@@ -18,6 +18,7 @@ extension RoomFileSystem {
                     case .event(let verified, let late):
                         let event = verified.event
                         room.unsynced[event.eventID] = nil
+                        listFile(of: event, in: room, redacted: state.isRedacted(event.eventID))
                         if case .typing(let on) = event.content {
                             room.typing[event.senderID] = on ? event.timestampMs : nil
                             room.events.append(event, timelineLine: nil)
@@ -41,6 +42,7 @@ extension RoomFileSystem {
                         break
                     }
                 }
+                if !updates.isEmpty && room.files.count > 0 { room.files.removeRedacted(state.isRedacted) }
                 room.name = state.name ?? verification.metadata?.name ?? room.name
                 room.topic = state.topic
                 room.creator = verification.metadata?.creator
@@ -49,7 +51,7 @@ extension RoomFileSystem {
                 room.members = state.members.sorted { $0.key < $1.key }.map { (id: $0.key, member: $0.value) }
                 room.acceptedCount = verification.accepted.count
                 room.rejectedCount = verification.rejected.count
-                room.alarmCount = verification.alarms.count
+                room.alarmCount = verification.alarms.count + room.fileAlarmsShown.count
                 room.integrityOK = !verification.hasIntegrityProblem
             }
             if failure == nil || !updates.isEmpty { room.loaded = true }

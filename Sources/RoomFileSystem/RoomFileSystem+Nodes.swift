@@ -37,7 +37,7 @@ extension RoomFileSystem {
         let modified = room.modifiedMs
         switch node {
         case .room:
-            return NodeAttributes(kind: .directory, mode: 0o500, size: 0, links: 3, modifiedMs: modified)
+            return NodeAttributes(kind: .directory, mode: 0o500, size: 0, links: 4, modifiedMs: modified)
         case .roomFile(_, let file):
             let size: Int
             switch file {
@@ -59,6 +59,8 @@ extension RoomFileSystem {
             let parent = try threadParent(room, reference, path: path)
             let size = file == .timeline ? (room.threads[parent]?.size ?? threadSeed(room, parent).utf8.count) : 0
             return NodeAttributes(kind: .file, mode: file.mode, size: size, modifiedMs: modified)
+        case .files, .sharedFile:
+            return try fileAttributes(of: node, in: room, path: path)
         default:
             throw FileSystemError(.notFound, "\(path): not in a room")
         }
@@ -91,7 +93,10 @@ extension RoomFileSystem {
                 return roomNames().map { DirectoryEntry($0.name, .symlink) }
             case .room:
                 _ = try roomOf(node, path: path)
-                return RoomFile.allCases.map { DirectoryEntry($0.rawValue, .file) } + [DirectoryEntry(NodePath.threadsName, .directory)]
+                return RoomFile.allCases.map { DirectoryEntry($0.rawValue, .file) }
+                    + [DirectoryEntry(NodePath.threadsName, .directory), DirectoryEntry(NodePath.filesName, .directory)]
+            case .files:
+                return fileNames(in: try roomOf(node, path: path))
             case .threads:
                 let room = try roomOf(node, path: path)
                 return room.threadReferences.keys.sorted().map { DirectoryEntry($0, .directory) }

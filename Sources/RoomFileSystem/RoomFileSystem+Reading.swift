@@ -6,8 +6,14 @@ extension RoomFileSystem {
     /// are direct I/O; the append-only files go through the page cache, kept
     /// across opens, which the kernel drops when their size changes (see
     /// docs/fuse.md).
-    public func open(_ path: String, write: Bool, read: Bool) throws(FileSystemError) -> OpenResult {
+    /// A shared file in `files/` may wait for its download (see
+    /// ``openSharedFile(_:name:path:write:interrupted:)``), without the lock;
+    /// `interrupted` ends that wait.
+    public func open(_ path: String, write: Bool, read: Bool, interrupted: () -> Bool = { false }) throws(FileSystemError) -> OpenResult {
         let node = try NodePath.parse(path)
+        if case .sharedFile(_, let name) = node {
+            return try openSharedFile(node, name: name, path: path, write: write, interrupted: interrupted)
+        }
         return try locked { () throws(FileSystemError) -> OpenResult in
             let content: OpenFile.Content
             var directIO = true
@@ -45,7 +51,9 @@ extension RoomFileSystem {
                     guard !read else { throw FileSystemError(.accessDenied, "\(path) is write-only; read the thread's timeline") }
                     content = .send(room: room.roomID, parent: parent, partial: [])
                 }
-            case .root, .byName, .room, .threads, .thread:
+            case .sharedFile:
+                throw FileSystemError(.notFound, "\(path): no such file")
+            case .root, .byName, .room, .threads, .thread, .files:
                 throw FileSystemError(.isDirectory, "\(path) is a directory")
             case .byNameLink:
                 throw FileSystemError(.notFound, "\(path): follow the link to the room")
@@ -62,6 +70,12 @@ extension RoomFileSystem {
     /// `interrupted` (a signal) every 200 ms.
     public func read(handle: UInt64, offset: Int, into buffer: UnsafeMutableRawBufferPointer,
                      interrupted: () -> Bool = { false }) throws(FileSystemError) -> Int {
+        // A shared file is read from its local copy without the lock: the
+        // descriptor stays open until release, which the kernel never sends
+        // while a read of the handle is under way.
+        if let file = locked({ handles[handle] }), case .sharedFile(_, let fd, let size) = file.content {
+            return try readSharedFile(fd: fd, size: size, offset: offset, into: buffer, path: file.path)
+        }
         lock.lock()
         defer { lock.unlock() }
         guard let file = handles[handle] else { throw FileSystemError(.invalid, "read of a file handle that is not open") }
@@ -99,8 +113,10 @@ extension RoomFileSystem {
                 if interrupted() { throw FileSystemError(.interrupted, "\(file.path): read interrupted") }
                 _ = lock.wait(until: Date(timeIntervalSinceNow: 0.2))
             }
-        case .send, .ctl, .typing:
+        case .send, .ctl, .typing, .newFile:
             throw FileSystemError(.accessDenied, "\(file.path) is write-only")
+        case .sharedFile:
+            return 0
         }
     }
 

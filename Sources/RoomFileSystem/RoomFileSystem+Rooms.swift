@@ -38,6 +38,7 @@ extension RoomFileSystem {
             room.metadataPending = metadataPending
             locked { rooms[session.roomID] = room }
             log("room \(session.roomID) mounted")
+            showRecordedFileAlarms(session)
         case .metadataPublished(let roomID):
             locked {
                 rooms[roomID]?.metadataPending = false
@@ -83,6 +84,9 @@ extension RoomFileSystem {
 
     /// Rooms are never deleted, renamed or given new files through the mount.
     public func refuseStructureChange(_ path: String, _ what: String) -> FileSystemError {
-        FileSystemError(.notPermitted, "\(path): cannot \(what) in a bucketchat mount; rooms are never deleted (leave one with `echo leave > ROOM/ctl`)")
+        if case .sharedFile? = NodePath(path) {
+            return FileSystemError(.notPermitted, "\(path): cannot \(what): shared files are write-once (redact the file's message with `echo 'redact REF' > ROOM/ctl` to take it back)")
+        }
+        return FileSystemError(.notPermitted, "\(path): cannot \(what) in a bucketchat mount; rooms are never deleted (leave one with `echo leave > ROOM/ctl`)")
     }
 }

@@ -6,10 +6,14 @@ extension RoomFileSystem {
     /// Writes to `send`, `ctl` or `typing`. Complete lines act at once and the
     /// call returns when they are durable in the journal; an unfinished last
     /// line waits for more, or for close. The offset is ignored: these files
-    /// are streams of lines.
-    public func write(handle: UInt64, bytes: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
-        let incoming = Array(bytes)
+    /// are streams of lines. A file being shared in `files/` takes its bytes
+    /// in order: `offset` must be where the last write ended (nil: at the end).
+    public func write(handle: UInt64, offset: Int? = nil, bytes: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
         guard let file = locked({ handles[handle] }) else { throw FileSystemError(.invalid, "write to a file handle that is not open") }
+        if case .newFile(let room, let name, let writer) = file.content {
+            return try writeNewFile(handle: handle, path: file.path, roomID: room, name: name, writer: writer, offset: offset, bytes: bytes)
+        }
+        let incoming = Array(bytes)
         switch file.content {
         case .send(let room, let parent, let partial):
             let (byteLines, rest, discarding) = splitLines(partial + incoming, discarding: file.discardingLine)
@@ -58,6 +62,10 @@ extension RoomFileSystem {
             let line = try decode([partial[...]], rest: [], handle: handle, room: room, path: file.path)
             guard !line.allSatisfy({ $0.trimmingSpaces.isEmpty }) else { return }
             try control(line, room: room, path: file.path)
+        case .newFile(let room, let name, let writer?) where writer.size > 0:
+            // An empty file waits for release: `dd` closes a descriptor it
+            // has dup'ed before writing, and that close must not share it.
+            try shareNewFile(handle: handle, path: file.path, roomID: room, name: name)
         default:
             return
         }
@@ -67,10 +75,14 @@ extension RoomFileSystem {
     public func release(handle: UInt64) {
         do {
             try flush(handle: handle)
+            // A file still unshared here is empty (`: > ROOM/files/NAME`).
+            if let file = locked({ handles[handle] }), case .newFile(let room, let name, _?) = file.content {
+                try shareNewFile(handle: handle, path: file.path, roomID: room, name: name)
+            }
         } catch {
             log("\(error.message) (at release)")
         }
-        _ = locked { handles.removeValue(forKey: handle) }
+        if let file = locked({ handles.removeValue(forKey: handle) }) { closeFileHandle(file, handle: handle) }
     }
 
     /// `fsync` on `send`, `ctl` or `typing`: sends an unfinished line, then
@@ -97,6 +109,8 @@ extension RoomFileSystem {
     public func truncate(_ path: String, size: Int) throws(FileSystemError) {
         guard let node = NodePath(path) else { throw FileSystemError(.notFound, "\(path): no such file") }
         switch node {
+        case .sharedFile(_, let name):
+            try truncateSharedFile(node, name: name, path: path, size: size)
         case .roomFile(_, .send), .roomFile(_, .ctl), .roomFile(_, .typing), .threadFile(_, _, .send):
             _ = try locked { () throws(FileSystemError) in try roomOf(node, path: path) }
             guard size == 0 else { throw FileSystemError(.notPermitted, "\(path) cannot be resized; write lines to it") }
@@ -198,6 +212,7 @@ extension RoomFileSystem {
                 room.unconfirmed[event.eventID] = room.timeline.lineCount - 1
                 if let parent = event.parentEventID { appendToThread(room, parent: parent, line: line) }
             }
+            for event in events { listFile(of: event, in: room, redacted: false) }
             room.modifiedMs = RoomFileSystem.nowMs()
             lock.broadcast()
             defer { room.pollWaiters = [] }

@@ -135,11 +135,11 @@ extension RoomFileSystem {
     }
 
     /// `write(2)` of some bytes.
-    func writeBytes(handle: UInt64, _ bytes: some Collection<UInt8>) throws(FileSystemError) -> Int {
+    func writeBytes(handle: UInt64, offset: Int? = nil, _ bytes: some Collection<UInt8>) throws(FileSystemError) -> Int {
         let copy = Array(bytes)
         let result: Result<Int, FileSystemError> = copy.withUnsafeBytes { b in
             do throws(FileSystemError) {
-                return .success(try write(handle: handle, bytes: b))
+                return .success(try write(handle: handle, offset: offset, bytes: b))
             } catch {
                 return .failure(error)
             }

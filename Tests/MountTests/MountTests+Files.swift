@@ -1,0 +1,71 @@
+import CloudHTTP
+import Foundation
+import S3Store
+import Testing
+
+/// `ROOM/files/` through real mounts: `cp` on one side, `cmp` on the other.
+extension MountTests {
+    /// Alice shares a 3 MiB random file with `cp`, another with `dd`, and an
+    /// empty one; Bob's mount lists them with exact sizes and reads the same
+    /// bytes; shared files cannot be removed or overwritten.
+    func sharedFiles(_ h: MountHarness) throws {
+        let (a, b, room) = try meet(h)
+        let source = h.root.appendingPathComponent("report.bin").path
+        #expect(try h.shell("head -c 3145728 /dev/urandom > '\(source)'").status == 0)
+        let cp = try h.shell("cp '\(source)' \(a)/\(room)/files/")
+        #expect(cp.status == 0, "cp: \(cp.stderr)")
+        let dd = try h.shell("dd if='\(source)' of=\(a)/\(room)/files/dd.bin bs=1M status=none")
+        #expect(dd.status == 0, "dd: \(dd.stderr)")
+        let empty = try h.shell(": > \(a)/\(room)/files/empty.txt")
+        #expect(empty.status == 0, "an empty file: \(empty.stderr)")
+        let names = ["dd.bin", "empty.txt", "report.bin"]
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(a)/\(room)/files").sorted() == names, "the writer sees them at once")
+        try h.waitUntil("bob's mount lists the shared files", timeout: 30) {
+            try FileManager.default.contentsOfDirectory(atPath: "\(b)/\(room)/files").sorted() == names
+        }
+        for name in ["report.bin", "dd.bin"] {
+            let cmp = try h.shell("cmp '\(source)' \(b)/\(room)/files/\(name)", timeout: 60)
+            #expect(cmp.status == 0, "\(name) read back on bob's side: \(cmp.stdout) \(cmp.stderr)")
+            let size = try FileManager.default.attributesOfItem(atPath: "\(b)/\(room)/files/\(name)")[.size] as? Int
+            #expect(size == 3_145_728, "stat size is exact")
+        }
+        let ls = try h.shell("ls -l \(b)/\(room)/files/empty.txt")
+        #expect(ls.stdout.hasPrefix("-r--r--r--") && ls.stdout.contains(" 0 "), "ls -l: \(ls.stdout)")
+        #expect(try h.shell("cat \(b)/\(room)/files/empty.txt").stdout.isEmpty)
+        #expect(h.text("\(b)/\(room)/timeline").contains("report.bin"))
+
+        let eperm = String(cString: strerror(EPERM))
+        let rm = try h.shell("rm -f \(b)/\(room)/files/report.bin")
+        #expect(rm.status != 0 && rm.stderr.contains(eperm), "rm is refused: \(rm.stderr)")
+        let mv = try h.shell("mv \(a)/\(room)/files/report.bin \(a)/\(room)/files/other.bin")
+        #expect(mv.status != 0, "rename is refused: \(mv.stderr)")
+        let overwrite = try h.shell("echo changed > \(a)/\(room)/files/report.bin")
+        #expect(overwrite.status != 0, "a shared file is write-once: \(overwrite.stderr)")
+        #expect(try h.shell("cmp '\(source)' \(a)/\(room)/files/report.bin").status == 0)
+        #expect(h.text("\(b)/\(room)/alerts").isEmpty, "\(h.text("\(b)/\(room)/alerts"))")
+    }
+
+    @Test func filesSharedWithCpThroughALocalFolder() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try sharedFiles(h)
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
+                   "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
+    func filesSharedWithCpThroughMotoS3() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
+        let bucket = "bc-files-" + UUID().uuidString.prefix(8).lowercased()
+        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
+                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
+                                region: "us-east-1", endpoint: endpoint)
+        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
+        let h = try MountHarness(store: "s3://\(bucket)/chat/", environment: [
+            "AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
+            "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
+        ])
+        defer { h.tearDown() }
+        try sharedFiles(h)
+    }
+}
