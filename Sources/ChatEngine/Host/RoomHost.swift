@@ -179,6 +179,9 @@ public actor RoomHost {
         let roomID = session.roomID
         await enter(roomID)
         defer { leave(roomID) }
+        // Keys the user trusts for a legacy room's senders may have changed
+        // since it opened (`keys trust` one sender at a time).
+        await session.sync.trust(configuration.trustedKeys(roomID))
         var updates = SyncDelivery()
         var failure: String?
         do {

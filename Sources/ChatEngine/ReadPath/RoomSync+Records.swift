@@ -24,3 +24,17 @@ extension RoomSync {
         cache.recordName(name, roomID: roomID)
     }
 }
+
+extension RoomSync {
+    /// Replaces the keys the user trusts for a legacy room's senders
+    /// (``RoomLedger/trust(_:)``); the next sync delivers what they verify.
+    /// Returns whether they changed.
+    @discardableResult
+    public func trust(_ keys: [String: [PublicKey]]) -> Bool {
+        guard ledger.trust(keys) else { return false }
+        ledger.conclude()
+        snapshotStale = true
+        deliverAfterTrust = true
+        return true
+    }
+}

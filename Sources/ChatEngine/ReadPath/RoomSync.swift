@@ -43,6 +43,8 @@ public actor RoomSync {
     /// Set when a snapshot was restored: the next diff delivers every event,
     /// since none of them came through this process's stream yet.
     var deliverEverything = false
+    /// The ledger changed without a fetch (keys trusted since): the next sync diffs even when nothing new is listed.
+    var deliverAfterTrust = false
     /// When the ledger was last written as a snapshot, and the write under way.
     var snapshotWrittenAt: ContinuousClock.Instant?
     var snapshotWrite: Task<Void, Never>?
@@ -124,7 +126,7 @@ public actor RoomSync {
         }
 
         let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
-        guard !changed.isEmpty || deliverEverything else {
+        guard !changed.isEmpty || deliverEverything || deliverAfterTrust else {
             RoomSync.logger.trace("room \(roomID): \(rescan ? "full" : "quick") listing, \(listing.count) object(s), nothing new")
             return SyncDelivery()
         }
@@ -149,6 +151,7 @@ public actor RoomSync {
         cache?.signatures.save()
         if !fetched.isEmpty { writeSnapshotIfDue() }
         let updates = diff()
+        deliverAfterTrust = false
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now
         }

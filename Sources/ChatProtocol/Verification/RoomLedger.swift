@@ -273,7 +273,7 @@ public struct RoomLedger: Sendable {
 
     /// Parses and checks objects restored from a snapshot (all of them, or
     /// those among `only`), for a stage that needs their lines.
-    private mutating func wake(_ parser: LogFileParser, only: Set<String>? = nil) {
+    mutating func wake(_ parser: LogFileParser, only: Set<String>? = nil) {
         let waking = dormant.filter { only?.contains($0.key) ?? true }.map { (key: $0.key, entry: $0.value) }
         guard !waking.isEmpty else { return }
         let keys = candidates
@@ -293,7 +293,7 @@ public struct RoomLedger: Sendable {
 
     /// Lines no declared key verified may verify now that their sender declared
     /// more keys. Returns whether any did.
-    private mutating func recheckUnverified(changedSenders: Set<String>) -> Bool {
+    mutating func recheckUnverified(changedSenders: Set<String>) -> Bool {
         guard !changedSenders.isEmpty else { return false }
         var changed = false
         for key in unverifiedEntries {
