@@ -43,7 +43,7 @@ func check(_ line: String) {
         case .kick(let user, let reason), .ban(let user, let reason): (words, texts) = ([user], [reason])
         case .join, .leave: (words, texts) = ([], [])
         case .setName(let text), .setTopic(let text): (words, texts) = ([], [text])
-        case .send, .addKey, .typing: fatalError("\(line.debugDescription) parsed to \(command), which ctl cannot say")
+        case .send, .addKey, .typing, .shareFile: fatalError("\(line.debugDescription) parsed to \(command), which ctl cannot say")
         }
         for word in words where word.isEmpty || word.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {
             fatalError("\(line.debugDescription): word field \(word.debugDescription) of \(command) is empty or holds a blank")
