@@ -25,7 +25,7 @@ extension RoomFileSystem {
                         } else if let shown = room.unconfirmed.removeValue(forKey: event.eventID) {
                             room.events.append(event, timelineLine: shown)
                         } else if let line = TimelineLine.render(verified, late: late, displayName: state.members[event.senderID]?.displayName,
-                                                                 redacted: state.isRedacted(event.eventID)) {
+                                                                 redacted: state.isRedacted(event.eventID), epochs: state.epochs) {
                             room.timeline.append(line)
                             room.events.append(event, timelineLine: room.timeline.lineCount - 1)
                             if let parent = event.parentEventID { appendToThread(room, parent: parent, line: line) }

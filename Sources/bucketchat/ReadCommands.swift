@@ -11,9 +11,12 @@ struct EventPrinter {
         if json {
             var object = event.event.json
             if late { object["_late"] = .bool(true) }
+            if let opened = state.epochs.opened[event.event.eventID] {
+                object["_decrypted"] = .object(JSONObject([("type", .string(opened.type)), ("content", .object(opened.content.json))]))
+            }
             Output.json(.object(object))
         } else if let line = TimelineLine.render(event, late: late, displayName: state.members[event.event.senderID]?.displayName,
-                                                 redacted: state.isRedacted(event.event.eventID)) {
+                                                 redacted: state.isRedacted(event.event.eventID), epochs: state.epochs) {
             FileHandle.standardOutput.write(Data(line.utf8))
         }
     }

@@ -8,7 +8,9 @@ import ChatProtocol
 /// - SENDER: the sender id, then ` (display name)` when one is known.
 /// - KIND: `msg`, `emote`, `notice`, `file`, `reply`, `edit`, `redact`,
 ///   `react`, `join`, `key`, `leave`, `invite`, `kick`, `ban`, `name`,
-///   `topic`, or `event` for types this version does not know; `+late` is
+///   `topic`, `keys` (a private room's key epoch), `encrypted` (an event
+///   of a private room this device cannot open), or `event` for types this
+///   version does not know; `+late` is
 ///   appended for an event that arrived after newer ones were shown, `+gap` /
 ///   `+fork` when a chain alarm touches it.
 /// - TEXT: the body or a description.
@@ -21,12 +23,46 @@ import ChatProtocol
 public enum TimelineLine {
     /// Renders an event. `displayNames` maps sender ids to names; `redacted`
     /// tells whether the event's content is hidden by a redaction.
-    public static func render(_ event: VerifiedEvent, late: Bool = false, displayName: String? = nil, redacted: Bool = false) -> String? {
+    ///
+    /// In a private room, `epochs` (the room state's) gives what an
+    /// encrypted event holds, when this reader could open it; otherwise the
+    /// line says why it is closed (kind `encrypted`), never shows ciphertext.
+    public static func render(_ event: VerifiedEvent, late: Bool = false, displayName: String? = nil, redacted: Bool = false,
+                              epochs: RoomEpochs? = nil) -> String? {
+        let e = event.event
+        guard let (kind, text) = describe(e.content, of: event, redacted: redacted, epochs: epochs) else { return nil }
+        var flags = kind
+        if late { flags += "+late" }
+        if event.marks.contains(.gap) { flags += "+gap" }
+        if event.marks.contains(.fork) { flags += "+fork" }
+        let sender = escape(e.senderID) + (displayName.map { " (\(escape($0)))" } ?? "")
+        // No field is ever empty, so `cut -f5` and tab-splitting scripts always see five.
+        let shown = text.isEmpty ? "[empty]" : escape(text, keepingJoiners: true)
+        return "\(UTCTime(milliseconds: e.timestampMs).iso8601)\t\(EventReference.short(e.eventID))\t\(sender)\t\(flags)\t\(shown)\n"
+    }
+
+    /// The KIND and TEXT of a line for an event's content; nil for events never shown (typing).
+    static func describe(_ content: EventContent, of event: VerifiedEvent, redacted: Bool, epochs: RoomEpochs?) -> (String, String)? {
         let e = event.event
         let (kind, text): (String, String)
-        switch e.content {
+        switch content {
         case .typing:
             return nil
+        case .encrypted(let encrypted):
+            if let opened = epochs?.opened[e.eventID] {
+                return describe(opened.content, of: event, redacted: redacted, epochs: nil)
+            }
+            if let problem = epochs?.damaged[e.eventID] {
+                (kind, text) = ("encrypted+alarm", "cannot be opened: \(problem)")
+            } else {
+                (kind, text) = ("encrypted", "no key for epoch \(EventReference.short(encrypted.epoch)): this device was not a member then, or the key has not arrived")
+            }
+        case .roomKey(let key):
+            if let shared = key.epoch {
+                (kind, text) = ("keys", "shared the key of epoch \(EventReference.short(shared)) with \(key.sealed.count) device(s)")
+            } else {
+                (kind, text) = ("keys", "started a new key epoch for \(key.sealed.count) device(s)" + (key.reason.map { " (\($0))" } ?? ""))
+            }
         case .message(let m):
             let base: String
             switch m.msgtype {
@@ -67,14 +103,7 @@ public enum TimelineLine {
         case .topic(let topic): (kind, text) = ("topic", topic)
         case .unknown: (kind, text) = ("event", e.type)
         }
-        var flags = kind
-        if late { flags += "+late" }
-        if event.marks.contains(.gap) { flags += "+gap" }
-        if event.marks.contains(.fork) { flags += "+fork" }
-        let sender = escape(e.senderID) + (displayName.map { " (\(escape($0)))" } ?? "")
-        // No field is ever empty, so `cut -f5` and tab-splitting scripts always see five.
-        let shown = text.isEmpty ? "[empty]" : escape(text, keepingJoiners: true)
-        return "\(UTCTime(milliseconds: e.timestampMs).iso8601)\t\(EventReference.short(e.eventID))\t\(sender)\t\(flags)\t\(shown)\n"
+        return (kind, text)
     }
 
     static func messageText(_ m: MessageContent) -> String {

@@ -9,7 +9,7 @@ public struct SigningKey: Sendable {
     /// The matching public key.
     public let publicKey: PublicKey
     /// libsodium's 64-byte secret key (seed followed by public key).
-    private let secretKey: [UInt8]
+    let secretKey: [UInt8]
 
     /// The key pair derived from a 32-byte seed.
     public init(seed: [UInt8]) throws(ProtocolError) {

@@ -12,6 +12,8 @@ public enum EventContent: Sendable, Equatable {
     case typing(Bool)
     case name(String)
     case topic(String)
+    case roomKey(RoomKeyContent)
+    case encrypted(EncryptedContent)
     case unknown(JSONObject)
 
     /// Decodes content for a type, checking the rules of §7.
@@ -43,6 +45,10 @@ public enum EventContent: Sendable, Equatable {
             self = .name(try fields.requiredString("name"))
         case EventType.topic:
             self = .topic(try fields.requiredString("topic"))
+        case EventType.roomKey:
+            self = .roomKey(try RoomKeyContent(fields))
+        case EventType.encrypted:
+            self = .encrypted(try EncryptedContent(fields))
         default:
             self = .unknown(content)
         }
@@ -74,6 +80,10 @@ public enum EventContent: Sendable, Equatable {
             return JSONObject([("name", .string(name))])
         case .topic(let topic):
             return JSONObject([("topic", .string(topic))])
+        case .roomKey(let key):
+            return key.json
+        case .encrypted(let encrypted):
+            return encrypted.json
         case .unknown(let content):
             return content
         }

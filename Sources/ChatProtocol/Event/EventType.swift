@@ -9,3 +9,10 @@ public enum EventType {
     public static let name = "m.room.name"
     public static let topic = "m.room.topic"
 }
+
+extension EventType {
+    /// A private room's epoch key, sealed to member devices (docs/private-rooms.md).
+    public static let roomKey = "m.room.key"
+    /// Another event's type and content, encrypted under an epoch key.
+    public static let encrypted = "m.room.encrypted"
+}

@@ -20,8 +20,13 @@ public struct RoomMetadata: Sendable {
     /// legacy room that names neither (docs/protocol-decisions.md).
     public let admins: [String]
     public let signature: String?
+    /// The encryption of a private room's content (``RoomKeyContent/algorithm``), nil in a room that is not private.
+    public let encryption: String?
     /// The object as read.
     public let json: JSONObject
+
+    /// Whether the room encrypts its content (docs/private-rooms.md).
+    public var isPrivate: Bool { encryption != nil }
 
     /// A legacy room has no `creator_key`: its events cannot be verified from the bucket alone.
     public var isLegacy: Bool { creatorKey == nil }
@@ -70,6 +75,11 @@ public struct RoomMetadata: Sendable {
         if let creator, !admins.contains(creator) { admins.insert(creator, at: 0) }
         self.admins = admins
         signature = try fields.optionalString("signature")
+        let encryption = try fields.optionalString("encryption")
+        if let encryption, encryption != RoomKeyContent.algorithm {
+            throw ProtocolError(.schema, "metadata.json: the room is encrypted with \"\(encryption)\", which this version cannot read (it knows \"\(RoomKeyContent.algorithm)\")")
+        }
+        self.encryption = encryption
         json = object
     }
 
@@ -91,7 +101,7 @@ public struct RoomMetadata: Sendable {
     /// Creates and signs the metadata of a new room.
     public static func signed(
         roomID: String, name: String, description: String = "", createdAt: String,
-        creator: String, key: SigningKey, joinRule: JoinRule = .invite, admins: [String] = []
+        creator: String, key: SigningKey, joinRule: JoinRule = .invite, admins: [String] = [], isPrivate: Bool = false
     ) throws(ProtocolError) -> RoomMetadata {
         var adminList = admins
         if !adminList.contains(creator) { adminList.insert(creator, at: 0) }
@@ -101,6 +111,7 @@ public struct RoomMetadata: Sendable {
             ("creator", .string(creator)), ("creator_key", .string(key.publicKey.base64)),
             ("join_rule", .string(joinRule.rawValue)), ("admins", .array(adminList.map { .string($0) })),
         ])
+        if isPrivate { object["encryption"] = .string(RoomKeyContent.algorithm) }
         object["signature"] = .string(Base64.encode(key.sign(CanonicalJSON.encodeUnsigned(object))))
         return try RoomMetadata(bytes: CanonicalJSON.encode(.object(object)))
     }

@@ -51,6 +51,8 @@ public struct RoomState: Sendable {
     public internal(set) var threadChildren: [String: [String]] = [:]
     /// Each sender's latest typing event: (timestamp, typing).
     var typingEvents: [String: (timestampMs: Int64, typing: Bool)] = [:]
+    /// A private room's epochs and what this reader opened (empty elsewhere).
+    public internal(set) var epochs = RoomEpochs()
 
     init(roomID: String, metadata: RoomMetadata?) {
         self.roomID = roomID

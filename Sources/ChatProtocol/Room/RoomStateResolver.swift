@@ -16,15 +16,18 @@ public struct RoomStateResolver: Sendable {
     let metadata: RoomMetadata?
     /// For legacy rooms: keys the user supplied, per sender.
     let suppliedKeys: [String: [PublicKey]]
+    /// The reader's device keys, which open a private room's epoch keys sealed to them.
+    let readerKeys: [SigningKey]
 
     var isLegacy: Bool { metadata?.isLegacy ?? false }
 
     /// A resolver for a room with this metadata. `nil` metadata means it was
     /// missing or invalid: nothing can be authorised then.
-    public init(roomID: String, metadata: RoomMetadata?, suppliedKeys: [String: [PublicKey]] = [:]) {
+    public init(roomID: String, metadata: RoomMetadata?, suppliedKeys: [String: [PublicKey]] = [:], readerKeys: [SigningKey] = []) {
         self.state = RoomState(roomID: roomID, metadata: metadata)
         self.metadata = metadata
         self.suppliedKeys = suppliedKeys
+        self.readerKeys = readerKeys
     }
 
     /// Decides on one event and, when it is accepted, applies it.
@@ -95,7 +98,7 @@ public struct RoomStateResolver: Sendable {
     /// Applies what a non-membership event does (name, topic, redaction,
     /// edit, reaction, typing) when the rules allow it; returns the refusal
     /// otherwise. The same rules hold in every room, legacy ones included.
-    private mutating func applyContent(_ event: Event, _ content: EventContent) -> Verdict? {
+    mutating func applyContent(_ event: Event, _ content: EventContent) -> Verdict? {
         let sender = event.senderID
         switch content {
         case .name(let name):
@@ -126,6 +129,10 @@ public struct RoomStateResolver: Sendable {
             state.reactionEvents.append((event.eventID, target, reaction, sender))
         case .typing(let typing):
             state.typingEvents[sender] = (event.timestampMs, typing)
+        case .roomKey(let key):
+            return applyRoomKey(event, key)
+        case .encrypted(let encrypted):
+            return applyEncrypted(event, encrypted)
         case .member, .message, .unknown:
             break
         }
@@ -186,6 +193,7 @@ public struct RoomStateResolver: Sendable {
                 member.keys.removeAll { $0 == revoked }
                 member.revokedKeys.append(revoked)
             }
+            if !m.revoke.isEmpty { noteRemoval() }
             if let device = m.deviceID, !member.devices.contains(device) { member.devices.append(device) }
             if let name = m.displayName { member.displayName = name }
             state.members[sender] = member
@@ -204,6 +212,7 @@ public struct RoomStateResolver: Sendable {
                 return .rejected(.unauthorized, "a leave removes only its sender; use kick to remove \(target)")
             }
             state.members[sender]?.membership = .leave
+            noteRemoval()
         case .kick, .ban:
             guard let target = m.userID else { return .rejected(.schema, "\(m.membership.rawValue) names user_id") }
             guard state.isAdmin(sender) else {
@@ -221,6 +230,7 @@ public struct RoomStateResolver: Sendable {
                 member.membership = .ban
                 state.members[target] = member
             }
+            noteRemoval()
         }
         return .accepted(signer: signer)
     }
@@ -234,7 +244,9 @@ public struct RoomStateResolver: Sendable {
 
     /// Notes an accepted event for later references and threads.
     private mutating func record(_ event: Event) {
-        state.events.insert(ExactString(event.eventID), RoomState.EventRef(senderID: event.senderID, type: event.type, timestampMs: event.timestampMs))
+        // An opened encrypted event counts as what it holds (an edit must replace a message).
+        let type = state.epochs.opened.isEmpty ? event.type : state.epochs.opened[event.eventID]?.type ?? event.type
+        state.events.insert(ExactString(event.eventID), RoomState.EventRef(senderID: event.senderID, type: type, timestampMs: event.timestampMs))
         if let parent = event.parentEventID { state.threadChildren[parent, default: []].append(event.eventID) }
     }
 

@@ -123,7 +123,7 @@ extension RoomLedger {
         }
         guard accepted.count == total else { throw SnapshotReader.Damaged() }
         let index = try EventIndex(reading: &reader, records: SnapshotRecords(bytes: reader.bytes, offsets: offsets, texts: texts))
-        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: verifier.suppliedKeys)
+        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: verifier.suppliedKeys, readerKeys: verifier.readerKeys)
         resolver.state = try RoomState(reading: &reader, roomID: roomID, metadata: metadata, events: EventTable(holding: index))
 
         var rejected: [Rejection] = []

@@ -23,7 +23,9 @@ extension RoomLedger {
     /// - Parameter version: the version (etag and size) of each object taken
     ///   in, by key; a restore uses the snapshot only if the store still shows them.
     public func snapshot(version: (String) -> String?) -> LedgerSnapshot? {
-        guard let frontier, let metadataObject, let metadata = verification.metadata, !metadata.isLegacy,
+        // A private room's opened content and epoch keys are not in the
+        // snapshot format: such a room verifies from its cached objects.
+        guard let frontier, let metadataObject, let metadata = verification.metadata, !metadata.isLegacy, !metadata.isPrivate,
               !verification.rejected.contains(where: { $0.reason == .futureTimestamp }),
               let metadataVersion = version(metadataObject.key)
         else { return nil }

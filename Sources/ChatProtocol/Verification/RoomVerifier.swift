@@ -16,6 +16,9 @@ public struct RoomVerifier: Sendable {
     public var pinnedCreatorKey: PublicKey?
     /// Signatures already verified on an earlier open, if the reader keeps them.
     public var memo: SignatureMemo?
+    /// The reader's device keys: a private room's epoch keys sealed to them
+    /// open, and with them the room's encrypted content.
+    public var readerKeys: [SigningKey] = []
 
     /// Whether the room-wide stages take their shortcuts: plain messages
     /// accepted without the resolver's general path, plain chains audited
@@ -301,7 +304,7 @@ public struct RoomVerifier: Sendable {
     private func resolve(_ lines: [CheckedLine], order: [Int], index: EventIndex, roomID: String,
                          metadata: RoomMetadata?) -> Resolution {
         let timeline = RoomVerifier.timelineOrder(order) { lines[$0].line.event }
-        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys)
+        var resolver = RoomStateResolver(roomID: roomID, metadata: metadata, suppliedKeys: suppliedKeys, readerKeys: readerKeys)
         resolver.state.events = EventTable(over: index)
         var out = Resolution(resolver: resolver)
         out.accepted.reserveCapacity(timeline.count)

@@ -55,6 +55,10 @@ public enum AlarmKind: String, Sendable {
     case attachmentMismatch = "attachment_mismatch"
     /// A shared file's bytes are not in the store. Raised by a reader that tried to fetch them.
     case attachmentMissing = "attachment_missing"
+    /// An encrypted event of a private room does not open with its epoch's key,
+    /// though this reader holds it: the ciphertext was damaged, or moved from
+    /// another event, room or sender.
+    case undecryptable
 }
 
 /// An integrity alarm: the events stay (they are authentic) but something is wrong with the log.
@@ -100,7 +104,8 @@ public struct RoomVerification: Sendable {
     /// Accepted events in timeline order `(timestamp_ms, event_id)`.
     public internal(set) var accepted: [VerifiedEvent]
     public internal(set) var rejected: [Rejection]
-    public internal(set) var alarms: [Alarm]
+    /// Alarms from the log: chains, duplicates, metadata.
+    var logAlarms: [Alarm]
     public internal(set) var warnings: [VerificationWarning]
     /// Keys under the room that match no pattern of the layout.
     public internal(set) var skippedKeys: [String]
@@ -111,6 +116,24 @@ public struct RoomVerification: Sendable {
     /// Read from the resolver rather than kept apart: a second copy would make
     /// every later event copy the state's tables.
     public var state: RoomState { resolver.state }
+
+    /// Every alarm: the log's, then ciphertexts that did not open.
+    public var alarms: [Alarm] {
+        let sealed = resolver.state.epochs.damaged
+        return sealed.isEmpty ? logAlarms : logAlarms + resolver.state.epochs.alarms
+    }
+
+    init(roomID: String, metadata: RoomMetadata?, accepted: [VerifiedEvent], rejected: [Rejection], alarms: [Alarm],
+         warnings: [VerificationWarning], skippedKeys: [String], resolver: RoomStateResolver) {
+        self.roomID = roomID
+        self.metadata = metadata
+        self.accepted = accepted
+        self.rejected = rejected
+        self.logAlarms = alarms
+        self.warnings = warnings
+        self.skippedKeys = skippedKeys
+        self.resolver = resolver
+    }
 
     /// Whether anything points at tampering, forgery, loss or a broken writer.
     /// Unauthorised attempts alone are not one.
