@@ -24,6 +24,11 @@ struct RoomCommand: AsyncParsableCommand {
         @Flag(name: .customLong("public"), help: "Anyone may join without an invitation.")
         var isPublic = false
 
+        @Flag(name: .customLong("private"), help: ArgumentHelp(
+            "Encrypt the room's messages, reactions, edits and redactions end to end.",
+            discussion: "Only member devices can read them; the store sees who talks when, sizes and membership. See docs/private-rooms.md."))
+        var isPrivate = false
+
         @Flag(help: "Wait until the room is uploaded before returning.")
         var wait = false
 
@@ -32,7 +37,7 @@ struct RoomCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try await Client.load(storeOptions)
             let session = try await RoomSession.create(
-                name: name, description: description, joinRule: isPublic ? .public : .invite, displayName: client.displayName,
+                name: name, description: description, joinRule: isPublic ? .public : .invite, isPrivate: isPrivate, displayName: client.displayName,
                 identity: client.identity, store: client.store, stateFolder: client.stateFolder, cache: client.cache,
                 syncSettings: client.syncSettings, policy: client.uploadPolicy)
             await session.startUploading()

@@ -106,10 +106,11 @@ public actor RoomHost {
 
     /// Creates a room named `name` without waiting on the store: its metadata
     /// waits in the state folder and goes out before any of its events.
-    public func create(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite) async throws(EngineError) -> RoomSession {
+    public func create(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite,
+                       isPrivate: Bool = false) async throws(EngineError) -> RoomSession {
         let c = configuration
         let session = try await RoomSession.createWithoutWaiting(
-            name: name, description: description, joinRule: joinRule, displayName: c.displayName, identity: c.identity,
+            name: name, description: description, joinRule: joinRule, isPrivate: isPrivate, displayName: c.displayName, identity: c.identity,
             store: c.store, stateFolder: c.stateFolder, cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy)
         register(session)
         c.log("created room \(session.roomID) named \"\(name)\"")

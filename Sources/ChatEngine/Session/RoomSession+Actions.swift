@@ -16,7 +16,7 @@ extension RoomSession {
             await discardBlob(of: draft)
             throw error
         }
-        return try await journal(draft, notBefore: earliest)
+        return try await journal(draft, notBefore: earliest, unsynced: unsynced)
     }
 
     /// The event an action makes, its references resolved to event ids and
@@ -57,6 +57,9 @@ extension RoomSession {
         case .typing(let typing):
             return EventDraft(type: EventType.typing, content: .typing(typing))
         case .shareFile(let path, let name, let mimetype, let caption, let replyTo):
+            if await isPrivateRoom() {
+                throw EngineError(.forbidden, "Room \(roomID) is private, and this version does not encrypt shared files yet: the file's bytes would be readable by anyone who can read \(store.locationDescription). Nothing was sent.")
+            }
             let fileName = name ?? URL(fileURLWithPath: path).lastPathComponent
             let blob = try outbox.blobs.importFile(path, name: fileName, roomID: roomID, limit: fileLimit)
             do {

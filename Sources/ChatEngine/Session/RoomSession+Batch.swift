@@ -20,8 +20,11 @@ extension RoomSession {
     public func sendMessages(_ bodies: [String], msgtype: String = "m.text", replyTo parentID: String? = nil,
                              unsynced: [Event] = []) async throws(EngineError) -> [Event] {
         guard !bodies.isEmpty else { return [] }
-        let drafts = bodies.map { EventDraft(type: EventType.message, content: .message(MessageContent(body: $0, msgtype: msgtype)), parentEventID: parentID) }
+        var drafts = bodies.map { EventDraft(type: EventType.message, content: .message(MessageContent(body: $0, msgtype: msgtype)), parentEventID: parentID) }
         let earliest = try await check(drafts[0], unsynced: unsynced, includeMessages: parentID != nil)
+        if let sealing = try await sealing(for: EventType.message, unsynced: unsynced) {
+            for i in drafts.indices { drafts[i].sealing = sealing }
+        }
         let sent = try await outbox.sendAll(drafts, notBefore: earliest)
         noteSent(sent)
         return sent

@@ -8,7 +8,7 @@ extension RoomSession {
     /// Creates a room: writes its signed metadata.json once, then opens it
     /// and journals the creator's join.
     public static func create(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite,
-                              displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
+                              isPrivate: Bool = false, displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
                               stateFolder: String, cache: ObjectCache? = nil,
                               syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard,
                               now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) async throws(EngineError) -> RoomSession {
@@ -20,7 +20,7 @@ extension RoomSession {
             do {
                 let created = ISO8601DateFormatter().string(from: Date())
                 metadata = try RoomMetadata.signed(roomID: roomID, name: name, description: description, createdAt: created,
-                                                   creator: identity.senderID, key: identity.key, joinRule: joinRule)
+                                                   creator: identity.senderID, key: identity.key, joinRule: joinRule, isPrivate: isPrivate)
                 key = try ObjectKey(RoomObjectKey.metadataKey(roomID: roomID))
             } catch {
                 throw EngineError(.invalidEvent, "Cannot create room \"\(name)\": \(error)")
@@ -39,6 +39,7 @@ extension RoomSession {
                                           cache: cache, syncSettings: syncSettings, policy: policy, now: now)
             // The creator's first join needs no check: the metadata just written makes it one.
             _ = try await session.journal(session.draft(.join(displayName: displayName), unsynced: []), notBefore: 0)
+            if isPrivate { try await session.startEpoch(for: [identity.key.publicKey], reason: "created") }
             return session
         }
         throw EngineError(.conflict, "Could not create a room: the generated id \(lastConflict) was taken three times in \(store.locationDescription).")
@@ -58,7 +59,7 @@ extension RoomSession {
     /// A process that dies first publishes it on its next run
     /// (``pendingMetadataRooms(stateFolder:)``).
     public static func createWithoutWaiting(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite,
-                                            displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
+                                            isPrivate: Bool = false, displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
                                             stateFolder: String, cache: ObjectCache? = nil,
                                             syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard) async throws(EngineError) -> RoomSession {
         let roomID = RoomID.generate()
@@ -66,7 +67,7 @@ extension RoomSession {
         do {
             metadata = try RoomMetadata.signed(roomID: roomID, name: name, description: description,
                                                createdAt: ISO8601DateFormatter().string(from: Date()),
-                                               creator: identity.senderID, key: identity.key, joinRule: joinRule)
+                                               creator: identity.senderID, key: identity.key, joinRule: joinRule, isPrivate: isPrivate)
         } catch {
             throw EngineError(.invalidEvent, "Cannot create room \"\(name)\": \(error)")
         }
@@ -84,6 +85,7 @@ extension RoomSession {
         // uploaded the outbox forgets it, and an action checked before the next
         // sync must still count the join.
         _ = try await session.journal(session.draft(.join(displayName: displayName), unsynced: []), notBefore: 0)
+        if isPrivate { try await session.startEpoch(for: [identity.key.publicKey], reason: "created") }
         return session
     }
 

@@ -27,6 +27,8 @@ public actor RoomSession {
     public nonisolated let fileLimit: Int64
     /// Where verified signatures are remembered (the cache's), if anywhere.
     private let memo: SignatureMemo?
+    /// When a private room's epoch is used up (``EpochPolicy``).
+    public nonisolated let epochPolicy: EpochPolicy
     /// This device's clock (milliseconds since the epoch): what its events are
     /// stamped with and what the view checks timestamps against.
     let now: @Sendable () -> Int64
@@ -38,7 +40,7 @@ public actor RoomSession {
     public init(roomID: String, identity: DeviceIdentity, store: any ObjectStore, stateFolder: String,
                 cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(),
                 policy: UploadPolicy = .standard, verifier: RoomVerifier = RoomVerifier(),
-                fileLimit: Int64 = FileLimit.standard,
+                fileLimit: Int64 = FileLimit.standard, epochPolicy: EpochPolicy = .standard,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) throws(EngineError) {
         guard RoomID.isValid(roomID) else {
             throw EngineError(.notFound, "\"\(roomID)\" is not a room id: room ids match [A-Za-z0-9_-]{1,64}.")
@@ -53,8 +55,12 @@ public actor RoomSession {
         memo = verifier.memo ?? cache?.signatures
         attachments = cache?.attachments ?? AttachmentCache(folder: stateFolder + "/attachments")
         self.fileLimit = fileLimit
+        self.epochPolicy = epochPolicy
         outbox = try Outbox(stateFolder: stateFolder, roomID: roomID, senderID: identity.senderID,
                             clientID: identity.clientID, key: identity.key, now: now)
+        // The device key opens the epoch keys of private rooms sealed to it.
+        var verifier = verifier
+        verifier.readerKeys = [identity.key]
         sync = RoomSync(store: store, roomID: roomID, verifier: verifier, settings: syncSettings, cache: cache,
                         creatorKeyPin: CreatorKeyPin(stateFolder: stateFolder, roomID: roomID), now: now)
     }
@@ -90,8 +96,12 @@ public actor RoomSession {
     }
 
     /// Signs and journals an event already checked; remembers it until the view shows it.
-    func journal(_ draft: EventDraft, notBefore: Int64) async throws(EngineError) -> Event {
-        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, notBefore: notBefore)
+    /// In a private room, content goes out encrypted (``sealing(for:unsynced:)``).
+    func journal(_ draft: EventDraft, notBefore: Int64, unsynced: [Event] = []) async throws(EngineError) -> Event {
+        var sealing = draft.sealing
+        if sealing == nil { sealing = try await self.sealing(for: draft.type, unsynced: unsynced) }
+        let event = try await outbox.send(type: draft.type, content: draft.content, parentEventID: draft.parentEventID,
+                                          notBefore: notBefore, sealing: sealing)
         noteSent([event])
         return event
     }

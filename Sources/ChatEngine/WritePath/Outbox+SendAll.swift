@@ -30,7 +30,8 @@ extension Outbox {
         for (index, draft) in drafts.enumerated() {
             let event: UnsignedEvent
             do {
-                event = try next.prepare(type: draft.type, content: draft.content, parentEventID: draft.parentEventID, nowMs: max(now(), notBefore))
+                event = try next.prepare(type: draft.type, content: draft.content, parentEventID: draft.parentEventID,
+                                         nowMs: max(now(), notBefore), sealing: draft.sealing)
             } catch {
                 throw EngineError(.invalidEvent, "Could not sign event \(index + 1) of \(drafts.count) (\(draft.type)) in room \(roomID): \(error.message). Nothing was sent.", cause: error)
             }

@@ -137,8 +137,9 @@ public actor Outbox {
     /// - Parameter notBefore: the earliest timestamp the event may carry, when it
     ///   must sort after events this device's clock may be behind of.
     @concurrent
-    public nonisolated func send(type: String, content: JSONObject, parentEventID: String? = nil, notBefore: Int64 = 0) async throws(EngineError) -> Event {
-        let (unsigned, ordinal) = try await place(type: type, content: content, parentEventID: parentEventID, notBefore: notBefore)
+    public nonisolated func send(type: String, content: JSONObject, parentEventID: String? = nil, notBefore: Int64 = 0,
+                                 sealing: EventSeal? = nil) async throws(EngineError) -> Event {
+        let (unsigned, ordinal) = try await place(type: type, content: content, parentEventID: parentEventID, notBefore: notBefore, sealing: sealing)
         let (event, line) = unsigned.signedLine(with: key)
         let ticket = JournalTicket()
         await journalInTurn(first: ordinal, events: [event], lines: [line], ticket: ticket)
@@ -148,11 +149,12 @@ public actor Outbox {
 
     /// The event's place in the chain (timestamp, prev hash, own hash), taken
     /// on the actor. It is cheap, and once taken the next send can take the next place.
-    private func place(type: String, content: JSONObject, parentEventID: String?, notBefore: Int64) throws(EngineError) -> (UnsignedEvent, Int) {
+    private func place(type: String, content: JSONObject, parentEventID: String?, notBefore: Int64,
+                       sealing: EventSeal?) throws(EngineError) -> (UnsignedEvent, Int) {
         var next = chain
         let unsigned: UnsignedEvent
         do {
-            unsigned = try next.prepare(type: type, content: content, parentEventID: parentEventID, nowMs: max(now(), notBefore))
+            unsigned = try next.prepare(type: type, content: content, parentEventID: parentEventID, nowMs: max(now(), notBefore), sealing: sealing)
         } catch {
             throw EngineError(.invalidEvent, "Could not sign a \(type) event in room \(roomID): \(error.message)", cause: error)
         }

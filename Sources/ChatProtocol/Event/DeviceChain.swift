@@ -26,10 +26,23 @@ public struct DeviceChain: Sendable {
     /// Fixes the next event's place in the chain without signing it: the
     /// chain moves on at once, and ``UnsignedEvent/signed(with:)`` can run
     /// later, on any core. Nothing changes when the content is refused.
+    ///
+    /// With `sealing`, an event of a type private rooms encrypt
+    /// (``EncryptedContent/sealedTypes``) goes out as `m.room.encrypted`,
+    /// its content checked, then encrypted for its own event id.
     public mutating func prepare(type: String, content: JSONObject, parentEventID: String? = nil,
-                                 nowMs: Int64) throws(ProtocolError) -> UnsignedEvent {
+                                 nowMs: Int64, sealing: EventSeal? = nil) throws(ProtocolError) -> UnsignedEvent {
         var nextClock = clock
-        let event = try UnsignedEvent(roomID: roomID, eventID: nil, timestampMs: nextClock.next(now: nowMs), senderID: senderID,
+        let timestampMs = nextClock.next(now: nowMs)
+        var (type, content, eventID) = (type, content, String?.none)
+        if let sealing, EncryptedContent.sealedTypes.contains(type) {
+            _ = try EventContent(type: type, content: content)
+            let id = EventID.make(roomID: roomID, timestampMs: timestampMs)
+            content = try EncryptedContent.seal(type: type, content: content, epoch: sealing.epoch, key: sealing.key,
+                                                roomID: roomID, senderID: senderID, eventID: id).json
+            (type, eventID) = (EventType.encrypted, id)
+        }
+        let event = try UnsignedEvent(roomID: roomID, eventID: eventID, timestampMs: timestampMs, senderID: senderID,
                                       type: type, content: content, parentEventID: parentEventID, prevEventHash: prevEventHash)
         clock = nextClock
         prevEventHash = event.hash

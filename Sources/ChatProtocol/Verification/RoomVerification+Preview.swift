@@ -12,3 +12,14 @@ extension RoomVerification {
         }
     }
 }
+
+extension RoomVerification {
+    /// The room's state if these events, signed by `key`, came next: a
+    /// writer's view of the room with its own unsynced events applied.
+    public func previewState(_ events: [Event], signedBy key: PublicKey) -> RoomState {
+        guard !events.isEmpty else { return state }
+        var copy = resolver
+        for event in events { _ = copy.apply(event, signer: key) { $0 == key } }
+        return copy.state
+    }
+}
