@@ -135,7 +135,10 @@ struct Client {
     /// room's creator-key pin (trust on first use, PROTOCOL.md §5).
     func read(_ text: String, trust: TrustOptions, refresh: Bool = true) async throws -> RoomSync {
         let roomID = try await resolve(text).roomID
-        let sync = RoomSync(store: store, roomID: roomID, verifier: RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trust.files)),
+        var verifier = RoomVerifier(suppliedKeys: try trustedKeys(roomID, files: trust.files))
+        // This device's key opens what a private room sealed to it.
+        verifier.readerKeys = [identity.key]
+        let sync = RoomSync(store: store, roomID: roomID, verifier: verifier,
                             settings: syncSettings, cache: cache,
                             creatorKeyPin: CreatorKeyPin(stateFolder: stateFolder, roomID: roomID))
         if refresh { try await catchUp(sync) }

@@ -40,6 +40,11 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var trust: TrustOptions
 
+    @Option(name: .customLong("key"), help: ArgumentHelp(
+        "A member device's key file (as `bucketchat init` writes it): private rooms' content is opened with it too, and a ciphertext that does not open is an alarm (undecryptable).",
+        valueName: "file"))
+    var keyFile: String?
+
     @Option(name: .customLong("creator-key"), help: ArgumentHelp(
         "The creator key you pinned for this room; an alarm is raised if metadata.json names another.", valueName: "base64"))
     var creatorKey: String?
@@ -62,9 +67,18 @@ struct Verify: AsyncParsableCommand {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var problem = false
         var reports: [JSONValue] = []
+        var readerKeys: [SigningKey] = []
+        if let keyFile {
+            do {
+                readerKeys = [try KeyFile.load(path: keyFile).key]
+            } catch {
+                throw CLIError("cannot use the key file \(keyFile): \(error.message)")
+            }
+        }
         for roomID in rooms {
             let supplied = try TrustedKeys.load(room: roomID, extra: trust.files).keys
-            let verifier = RoomVerifier(nowMs: now, suppliedKeys: supplied, pinnedCreatorKey: creatorKey.flatMap(PublicKey.init(base64:)))
+            var verifier = RoomVerifier(nowMs: now, suppliedKeys: supplied, pinnedCreatorKey: creatorKey.flatMap(PublicKey.init(base64:)))
+            verifier.readerKeys = readerKeys
             // The engine's intake: objects are checked in batches on every core
             // while the next ones are fetched (a local folder's read in place).
             let sync = RoomSync(store: opened, roomID: roomID, verifier: verifier, now: { now })

@@ -14,6 +14,13 @@ struct VerifySummary {
         let members = state.membership.sorted { $0.key < $1.key }
             .map { "\(Terminal.safe($0.key)) (\($0.value.rawValue))" }
         if !members.isEmpty { lines.append("  members: \(members.joined(separator: ", "))") }
+        if result.metadata?.isPrivate == true {
+            let sealed = state.epochs.byID.values.reduce(0) { $0 + $1.events }
+            let held = state.epochs.byID.keys.filter { state.epochs.key(of: $0) != nil }.count
+            lines.append("  private: \(state.epochs.byID.count) key epoch(s), \(sealed) encrypted event(s); "
+                + (held == 0 ? "content not checked (give --key with a member's key file to open it)"
+                    : "\(state.epochs.opened.count) opened with the key given (\(held) epoch(s) held), \(state.epochs.damaged.count) did not open"))
+        }
         if !result.alarms.isEmpty {
             lines.append("alarms:")
             for a in result.alarms {
