@@ -19,8 +19,9 @@ public struct DeviceChain: Sendable {
     }
 
     /// Signs the next event of this chain.
-    public mutating func sign(type: String, content: JSONObject, parentEventID: String? = nil, nowMs: Int64) throws(ProtocolError) -> Event {
-        try prepare(type: type, content: content, parentEventID: parentEventID, nowMs: nowMs).signed(with: key)
+    public mutating func sign(type: String, content: JSONObject, parentEventID: String? = nil, nowMs: Int64,
+                              sealing: EventSeal? = nil) throws(ProtocolError) -> Event {
+        try prepare(type: type, content: content, parentEventID: parentEventID, nowMs: nowMs, sealing: sealing).signed(with: key)
     }
 
     /// Fixes the next event's place in the chain without signing it: the

@@ -40,6 +40,12 @@ struct RoomGenerator: ParsableCommand {
     @Option(help: "Percent that are edits of one of its recent messages.")
     var edits = 0
 
+    @Flag(name: .customLong("private"), help: "A private room: one key epoch sealed to every device, every message, reaction and edit encrypted.")
+    var isPrivate = false
+
+    @Option(name: .customLong("key-out"), help: "Write the creator device's key file here (to open a private room with `verify --key`).")
+    var keyOut: String?
+
     func validate() throws {
         guard senders >= 1, devicesPerSender >= 1, eventsPerFile >= 1, events >= senders * (devicesPerSender + 1) else {
             throw ValidationError("need at least one sender, device and event per file, and enough events for the joins")
@@ -53,7 +59,10 @@ struct RoomGenerator: ParsableCommand {
         let start = Int64(1_760_000_000_000)
         let creatorKey = try SigningKey(seed: seed(0, 0))
         let metadata = try RoomMetadata.signed(roomID: room, name: "Bench", createdAt: "2025-10-09T08:53:20Z",
-                                               creator: "user:u0", key: creatorKey)
+                                               creator: "user:u0", key: creatorKey, isPrivate: isPrivate)
+        if let keyOut {
+            try KeyFile(senderID: "user:u0", key: creatorKey, createdAt: "2025-10-09T08:53:20Z").save(path: keyOut)
+        }
         try write(key: RoomObjectKey.metadataKey(roomID: room), bytes: metadata.bytes)
 
         // Membership first: the creator joins and invites; everyone joins and adds devices.
@@ -85,6 +94,16 @@ struct RoomGenerator: ParsableCommand {
                 try member(s, JSONObject([("membership", "join"), ("public_key", .string(chains[s][d].key.publicKey.base64)), ("device_id", .string("u\(s)_d\(d)"))]))
             }
         }
+        var sealing: EventSeal?
+        if isPrivate {
+            let key = try RoomKey.generate()
+            var sealed: [PublicKey: [UInt8]] = [:]
+            for device in chains.flatMap({ $0 }) { sealed[device.key.publicKey] = try key.seal(to: device.key.publicKey) }
+            now += 1
+            let keyEvent = try chains[0][0].sign(type: EventType.roomKey, content: RoomKeyContent(epoch: nil, sealed: sealed, reason: "created").json, nowMs: now)
+            setup[0].append(keyEvent)
+            sealing = EventSeal(epoch: keyEvent.eventID, key: key)
+        }
         for s in 0..<senders {
             let file = try LogFile.encode(setup[s], roomID: room, clientID: "u\(s)_d0")
             try write(key: file.name.key, bytes: file.bytes)
@@ -102,6 +121,7 @@ struct RoomGenerator: ParsableCommand {
         let failures = Failures()
         let outDir = out
         let mix = (reactions: reactions, replies: replies, edits: edits)
+        let seal = sealing
         DispatchQueue.concurrentPerform(iterations: deviceCount) { index in
             var chain = allChains[index]
             let count = perDevice + (index < extra ? 1 : 0)
@@ -117,15 +137,15 @@ struct RoomGenerator: ParsableCommand {
                     let roll = (i * 37 + index * 11) % 100
                     let event: Event
                     if let target, roll < mix.reactions {
-                        event = try chain.sign(type: EventType.reaction, content: JSONObject([("relates_to", .string(target)), ("reaction", "+1")]), nowMs: t)
+                        event = try chain.sign(type: EventType.reaction, content: JSONObject([("relates_to", .string(target)), ("reaction", "+1")]), nowMs: t, sealing: seal)
                     } else if let target, roll < mix.reactions + mix.edits {
                         event = try chain.sign(type: EventType.edit, content: JSONObject([
                             ("replaces", .string(target)), ("new_content", .object(MessageContent(body: "edited \(i) from device \(index)").json)),
-                        ]), nowMs: t)
+                        ]), nowMs: t, sealing: seal)
                     } else {
                         let isReply = target != nil && roll < mix.reactions + mix.edits + mix.replies
                         let content = MessageContent(body: "message \(i) from device \(index): the quick brown fox jumps over the lazy dog").json
-                        event = try chain.sign(type: EventType.message, content: content, parentEventID: isReply ? target : nil, nowMs: t)
+                        event = try chain.sign(type: EventType.message, content: content, parentEventID: isReply ? target : nil, nowMs: t, sealing: seal)
                         recent.append(event.eventID)
                         if recent.count > 16 { recent.removeFirst() }
                     }
