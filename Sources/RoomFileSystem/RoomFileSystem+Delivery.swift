@@ -18,7 +18,7 @@ extension RoomFileSystem {
                     case .event(let verified, let late):
                         let event = verified.event
                         room.unsynced[event.eventID] = nil
-                        listFile(of: event, in: room, redacted: state.isRedacted(event.eventID))
+                        listFile(of: event, message: state.message(of: event), in: room, redacted: state.isRedacted(event.eventID))
                         if case .typing(let on) = event.content {
                             room.typing[event.senderID] = on ? event.timestampMs : nil
                             room.events.append(event, timelineLine: nil)

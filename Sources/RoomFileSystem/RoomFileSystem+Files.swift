@@ -6,9 +6,11 @@ import ChatProtocol
 extension RoomFileSystem {
     // MARK: - Listing
 
-    /// Lists the file an event shares, if it shares one. Call with the lock held.
-    func listFile(of event: Event, in room: MountedRoom, redacted: Bool) {
-        guard case .message(let message) = event.content, let file = message.file else { return }
+    /// Lists the file a message shares, if it shares one (`message`: the
+    /// event's own content, or what a private room's event opened to). Call
+    /// with the lock held.
+    func listFile(of event: Event, message: MessageContent?, in room: MountedRoom, redacted: Bool) {
+        guard let message, let file = message.file else { return }
         room.files.add(eventID: event.eventID, file: file, timestampMs: event.timestampMs, redacted: redacted)
     }
 

@@ -207,12 +207,17 @@ extension RoomFileSystem {
             let name = room.displayName(of: configuration.identity.senderID) ?? configuration.displayName
             for event in events where room.unconfirmed[event.eventID] == nil {
                 room.unsynced[event.eventID] = event
+                // A private room's event shows once the sync reads it back and
+                // opens it: shown now, it would stay a closed line.
+                if event.type == EventType.encrypted || event.type == EventType.roomKey { continue }
                 guard let line = TimelineLine.render(VerifiedEvent(unconfirmed: event, signer: key), displayName: name) else { continue }
                 room.timeline.append(line)
                 room.unconfirmed[event.eventID] = room.timeline.lineCount - 1
                 if let parent = event.parentEventID { appendToThread(room, parent: parent, line: line) }
             }
-            for event in events { listFile(of: event, in: room, redacted: false) }
+            for event in events {
+                if case .message(let message) = event.content { listFile(of: event, message: message, in: room, redacted: false) }
+            }
             room.modifiedMs = RoomFileSystem.nowMs()
             lock.broadcast()
             defer { room.pollWaiters = [] }

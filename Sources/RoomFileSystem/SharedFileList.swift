@@ -39,7 +39,7 @@ struct SharedFileList {
         }
         given.insert(name)
         guard !redacted else { return nil }
-        byName[name] = ListedFile(eventID: eventID, name: name, size: file.size, timestampMs: timestampMs, sha256: file.sha256)
+        byName[name] = ListedFile(eventID: eventID, name: name, size: file.contentSize, timestampMs: timestampMs, sha256: file.sha256)
         nameOfEvent[eventID] = name
         return name
     }

@@ -22,12 +22,12 @@ struct Files: AsyncParsableCommand {
             if json {
                 Output.json(.object(JSONObject([
                     ("ref", .string(shared.reference)), ("event_id", .string(shared.eventID)), ("sender_id", .string(shared.senderID)),
-                    ("ts", .int(shared.timestampMs)), ("name", .string(file.name)), ("size", .int(file.size)),
+                    ("ts", .int(shared.timestampMs)), ("name", .string(file.name)), ("size", .int(file.contentSize)),
                     ("mimetype", .string(file.mimetype)), ("sha256", .string(file.sha256)),
                 ])))
             } else {
                 let time = UTCTime(milliseconds: shared.timestampMs).iso8601
-                print("\(TimelineLine.escape(file.name))\t\(file.size)\t\(TimelineLine.escape(shared.senderID))\t\(time)\t\(shared.reference)")
+                print("\(TimelineLine.escape(file.name))\t\(file.contentSize)\t\(TimelineLine.escape(shared.senderID))\t\(time)\t\(shared.reference)")
             }
         }
     }
@@ -88,7 +88,7 @@ struct Download: AsyncParsableCommand {
             try? FileManager.default.removeItem(at: temporary)
             throw CLIError("cannot write \(target): \(error.localizedDescription)")
         }
-        Output.warn("\(shared.file.name) (\(shared.file.size) bytes, sha256 checked) → \(target)")
+        Output.warn("\(shared.file.name) (\(shared.file.contentSize) bytes, sha256 checked) → \(target)")
     }
 
     /// Streams a file to a handle in bounded memory.

@@ -205,13 +205,58 @@ import Testing
         #expect(TimelineLine.render(line, epochs: v.state.epochs)?.contains("\tencrypted+alarm\tcannot be opened") == true)
     }
 
-    @Test func filesAreRefusedInPrivateRoomsUntilTheyAreEncrypted() async throws {
-        let world = try await World.make(.folder)
+    @Test(arguments: Backend.allCases)
+    func filesAreEncryptedAndOpenOnlyForMembers(_ backend: Backend) async throws {
+        let world = try await World.make(backend)
         defer { try? FileManager.default.removeItem(at: world.root) }
-        let alice = try world.member("alice", seed: 1)
-        let a = try await RoomSession.create(name: "No files", isPrivate: true, identity: alice.identity, store: world.store, stateFolder: alice.state)
-        let path = world.root.appendingPathComponent("note.txt").path
-        try Data("plaintext file".utf8).write(to: URL(fileURLWithPath: path))
-        await #expect(throws: EngineError.self) { try await a.act(.shareFile(path: path)) }
+        let alice = try world.member("alice", seed: 1), bob = try world.member("bob", seed: 2), carol = try world.member("carol", seed: 3)
+        let a = try await RoomSession.create(name: "Files", isPrivate: true, identity: alice.identity, store: world.store, stateFolder: alice.state)
+        await a.startUploading()
+        try await a.invite("user:bob", key: bob.identity.key.publicKey)
+        try await a.outbox.flush()
+        let b = try await world.open(bob, a.roomID), c = try await world.open(carol, a.roomID)
+        try await b.join()
+        try await Self.settle([b, a])
+
+        // Three secretstream chunks and a bit, with a marker that must never reach the bucket.
+        var bytes = [UInt8]()
+        for i in 0..<(200 * 1024 / 32) { bytes += Array(String(format: "SECRET-FILE-MARKER-%012d\n", i).utf8) }
+        let path = world.root.appendingPathComponent("plan.txt").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let shared = try await a.shareFile(path: path, caption: "the plan")
+        // Shared through the streaming path too (a mount's `cp FILE ROOM/files/`).
+        let writer = try b.beginFile(name: "notes.txt")
+        try writer.append(Array("SECRET-NOTES-MARKER streamed".utf8))
+        let blob = try writer.finish()
+        let streamed = try await b.shareBlob(blob, name: "notes.txt")
+        try await Self.settle([a, b, c])
+
+        for s in [a, b] {
+            let files = await s.files()
+            #expect(files.map(\.file.name).sorted() == ["notes.txt", "plan.txt"])
+            #expect(files.first { $0.file.name == "plan.txt" }?.file.contentSize == Int64(bytes.count))
+            let opened = try await s.fetchFile(EventReference.short(shared.eventID))
+            #expect(FileManager.default.contents(atPath: opened) == Data(bytes))
+            let notes = try await s.fetchFile(EventReference.short(streamed.eventID))
+            #expect(FileManager.default.contents(atPath: notes) == Data("SECRET-NOTES-MARKER streamed".utf8))
+        }
+        // carol was never a member: the files are not hers to list or open.
+        #expect(await c.files().isEmpty)
+        await #expect(throws: EngineError.self) { _ = try await c.fetchFile(EventReference.short(shared.eventID)) }
+
+        var everything: [UInt8] = []
+        for info in try await world.store.list(prefix: "") {
+            everything += Array(try await world.store.get(ObjectKey(info.key)))
+        }
+        let text = String(decoding: everything, as: UTF8.self)
+        let keys = try await world.store.list(prefix: "").map(\.key)
+        #expect(keys.filter { $0.contains("/attachments/") }.count == 2)
+        for secret in ["SECRET-FILE-MARKER", "SECRET-NOTES-MARKER", "plan.txt", "notes.txt", "the plan"] {
+            #expect(!text.contains(secret), "\(secret) is in the bucket in plaintext")
+        }
+        // Without keys, every object still verifies.
+        let v = RoomVerifier().verify(roomID: a.roomID, objects: try await storedObjects(world.store, roomID: a.roomID))
+        #expect(v.rejected.isEmpty)
+        #expect(v.alarms.isEmpty)
     }
 }

@@ -156,4 +156,48 @@ import Testing
         #expect(v.state.reactions.isEmpty)
         #expect(v.state.epochs.current == room["current_epoch"]?.stringValue)
     }
+
+    @Test func aFileEncryptedByPyNaClOpensAndDamageIsRefused() throws {
+        let v = try #require(try Self.vectors()["file"]?.objectValue)
+        let encryption = MessageContent.FileEncryption(key: try Self.bytes(v["key"]), sha256: try #require(v["plain_sha256"]?.stringValue),
+                                                       size: try #require(v["plain_size"]?.intValue))
+        let plain = Data((0..<150_000).map { UInt8($0 % 251) })
+        let stored = Fixtures.directory.appendingPathComponent("private-room/file-vector.bin").path
+        #expect(FileCipher.encryptedSize(of: encryption.size) == v["stored_size"]?.intValue)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bucketchat-filecipher-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out").path
+        try FileCipher.decrypt(from: stored, to: out, encryption: encryption)
+        #expect(FileManager.default.contents(atPath: out) == plain)
+
+        // Cut short (the final chunk gone), one byte flipped, or the wrong key: nothing comes out.
+        let bytes = try #require(FileManager.default.contents(atPath: stored))
+        var flipped = bytes
+        flipped[70_000] ^= 0x01
+        let damaged: [(String, Data, [UInt8])] = [
+            ("truncated", bytes.prefix(24 + 2 * (65_536 + 17)), encryption.key),
+            ("flipped", flipped, encryption.key),
+            ("wrong key", bytes, [UInt8](repeating: 7, count: 32)),
+        ]
+        for (what, data, key) in damaged {
+            let path = folder.appendingPathComponent(what).path
+            try data.write(to: URL(fileURLWithPath: path))
+            let target = folder.appendingPathComponent(what + ".out").path
+            #expect(throws: ProtocolError.self, "\(what) opened") {
+                try FileCipher.decrypt(from: path, to: target, encryption: MessageContent.FileEncryption(key: key, sha256: encryption.sha256, size: encryption.size))
+            }
+            #expect(!FileManager.default.fileExists(atPath: target), "\(what) left a partial file")
+        }
+
+        // What this implementation encrypts opens again, under a fresh key each time.
+        let source = folder.appendingPathComponent("source").path
+        try plain.write(to: URL(fileURLWithPath: source))
+        let first = try FileCipher.encrypt(from: source, to: folder.appendingPathComponent("e1").path)
+        let second = try FileCipher.encrypt(from: source, to: folder.appendingPathComponent("e2").path)
+        #expect(first.key != second.key)
+        #expect(first.sha256 == encryption.sha256 && first.size == encryption.size)
+        try FileCipher.decrypt(from: folder.appendingPathComponent("e1").path, to: folder.appendingPathComponent("d1").path, encryption: first)
+        #expect(FileManager.default.contents(atPath: folder.appendingPathComponent("d1").path) == plain)
+    }
 }

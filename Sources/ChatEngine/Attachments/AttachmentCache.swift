@@ -64,8 +64,20 @@ public actor AttachmentCache {
     ///   or size), `attachment_missing` (no such object), both recorded as
     ///   alarms; `store_unavailable`/`store_refused` when the store fails;
     ///   `file_io` when the cache cannot be written.
+    ///
+    /// A private room's file (``MessageContent/FileInfo/encryption``) is
+    /// fetched as stored, checked, then opened (``plaintext(of:file:roomID:eventID:senderID:)``):
+    /// the path returned is the plaintext's.
     public func fetch(roomID: String, file: MessageContent.FileInfo, eventID: String? = nil, senderID: String? = nil,
                       limit: Int64 = FileLimit.standard, from store: any ObjectStore) async throws(EngineError) -> String {
+        let stored = try await fetchStored(roomID: roomID, file: file, eventID: eventID, senderID: senderID, limit: limit, from: store)
+        guard file.encryption != nil else { return stored }
+        return try plaintext(of: stored, file: file, roomID: roomID, eventID: eventID, senderID: senderID)
+    }
+
+    /// The stored bytes of a file, fetched and checked against its size and SHA-256.
+    private func fetchStored(roomID: String, file: MessageContent.FileInfo, eventID: String?, senderID: String?,
+                             limit: Int64, from store: any ObjectStore) async throws(EngineError) -> String {
         guard MessageContent.FileInfo.isSHA256Hex(file.sha256) else {
             throw EngineError(.invalidEvent, "Room \(roomID): \(file.name) names no valid sha256.")
         }

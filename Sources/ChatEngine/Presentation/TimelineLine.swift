@@ -108,6 +108,9 @@ public enum TimelineLine {
 
     static func messageText(_ m: MessageContent) -> String {
         guard let file = m.file else { return m.body }
+        if let encryption = file.encryption {
+            return "\(m.body) [\(file.name), \(encryption.size) bytes, \(file.mimetype), sha256 \(encryption.sha256), encrypted]"
+        }
         return "\(m.body) [\(file.name), \(file.size) bytes, \(file.mimetype), sha256 \(file.sha256)]"
     }
 

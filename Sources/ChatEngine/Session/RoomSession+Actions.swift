@@ -57,13 +57,24 @@ extension RoomSession {
         case .typing(let typing):
             return EventDraft(type: EventType.typing, content: .typing(typing))
         case .shareFile(let path, let name, let mimetype, let caption, let replyTo):
-            if await isPrivateRoom() {
-                throw EngineError(.forbidden, "Room \(roomID) is private, and this version does not encrypt shared files yet: the file's bytes would be readable by anyone who can read \(store.locationDescription). Nothing was sent.")
-            }
             let fileName = name ?? URL(fileURLWithPath: path).lastPathComponent
-            let blob = try outbox.blobs.importFile(path, name: fileName, roomID: roomID, limit: fileLimit)
+            let blob: StoredBlob
+            var encryption: MessageContent.FileEncryption?
+            if await isPrivateRoom() {
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+                    throw EngineError(.fileIO, "\(path) is not a regular file one can read; only files can be shared in room \(roomID). Nothing was sent.")
+                }
+                if let size = (attributes?[.size] as? NSNumber)?.int64Value, size > fileLimit {
+                    throw BlobWriter.tooLarge(name: fileName, size: size, limit: fileLimit, roomID: roomID)
+                }
+                (blob, encryption) = try encryptedBlob(from: path, name: fileName)
+            } else {
+                blob = try outbox.blobs.importFile(path, name: fileName, roomID: roomID, limit: fileLimit)
+            }
             do {
-                return try await fileDraft(blob, name: fileName, mimetype: mimetype, caption: caption, replyTo: replyTo, unsynced: unsynced)
+                return try await fileDraft(blob, name: fileName, mimetype: mimetype, caption: caption, replyTo: replyTo, unsynced: unsynced,
+                                           encryption: encryption)
             } catch {
                 await discardBlob(blob.sha256)
                 throw error

@@ -29,8 +29,17 @@ extension RoomSession {
                           replyTo: String? = nil, unsynced: [Event] = []) async throws(EngineError) -> Event {
         let draft: EventDraft
         let earliest: Int64
+        var blob = blob
+        var encryption: MessageContent.FileEncryption?
+        if await isPrivateRoom() {
+            // Written in plaintext as it arrived: encrypted now, the plaintext blob dropped.
+            let plain = blob
+            (blob, encryption) = try encryptedBlob(from: outbox.blobs.path(of: plain.sha256), name: name)
+            await discardBlob(plain.sha256)
+        }
         do {
-            draft = try await fileDraft(blob, name: name, mimetype: mimetype, caption: caption, replyTo: replyTo, unsynced: unsynced)
+            draft = try await fileDraft(blob, name: name, mimetype: mimetype, caption: caption, replyTo: replyTo, unsynced: unsynced,
+                                        encryption: encryption)
             earliest = try await check(draft, unsynced: unsynced, includeMessages: true)
         } catch {
             await discardBlob(blob.sha256)
@@ -42,9 +51,9 @@ extension RoomSession {
     /// The `m.file` message for a blob: the name and media type checked as
     /// readers will check them, so nothing is sent that every reader would refuse.
     func fileDraft(_ blob: StoredBlob, name: String, mimetype: String?, caption: String?, replyTo: String?,
-                   unsynced: [Event]) async throws(EngineError) -> EventDraft {
+                   unsynced: [Event], encryption: MessageContent.FileEncryption? = nil) async throws(EngineError) -> EventDraft {
         let file = MessageContent.FileInfo(name: name, size: blob.size, mimetype: mimetype ?? MediaType.guess(forName: name),
-                                           sha256: blob.sha256)
+                                           sha256: blob.sha256, encryption: encryption)
         if let problem = file.problem {
             throw EngineError(.invalidEvent, "Room \(roomID): cannot share \(name.debugDescription): \(problem). Nothing was sent.")
         }
@@ -53,6 +62,22 @@ extension RoomSession {
         if let replyTo { parent = try await resolve(replyTo, unsynced: unsynced) }
         return EventDraft(type: EventType.message, content: .message(MessageContent(body: body, msgtype: "m.file", file: file)),
                           parentEventID: parent)
+    }
+
+    /// A private room's file: `path` encrypted under a fresh key
+    /// (``FileCipher``) into the blob area, named by its ciphertext's hash.
+    func encryptedBlob(from path: String, name: String) throws(EngineError) -> (StoredBlob, MessageContent.FileEncryption) {
+        let temporary = outbox.blobs.folder + "/.encrypting-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let encryption: MessageContent.FileEncryption
+        do {
+            try FileManager.default.createDirectory(atPath: outbox.blobs.folder, withIntermediateDirectories: true)
+            encryption = try FileCipher.encrypt(from: path, to: temporary)
+        } catch {
+            throw EngineError(.fileIO, "Room \(roomID): cannot encrypt \(name.debugDescription) from \(path): \(error). Nothing was sent.")
+        }
+        let blob = try outbox.blobs.importFile(temporary, name: name, roomID: roomID, limit: FileCipher.encryptedSize(of: fileLimit))
+        return (blob, encryption)
     }
 
     /// Removes the blob a refused share left, unless a pending event names the same bytes.
@@ -77,13 +102,19 @@ extension RoomSession {
         let id = try await resolve(reference, unsynced: [])
         let (verification, pending) = await view()
         let event = verification.accepted.last(where: { $0.event.eventID == id })?.event ?? pending.last(where: { $0.eventID == id })
-        guard let event, case .message(let message) = event.content, let file = message.file else {
+        // This device's own unsynced share in a private room opens with its pending epoch.
+        let state = event.map { e in verification.state.contains(eventID: e.eventID) ? verification.state
+            : verification.previewState(pending, signedBy: identity.key.publicKey) }
+        guard let event, let message = state?.message(of: event), let file = message.file else {
             throw EngineError(.notFound, "Room \(roomID): \(EventReference.short(id)) is not a shared file.")
         }
         if verification.state.isRedacted(id) {
             throw EngineError(.notFound, "Room \(roomID): the file \(file.name) (\(EventReference.short(id))) was redacted.")
         }
-        if outbox.blobs.contains(file.sha256) { return outbox.blobs.path(of: file.sha256) }
+        if outbox.blobs.contains(file.sha256) {
+            return try await attachments.plaintext(of: outbox.blobs.path(of: file.sha256), file: file, roomID: roomID, eventID: id,
+                                                   senderID: event.senderID)
+        }
         return try await attachments.fetch(roomID: roomID, file: file, eventID: id, senderID: event.senderID,
                                            limit: limit ?? fileLimit, from: store)
     }

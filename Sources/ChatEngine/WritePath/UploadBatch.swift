@@ -15,9 +15,14 @@ public struct UploadBatch: Sendable {
     static func attachments(of events: some Sequence<Event>) -> [String] {
         var seen: Set<String> = []
         var out: [String] = []
-        for event in events where event.type == EventType.message {
-            if case .message(let message) = event.content, let file = message.file, seen.insert(file.sha256).inserted {
+        for event in events {
+            if event.type == EventType.message, case .message(let message) = event.content, let file = message.file,
+               seen.insert(file.sha256).inserted {
                 out.append(file.sha256)
+            } else if event.type == EventType.encrypted, case .encrypted(let sealed) = event.content, let sha = sealed.attachment,
+                      seen.insert(sha).inserted {
+                // A private room's file: the blob's hash is in the clear (it is ciphertext).
+                out.append(sha)
             }
         }
         return out

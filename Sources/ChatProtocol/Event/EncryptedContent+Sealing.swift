@@ -27,7 +27,8 @@ extension EncryptedContent {
     ) throws(ProtocolError) -> EncryptedContent {
         let ad = associatedData(epoch: epoch, roomID: roomID, senderID: senderID, eventID: eventID)
         let sealed = try ContentCipher.seal(plaintext(type: type, content: content), associatedData: ad, nonce: nonce, key: key)
-        return EncryptedContent(epoch: epoch, nonce: nonce, ciphertext: sealed)
+        let attachment = type == EventType.message ? content["file"]?.objectValue?["sha256"]?.stringValue : nil
+        return EncryptedContent(epoch: epoch, nonce: nonce, ciphertext: sealed, attachment: attachment)
     }
 
     /// Decrypts to the inner type and content, checking that the inner event
@@ -52,6 +53,12 @@ extension EncryptedContent {
         guard Self.sealedTypes.contains(type) else {
             throw ProtocolError(.schema, "a private room does not encrypt \(type) events")
         }
-        return (type, try EventContent(type: type, content: content))
+        let decoded = try EventContent(type: type, content: content)
+        var named: String?
+        if case .message(let message) = decoded { named = message.file?.sha256 }
+        guard named == attachment else {
+            throw ProtocolError(.schema, "the clear attachment field (\(attachment ?? "none")) does not name the file the encrypted message shares (\(named ?? "none"))")
+        }
+        return (type, decoded)
     }
 }

@@ -12,11 +12,17 @@ public struct EncryptedContent: Sendable, Equatable {
     public let nonce: [UInt8]
     /// The ciphertext of the canonical inner `{"content":…,"type":…}` with its tag.
     public let ciphertext: [UInt8]
+    /// For a shared file: the SHA-256 of its stored (encrypted) bytes, in the
+    /// clear so uploaders and `verify --attachments` find the blob without
+    /// keys. It tells nothing of the plaintext; the inner `m.file` must name
+    /// the same blob.
+    public let attachment: String?
 
-    public init(epoch: String, nonce: [UInt8], ciphertext: [UInt8]) {
+    public init(epoch: String, nonce: [UInt8], ciphertext: [UInt8], attachment: String? = nil) {
         self.epoch = epoch
         self.nonce = nonce
         self.ciphertext = ciphertext
+        self.attachment = attachment
     }
 
     init(_ fields: ContentFields) throws(ProtocolError) {
@@ -33,15 +39,22 @@ public struct EncryptedContent: Sendable, Equatable {
         }
         self.nonce = nonce
         self.ciphertext = ciphertext
+        let attachment = try fields.optionalString("attachment")
+        if let attachment, !MessageContent.FileInfo.isSHA256Hex(attachment) {
+            throw ProtocolError(.schema, "\(fields.type): attachment must be 64 lowercase hex digits")
+        }
+        self.attachment = attachment
     }
 
     /// The content as JSON: the inverse of the decoder.
     public var json: JSONObject {
-        JSONObject([
+        var object = JSONObject([
             ("algorithm", .string(RoomKeyContent.algorithm)),
             ("epoch", .string(epoch)),
             ("nonce", .string(Base64.encode(nonce))),
             ("ciphertext", .string(Base64.encode(ciphertext))),
         ])
+        object["attachment"] = attachment.map { .string($0) }
+        return object
     }
 }

@@ -48,3 +48,13 @@ public struct RoomEpochs: Sendable {
         }
     }
 }
+
+extension RoomState {
+    /// The message an event carries: its own content, or in a private room
+    /// what this reader opened; nil for anything else.
+    public func message(of event: Event) -> MessageContent? {
+        if event.type.hasSameBytes(as: EventType.message), case .message(let message) = event.content { return message }
+        guard event.type == EventType.encrypted, case .message(let message)? = epochs.opened[event.eventID]?.content else { return nil }
+        return message
+    }
+}

@@ -16,7 +16,9 @@ Writes:
   two epochs (carol is kicked in between), encrypted messages, a reaction,
   an edit, and one event of bob's carrying a ciphertext copied from one of
   alice's (it must not open: an alarm for readers who hold the key).
-- expected.json: what each reader must see.
+- file-vector.bin: a shared file encrypted with secretstream (bucketchat
+  must open it to the plaintext "file" in vectors.json describes).
+- vectors.json "room": what each reader must see.
 
 Deterministic but for the sealed boxes. Run: pip install pynacl; python3 make_private_room.py
 """
@@ -197,8 +199,24 @@ def main():
         })
     sealed = [{"recipient_seed": b64(seed(d["name"])), "recipient_public_key": b64(d["pk"]),
                "room_key": b64(key), "sealed": b64(seal(key, d["pk"]))} for d in (alice, bob)]
+    # A shared file: secretstream in 64 KiB chunks, header first, last chunk tagged final.
+    plain = bytes(i % 251 for i in range(150_000))
+    file_key = hashlib.sha256(b"vector file key").digest()
+    state = b.crypto_secretstream_xchacha20poly1305_state()
+    header = b.crypto_secretstream_xchacha20poly1305_init_push(state, file_key)
+    out = bytearray(header)
+    chunks = [plain[i:i + 65536] for i in range(0, len(plain), 65536)]
+    for i, chunk in enumerate(chunks):
+        tag = b.crypto_secretstream_xchacha20poly1305_TAG_FINAL if i == len(chunks) - 1 else b.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+        out += b.crypto_secretstream_xchacha20poly1305_push(state, chunk, None, tag)
+    with open(os.path.join(HERE, "file-vector.bin"), "wb") as f:
+        f.write(out)
+    file_vector = {"key": b64(file_key), "plain_sha256": hashlib.sha256(plain).hexdigest(), "plain_size": len(plain),
+                   "plain": "bytes(i % 251 for i in range(150000))",
+                   "stored_sha256": hashlib.sha256(bytes(out)).hexdigest(), "stored_size": len(out)}
     vectors = {
         "algorithm": ALGORITHM,
+        "file": file_vector,
         "aead": aead,
         "sealed": sealed,
         "devices": {d["name"]: {"sender_id": d["sender_id"], "seed": b64(seed(d["name"])), "public_key": b64(d["pk"])} for d in (alice, bob, carol)},
