@@ -69,3 +69,44 @@ extension MountTests {
         try sharedFiles(h)
     }
 }
+
+extension MountTests {
+    /// A private room through real mounts: alice writes to `send` and `cp`s a
+    /// file into `files/`; bob's mount shows the plaintext line and serves
+    /// the plaintext file, while the store holds neither.
+    @Test func aPrivateRoomReadsInPlaintextThroughTheMount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        try h.identity("alice")
+        try h.identity("bob")
+        let created = try h.run("alice", ["room", "create", "hush", "--private", "--wait"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let room = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let keyJSON = try h.run("bob", ["keys", "show", "--json"]).stdout
+        let bobKey = try #require((try JSONSerialization.jsonObject(with: Data(keyJSON.utf8)) as? [String: String])?["public_key"])
+        #expect(try h.run("alice", ["invite", room, "user:bob", "--key", bobKey, "--wait"]).status == 0)
+        let a = try h.mount("alice")
+        let b = try h.mount("bob")
+        try h.waitUntil("bob's mount shows the private room", timeout: 20) { FileManager.default.fileExists(atPath: "\(b)/\(room)/timeline") }
+        #expect(try h.shell("echo join > \(b)/\(room)/ctl").status == 0)
+        try h.waitUntil("alice sees bob join", timeout: 20) { h.text("\(a)/\(room)/timeline").contains("user:bob (bob)\tjoin") }
+
+        #expect(try h.shell("echo 'whisper: the vault code is 4711' > \(a)/\(room)/send").status == 0)
+        try h.waitUntil("bob's timeline shows the plaintext", timeout: 20) {
+            h.text("\(b)/\(room)/timeline").contains("\tmsg\twhisper: the vault code is 4711")
+        }
+        let source = h.root.appendingPathComponent("ledger.bin").path
+        #expect(try h.shell("head -c 300000 /dev/urandom > '\(source)'").status == 0)
+        let cp = try h.shell("cp '\(source)' \(a)/\(room)/files/")
+        #expect(cp.status == 0, "cp: \(cp.stderr)")
+        try h.waitUntil("bob's mount lists the file", timeout: 30) {
+            (try? FileManager.default.contentsOfDirectory(atPath: "\(b)/\(room)/files")) == ["ledger.bin"]
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: "\(b)/\(room)/files/ledger.bin")[.size] as? Int == 300_000)
+        let cmp = try h.shell("cmp '\(source)' \(b)/\(room)/files/ledger.bin", timeout: 60)
+        #expect(cmp.status == 0, "the plaintext read back on bob's side: \(cmp.stdout) \(cmp.stderr)")
+        let grep = try h.shell("grep -rl 'vault code' '\(h.store)' || true")
+        #expect(grep.stdout.isEmpty, "plaintext in the store: \(grep.stdout)")
+        #expect(h.text("\(b)/\(room)/alerts").isEmpty, "\(h.text("\(b)/\(room)/alerts"))")
+    }
+}
