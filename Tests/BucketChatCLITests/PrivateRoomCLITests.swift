@@ -54,6 +54,11 @@ import Testing
         #expect(carolLog.contains("\(later)\tuser:alice (alice)\tencrypted\tno key for epoch"), "\(carolLog)")
         #expect(!carolLog.contains("after carol left"))
 
+        let bobInspects = try bob.ok(["inspect", room, later])
+        #expect(bobInspects.contains("opened to m.room.message"), "\(bobInspects)")
+        let carolInspects = try carol.ok(["inspect", room, later])
+        #expect(carolInspects.contains("holds no key"), "\(carolInspects)")
+
         var everything = Data()
         let walker = FileManager.default.enumerator(atPath: store)
         while let relative = walker?.nextObject() as? String {

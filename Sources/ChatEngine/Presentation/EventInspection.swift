@@ -75,7 +75,31 @@ public struct EventInspection: Sendable {
     /// What the state resolver did with an accepted event.
     static func decision(for event: Event, state: RoomState) -> String {
         if state.isRedacted(event.eventID) { return "accepted; since redacted" }
-        switch event.content {
+        var content = event.content
+        var prefix = ""
+        switch content {
+        case .encrypted(let sealed):
+            if let opened = state.epochs.opened[event.eventID] {
+                content = opened.content
+                prefix = "encrypted under epoch \(EventReference.short(sealed.epoch)), opened to \(opened.type); "
+            } else if let problem = state.epochs.damaged[event.eventID] {
+                return "encrypted under epoch \(EventReference.short(sealed.epoch)); does not open: \(problem)"
+            } else {
+                return "encrypted under epoch \(EventReference.short(sealed.epoch)); this device holds no key for it"
+            }
+        case .roomKey(let key):
+            if let shared = key.epoch { return "key event: shared epoch \(EventReference.short(shared)) with \(key.sealed.count) device(s)" }
+            let current = state.epochs.current == event.eventID ? " (the current epoch)" : ""
+            return "key event: started epoch \(EventReference.short(event.eventID))\(current) for \(key.sealed.count) device(s)"
+                + (state.epochs.key(of: event.eventID) != nil ? "; this device holds its key" : "; not sealed to this device")
+        default:
+            break
+        }
+        return prefix + decision(of: content, event: event, state: state)
+    }
+
+    private static func decision(of content: EventContent, event: Event, state: RoomState) -> String {
+        switch content {
         case .edit(let target, _):
             guard let current = state.currentEdit(of: target) else { return "accepted; the edit does not apply (its target is gone or redacted)" }
             return current.editID == event.eventID
