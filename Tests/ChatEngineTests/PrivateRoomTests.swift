@@ -44,6 +44,19 @@ import Testing
                    state: root.appendingPathComponent(name).path)
         }
 
+        /// A private room alice created, bob invited and joined, both synced.
+        func aliceAndBob(room name: String) async throws -> (alice: Member, bob: Member, a: RoomSession, b: RoomSession) {
+            let alice = try member("alice", seed: 1), bob = try member("bob", seed: 2)
+            let a = try await RoomSession.create(name: name, isPrivate: true, identity: alice.identity, store: store, stateFolder: alice.state)
+            await a.startUploading()
+            try await a.invite("user:bob", key: bob.identity.key.publicKey)
+            try await a.outbox.flush()
+            let b = try await open(bob, a.roomID)
+            try await b.join()
+            try await PrivateRoomTests.settle([b, a])
+            return (alice, bob, a, b)
+        }
+
         func open(_ m: Member, _ roomID: String) async throws -> RoomSession {
             let session = try RoomSession(roomID: roomID, identity: m.identity, store: store, stateFolder: m.state)
             await session.startUploading()
@@ -153,14 +166,7 @@ import Testing
     @Test func concurrentRotationsConvergeAndEitherEpochOpens() async throws {
         let world = try await World.make(.folder)
         defer { try? FileManager.default.removeItem(at: world.root) }
-        let alice = try world.member("alice", seed: 1), bob = try world.member("bob", seed: 2)
-        let a = try await RoomSession.create(name: "Race", isPrivate: true, identity: alice.identity, store: world.store, stateFolder: alice.state)
-        await a.startUploading()
-        try await a.invite("user:bob", key: bob.identity.key.publicKey)
-        try await a.outbox.flush()
-        let b = try await world.open(bob, a.roomID)
-        try await b.join()
-        try await Self.settle([b, a])
+        let (alice, bob, a, b) = try await world.aliceAndBob(room: "Race")
 
         // Both rotate before seeing the other's rotation, and each writes under its own epoch.
         let both: Set<PublicKey> = [alice.identity.key.publicKey, bob.identity.key.publicKey]
@@ -182,14 +188,7 @@ import Testing
     @Test func aCiphertextMovedIntoAnotherEventIsAnAlarmNotAMessage() async throws {
         let world = try await World.make(.folder)
         defer { try? FileManager.default.removeItem(at: world.root) }
-        let alice = try world.member("alice", seed: 1), bob = try world.member("bob", seed: 2)
-        let a = try await RoomSession.create(name: "Moved", isPrivate: true, identity: alice.identity, store: world.store, stateFolder: alice.state)
-        await a.startUploading()
-        try await a.invite("user:bob", key: bob.identity.key.publicKey)
-        try await a.outbox.flush()
-        let b = try await world.open(bob, a.roomID)
-        try await b.join()
-        try await Self.settle([b, a])
+        let (_, _, a, b) = try await world.aliceAndBob(room: "Moved")
         let original = try await a.send("only alice said this")
         try await Self.settle([a, b])
         // bob re-sends alice's ciphertext as his own event, signed and chained correctly.
