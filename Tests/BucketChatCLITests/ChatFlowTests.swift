@@ -1,6 +1,4 @@
-import CloudHTTP
 import Foundation
-import S3Store
 import Testing
 
 /// Two identities, each a separate BUCKETCHAT_HOME, chatting through one store
@@ -96,18 +94,8 @@ import Testing
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
                    "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
     func conversationThroughS3WithAKeyThatCannotDelete() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
-        let bucket = "bc-cli-" + UUID().uuidString.prefix(8).lowercased()
-        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
-                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
-                                region: "us-east-1", endpoint: endpoint)
-        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
-        try conversation(store: "s3://\(bucket)/team-a/", extra: [
-            "AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "",
-            "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
-            "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
-        ])
+        let bucket = try await MotoBucket.make("bc-cli-")
+        try conversation(store: "s3://\(bucket.name)/team-a/", extra: bucket.writerEnvironment)
     }
 
     /// Bob's device goes offline: the same store (the same bucket URL) with an
@@ -116,15 +104,8 @@ import Testing
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
                    "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
     func offlineDeviceCatchesUpAndItsEventTakesItsPlace() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
-        let bucket = "bc-offline-" + UUID().uuidString.prefix(8).lowercased()
-        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
-                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
-                                region: "us-east-1", endpoint: endpoint)
-        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
-        let s3 = ["AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
-                  "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"]
+        let moto = try await MotoBucket.make("bc-offline-")
+        let bucket = moto.name, s3 = moto.writerEnvironment
         let (alice, bob, root) = try people(store: "s3://\(bucket)/", extra: s3)
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try alice.ok(["init", "--name", "alice"])

@@ -1,6 +1,4 @@
-import CloudHTTP
 import Foundation
-import S3Store
 import Testing
 
 /// Two identities share files both ways with nothing but the command line:
@@ -119,15 +117,8 @@ import Testing
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
                    "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
     func filesBothWaysThroughS3WithAKeyThatCannotDelete() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
-        let bucket = "bc-files-" + UUID().uuidString.prefix(8).lowercased()
-        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
-                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
-                                region: "us-east-1", endpoint: endpoint)
-        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
-        let s3 = ["AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
-                  "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"]
+        let moto = try await MotoBucket.make("bc-files-")
+        let bucket = moto.name, s3 = moto.writerEnvironment
         // 17 MiB goes up as a multipart upload (parts of 8 MiB), under the no-delete policy.
         let (alice, bob, room, root) = try shareBothWays(store: "s3://\(bucket)/chat/", extra: s3, sizes: [0, 1, 17 << 20])
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,4 +1,6 @@
+import CloudHTTP
 import Foundation
+import S3Store
 import Testing
 
 /// Real mounts of the built `bucketchat`: identities in separate
@@ -198,4 +200,22 @@ final class MountHarness: @unchecked Sendable {
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension MountHarness {
+    /// A harness on a fresh bucket of the test moto server (made with the
+    /// admin's keys; the identities use the writer's, whose policy grants no delete).
+    static func onMotoS3(bucketPrefix: String) async throws -> MountHarness {
+        let env = ProcessInfo.processInfo.environment
+        guard let endpoint = env["BUCKETCHAT_TEST_S3_ENDPOINT"] else { throw HarnessError("BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh") }
+        let bucket = bucketPrefix + UUID().uuidString.prefix(8).lowercased()
+        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
+                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
+                                region: "us-east-1", endpoint: endpoint)
+        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
+        return try MountHarness(store: "s3://\(bucket)/chat/", environment: [
+            "AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
+            "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
+        ])
+    }
 }

@@ -1,6 +1,4 @@
-import CloudHTTP
 import Foundation
-import S3Store
 import Testing
 
 /// Real FUSE mounts: two identities, each with its own mount, on one store.
@@ -91,17 +89,7 @@ struct MountTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BUCKETCHAT_TEST_S3_ENDPOINT"] != nil,
                    "BUCKETCHAT_TEST_S3_ENDPOINT is not set: run scripts/test.sh, which starts moto_server"))
     func twoMountsChatThroughMotoS3() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let endpoint = try #require(env["BUCKETCHAT_TEST_S3_ENDPOINT"])
-        let bucket = "bc-mount-" + UUID().uuidString.prefix(8).lowercased()
-        let admin = AWSSettings(credentials: AWSCredentials(accessKeyId: env["BUCKETCHAT_TEST_S3_ADMIN_KEY"] ?? "",
-                                                            secretAccessKey: env["BUCKETCHAT_TEST_S3_ADMIN_SECRET"] ?? ""),
-                                region: "us-east-1", endpoint: endpoint)
-        try await S3Store(S3Configuration(bucket: bucket, prefix: "", settings: admin)).createBucket()
-        let h = try MountHarness(store: "s3://\(bucket)/chat/", environment: [
-            "AWS_ACCESS_KEY_ID": env["BUCKETCHAT_TEST_S3_KEY"] ?? "", "AWS_SECRET_ACCESS_KEY": env["BUCKETCHAT_TEST_S3_SECRET"] ?? "",
-            "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
-        ])
+        let h = try await MountHarness.onMotoS3(bucketPrefix: "bc-mount-")
         defer { h.tearDown() }
         try conversation(h)
     }
