@@ -74,6 +74,14 @@ struct Client {
         return settings
     }
 
+    /// When a private room's epoch is used up (`[private]` in config.toml).
+    var epochPolicy: EpochPolicy {
+        var policy = EpochPolicy.standard
+        if let n = try? config.integer("private.rotate_after_events"), n > 0 { policy.maxEvents = n }
+        if let days = try? config.integer("private.rotate_after_days"), days > 0 { policy.maxAgeMs = Int64(days) * 86_400_000 }
+        return policy
+    }
+
     var uploadPolicy: UploadPolicy {
         if let ms = try? config.integer("upload.interval_ms"), ms > 0 { return .fixed(.milliseconds(ms)) }
         return .standard
@@ -110,7 +118,7 @@ struct Client {
     func host(trusted: [String: [String: [PublicKey]]] = [:]) -> RoomHost {
         RoomHost(configuration: RoomHostConfiguration(
             identity: identity, displayName: displayName, store: store, stateFolder: stateFolder, cache: cache,
-            syncSettings: syncSettings, uploadPolicy: uploadPolicy, trustedKeys: { trusted[$0] ?? [:] }))
+            syncSettings: syncSettings, uploadPolicy: uploadPolicy, epochPolicy: epochPolicy, trustedKeys: { trusted[$0] ?? [:] }))
     }
 
     /// Opens a room to act in it through a ``RoomHost``: resolves the name,

@@ -20,6 +20,7 @@ struct ConfigFile {
     /// The settings bucketchat reads, and which are integers.
     static let integerKeys: Set<String> = [
         "sync.active_interval_ms", "sync.idle_interval_ms", "sync.full_rescan_s", "upload.interval_ms", "mount.discovery_interval_ms",
+        "private.rotate_after_events", "private.rotate_after_days",
     ]
     static let stringKeys: Set<String> = ["key_file", "client_id", "sender_id", "display_name", "store", "log_level"]
 

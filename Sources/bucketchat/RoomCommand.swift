@@ -39,7 +39,7 @@ struct RoomCommand: AsyncParsableCommand {
             let session = try await RoomSession.create(
                 name: name, description: description, joinRule: isPublic ? .public : .invite, isPrivate: isPrivate, displayName: client.displayName,
                 identity: client.identity, store: client.store, stateFolder: client.stateFolder, cache: client.cache,
-                syncSettings: client.syncSettings, policy: client.uploadPolicy)
+                syncSettings: client.syncSettings, policy: client.uploadPolicy, epochPolicy: client.epochPolicy)
             await session.startUploading()
             print(session.roomID)
             if !(try await session.outbox.flush(until: wait ? nil : .now + .seconds(3))) {

@@ -258,4 +258,25 @@ import Testing
         #expect(v.rejected.isEmpty)
         #expect(v.alarms.isEmpty)
     }
+
+    @Test func anEpochIsUsedUpAfterItsEventsAndANewOneStarts() async throws {
+        let world = try await World.make(.folder)
+        defer { try? FileManager.default.removeItem(at: world.root) }
+        let alice = try world.member("alice", seed: 1)
+        let a = try await RoomSession.create(name: "Short epochs", isPrivate: true, identity: alice.identity, store: world.store,
+                                             stateFolder: alice.state, epochPolicy: EpochPolicy(maxEvents: 3))
+        await a.startUploading()
+        var sent: [Event] = []
+        for i in 0..<7 { sent.append(try await a.send("message \(i)")) }
+        try await Self.settle([a])
+        let state = await a.sync.verification.state
+        let epochs = sent.compactMap { event -> String? in
+            guard case .encrypted(let sealed) = event.content else { return nil }
+            return sealed.epoch
+        }
+        #expect(epochs.count == 7)
+        #expect(Set(epochs).count == 3, "3 + 3 + 1 events: three epochs")
+        #expect(state.epochs.byID.count == 3)
+        #expect(await Self.opened(a).count == 7)
+    }
 }

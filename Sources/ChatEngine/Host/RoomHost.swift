@@ -89,7 +89,7 @@ public actor RoomHost {
         let c = configuration
         let session = try RoomSession(roomID: roomID, identity: c.identity, store: c.store, stateFolder: c.stateFolder,
                                       cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy,
-                                      verifier: c.verifier(for: roomID))
+                                      verifier: c.verifier(for: roomID), epochPolicy: c.epochPolicy)
         register(session)
         return session
     }
@@ -111,7 +111,8 @@ public actor RoomHost {
         let c = configuration
         let session = try await RoomSession.createWithoutWaiting(
             name: name, description: description, joinRule: joinRule, isPrivate: isPrivate, displayName: c.displayName, identity: c.identity,
-            store: c.store, stateFolder: c.stateFolder, cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy)
+            store: c.store, stateFolder: c.stateFolder, cache: c.cache, syncSettings: c.syncSettings, policy: c.uploadPolicy,
+            epochPolicy: c.epochPolicy)
         register(session)
         c.log("created room \(session.roomID) named \"\(name)\"")
         return session

@@ -14,6 +14,8 @@ public struct RoomHostConfiguration: Sendable {
     public var cache: ObjectCache?
     public var syncSettings: SyncSettings
     public var uploadPolicy: UploadPolicy
+    /// When a private room's epoch is used up.
+    public var epochPolicy: EpochPolicy
     /// How often the store is listed for rooms this identity was invited to.
     public var discoveryInterval: Duration
     /// Keys the user trusts for a legacy room's senders, by room id (such
@@ -23,7 +25,7 @@ public struct RoomHostConfiguration: Sendable {
     public var log: @Sendable (String) -> Void
 
     public init(identity: DeviceIdentity, displayName: String? = nil, store: any ObjectStore, stateFolder: String,
-                cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(), uploadPolicy: UploadPolicy = .standard,
+                cache: ObjectCache? = nil, syncSettings: SyncSettings = SyncSettings(), uploadPolicy: UploadPolicy = .standard, epochPolicy: EpochPolicy = .standard,
                 discoveryInterval: Duration = .seconds(5),
                 trustedKeys: @escaping @Sendable (String) -> [String: [PublicKey]] = { _ in [:] },
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -34,6 +36,7 @@ public struct RoomHostConfiguration: Sendable {
         self.cache = cache
         self.syncSettings = syncSettings
         self.uploadPolicy = uploadPolicy
+        self.epochPolicy = epochPolicy
         self.discoveryInterval = discoveryInterval
         self.trustedKeys = trustedKeys
         self.log = log

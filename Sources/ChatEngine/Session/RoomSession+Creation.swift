@@ -11,6 +11,7 @@ extension RoomSession {
                               isPrivate: Bool = false, displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
                               stateFolder: String, cache: ObjectCache? = nil,
                               syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard,
+                              epochPolicy: EpochPolicy = .standard,
                               now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) async throws(EngineError) -> RoomSession {
         var lastConflict = ""
         for _ in 0..<3 {
@@ -36,7 +37,7 @@ extension RoomSession {
                 continue
             }
             let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
-                                          cache: cache, syncSettings: syncSettings, policy: policy, now: now)
+                                          cache: cache, syncSettings: syncSettings, policy: policy, epochPolicy: epochPolicy, now: now)
             // The creator's first join needs no check: the metadata just written makes it one.
             _ = try await session.journal(session.draft(.join(displayName: displayName), unsynced: []), notBefore: 0)
             if isPrivate { try await session.startEpoch(for: [identity.key.publicKey], reason: "created") }
@@ -61,7 +62,8 @@ extension RoomSession {
     public static func createWithoutWaiting(name: String, description: String = "", joinRule: RoomMetadata.JoinRule = .invite,
                                             isPrivate: Bool = false, displayName: String? = nil, identity: DeviceIdentity, store: any ObjectStore,
                                             stateFolder: String, cache: ObjectCache? = nil,
-                                            syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard) async throws(EngineError) -> RoomSession {
+                                            syncSettings: SyncSettings = SyncSettings(), policy: UploadPolicy = .standard,
+                                            epochPolicy: EpochPolicy = .standard) async throws(EngineError) -> RoomSession {
         let roomID = RoomID.generate()
         let metadata: RoomMetadata
         do {
@@ -80,7 +82,7 @@ extension RoomSession {
             throw EngineError(.journalIO, "Cannot keep the metadata of new room \"\(name)\" in \(path): \(error.localizedDescription). Check that the state folder is writable.")
         }
         let session = try RoomSession(roomID: roomID, identity: identity, store: store, stateFolder: stateFolder,
-                                      cache: cache, syncSettings: syncSettings, policy: policy)
+                                      cache: cache, syncSettings: syncSettings, policy: policy, epochPolicy: epochPolicy)
         // Remembered until the view shows it, as in create: once
         // uploaded the outbox forgets it, and an action checked before the next
         // sync must still count the join.

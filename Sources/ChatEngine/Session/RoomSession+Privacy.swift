@@ -32,7 +32,7 @@ extension RoomSession {
                 throw EngineError(.notFound, "Room \(roomID): this device has not read the room's metadata.json yet, so it cannot tell whether the room is private, and will not risk sending in the clear. Nothing was sent; sync when \(store.locationDescription) can be reached.")
             }
             if let latest = ownEpochs.last, let box = latest.key.sealed[me], let key = RoomKey.open(sealed: box, with: identity.key),
-               !epochPolicy.isUsedUp(startedAtMs: latest.event.timestampMs, events: own.filter { $0.type == EventType.encrypted }.count, nowMs: nowMs) {
+               !epochPolicy.isUsedUp(startedAtMs: latest.event.timestampMs, events: own.filter { Self.isSealed($0, under: latest.event.eventID) }.count, nowMs: nowMs) {
                 return EventSeal(epoch: latest.event.eventID, key: key)
             }
             return try await startEpoch(for: [me], reason: "created")
@@ -72,6 +72,11 @@ extension RoomSession {
         let draft = EventDraft(type: EventType.roomKey, content: .roomKey(RoomKeyContent(epoch: nil, sealed: sealed, reason: reason)))
         let event = try await journal(draft, notBefore: 0)
         return EventSeal(epoch: event.eventID, key: key)
+    }
+
+    private static func isSealed(_ event: Event, under epoch: String) -> Bool {
+        guard event.type == EventType.encrypted, case .encrypted(let sealed) = event.content else { return false }
+        return sealed.epoch == epoch
     }
 
     /// The metadata of a room created here that waits in the state folder.
