@@ -230,7 +230,7 @@ _bucketchat_room() {
 
 _bucketchat_room_create() {
     repeating_flags=()
-    non_repeating_flags=(--public --wait -h --help)
+    non_repeating_flags=(--public --private --wait -h --help)
     repeating_options=()
     non_repeating_options=(--description --store)
     __bucketchat_offer_flags_options 1
@@ -765,7 +765,7 @@ _bucketchat_verify() {
     repeating_flags=()
     non_repeating_flags=(--json --attachments -h --help)
     repeating_options=(--trusted-keys)
-    non_repeating_options=(--store --room --creator-key)
+    non_repeating_options=(--store --room --key --creator-key)
     __bucketchat_offer_flags_options 1
 
     # Offer option value completions
@@ -777,6 +777,9 @@ _bucketchat_verify() {
         return
         ;;
     '--trusted-keys')
+        return
+        ;;
+    '--key')
         return
         ;;
     '--creator-key')

@@ -28,7 +28,7 @@ function __bucketchat_parse_tokens -S
             __bucketchat_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
             case 'create'
-                __bucketchat_parse_subcommand 1 'description=' 'public' 'wait' 'store=' 'h/help'
+                __bucketchat_parse_subcommand 1 'description=' 'public' 'private' 'wait' 'store=' 'h/help'
             case 'list'
                 __bucketchat_parse_subcommand 0 'json' 'store=' 'h/help'
             case 'info'
@@ -85,7 +85,7 @@ function __bucketchat_parse_tokens -S
                 __bucketchat_parse_subcommand 2 'room=' 'store=' 'h/help'
             end
         case 'verify'
-            __bucketchat_parse_subcommand 1 'store=' 'room=' 'json' 'attachments' 'trusted-keys=+' 'creator-key=' 'h/help'
+            __bucketchat_parse_subcommand 1 'store=' 'room=' 'json' 'attachments' 'trusted-keys=+' 'key=' 'creator-key=' 'h/help'
         case 'inspect'
             __bucketchat_parse_subcommand 2 'json' 'trusted-keys=+' 'store=' 'h/help'
         case 'store'
@@ -191,6 +191,7 @@ complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positiona
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat room" -eq 1' -fa 'info' -d 'Show a room\'s metadata, state, verification and upload status.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat room create" description' -l 'description' -d 'A description stored in metadata.json.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat room create" public' -l 'public' -d 'Anyone may join without an invitation.'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat room create" private' -l 'private' -d 'Encrypt the room\'s messages, reactions, edits and redactions end to end.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat room create" wait' -l 'wait' -d 'Wait until the room is uploaded before returning.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat room create" store' -l 'store' -d 'Where rooms live: a folder, file:///path, s3://bucket/prefix or gs://bucket/prefix (default: $BUCKETCHAT_STORE, else `store` in config.toml, else the local store).' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat room create" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -317,6 +318,7 @@ complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat verify" json' -l 'json' -d 'Print one JSON object per room (an array without --room): room_id, accepted, rejected, alarms, warnings, members, skipped_keys and the resolved state.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat verify" attachments' -l 'attachments' -d 'Also fetch every shared file and check its bytes against the SHA-256 and size its event names (attachment_mismatch, attachment_missing are integrity alarms).'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat verify"' -l 'trusted-keys' -d 'For legacy rooms (no creator_key in metadata.json): a JSON file {"sender_id": "base64 public key", ...}, added to the keys trusted with `bucketchat keys trust`. Repeatable.' -rfka ''
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat verify" key' -l 'key' -d 'A member device\'s key file (as `bucketchat init` writes it): private rooms\' content is opened with it too, and a ciphertext that does not open is an alarm (undecryptable).' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat verify" creator-key' -l 'creator-key' -d 'The creator key you pinned for this room; an alarm is raised if metadata.json names another.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat verify" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat inspect" json' -l 'json' -d 'Print one JSON object (the stored line under "stored").'
