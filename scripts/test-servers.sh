@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts (or stops) the object-store servers the conformance suite talks to:
-# moto_server (S3 + IAM, SigV4 enforced after set-up) and fake-gcs-server,
+# moto_server (S3, SNS, SQS + IAM, SigV4 enforced after set-up) and fake-gcs-server,
 # both on 127.0.0.1 only. `start` writes their endpoints and the test keys to
 # .test-servers/env (or $BUCKETCHAT_SERVERS_DIR/env), which scripts/test.sh
 # sources before `swift test`.
@@ -87,14 +87,25 @@ def user(name, actions):
         "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
     k = iam.create_access_key(UserName=name)["AccessKey"]
     return k["AccessKeyId"], k["SecretAccessKey"]
-admin = user("bucketchat-admin", ["s3:*", "iam:*"])
+admin = user("bucketchat-admin", ["s3:*", "iam:*", "sns:*", "sqs:*"])
 # The chat writer: read, list and create objects; never delete (write-once model).
 # Attachments above the multipart threshold also need to resume an upload
 # (list open uploads and their parts) and to abandon one (abort drops only
 # the parts of an unfinished upload, never an object): still no DeleteObject.
-writer = user("bucketchat-writer", ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation",
-                                    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
-                                    "s3:ListBucketMultipartUploads"])
+# A reader following bucket notifications (docs/sync.md) also reads the
+# bucket's notification configuration (to find the topic), subscribes its own
+# queue to the topic, and creates, long-polls and deletes handled messages of
+# that queue: still nothing that deletes or changes an object.
+reading = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation",
+           "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads"]
+writer = user("bucketchat-writer", reading + [
+    "s3:GetBucketNotification", "sns:Subscribe", "sqs:GetQueueUrl", "sqs:CreateQueue",
+    "sqs:ReceiveMessage", "sqs:DeleteMessage",
+    # AWS authorizes DeleteMessageBatch as sqs:DeleteMessage; moto asks for its own name.
+    "sqs:DeleteMessageBatch"])
+# The same member without the notification permissions: its readers must
+# fall back to polling with one warning.
+poller = user("bucketchat-poller", reading)
 # Burn the remaining unauthenticated requests until moto enforces signatures.
 bogus = client("s3", "AKIABOGUSBOGUSBOGUS0", "not-a-secret")
 for _ in range(40):
@@ -109,6 +120,8 @@ print(f"export BUCKETCHAT_TEST_S3_ADMIN_KEY={admin[0]}")
 print(f"export BUCKETCHAT_TEST_S3_ADMIN_SECRET={admin[1]}")
 print(f"export BUCKETCHAT_TEST_S3_KEY={writer[0]}")
 print(f"export BUCKETCHAT_TEST_S3_SECRET={writer[1]}")
+print(f"export BUCKETCHAT_TEST_S3_POLLER_KEY={poller[0]}")
+print(f"export BUCKETCHAT_TEST_S3_POLLER_SECRET={poller[1]}")
 PY
   {
     cat "$state/env.tmp"
