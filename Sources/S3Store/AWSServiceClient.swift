@@ -103,6 +103,19 @@ public struct AWSServiceClient: Sendable {
         return StoreError(.badResponse, "Unexpected HTTP \(response.status) \(code) while \(what). \(message)", cause: cause)
     }
 
+    /// The text of every `<name>` element of an XML answer, in order.
+    public static func elements(_ name: String, in body: Data) -> [String] {
+        let text = String(decoding: body, as: UTF8.self)
+        var out: [String] = []
+        var from = text.startIndex
+        while let start = text.range(of: "<\(name)>", range: from..<text.endIndex),
+              let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) {
+            out.append(XMLText.unescape(String(text[start.upperBound..<end.lowerBound])))
+            from = end.upperBound
+        }
+        return out
+    }
+
     /// The text of the first `<name>` element of an XML answer.
     static func element(_ name: String, in body: Data) -> String? {
         let text = String(decoding: body, as: UTF8.self)
