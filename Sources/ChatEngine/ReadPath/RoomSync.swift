@@ -318,9 +318,15 @@ public actor RoomSync {
     }
 
     /// Waits until `duration` has passed, or hints or a listing request came
-    /// (a wake-up), or the task is cancelled.
+    /// (a wake-up), or the task is cancelled. While the room polls (no
+    /// notifications), a plain sleep: a follower that starts notifications
+    /// meanwhile is heard at the next poll, at most an idle interval later.
     public func waitForWork(upTo duration: Duration) async {
         if listingRequested || !pendingHints.isEmpty || Task.isCancelled || duration <= .zero { return }
+        guard notificationsActive else {
+            try? await Task.sleep(for: duration)
+            return
+        }
         let id = nextWaiter
         nextWaiter += 1
         let timer = Task { [weak self] in
