@@ -13,7 +13,7 @@ state="${BUCKETCHAT_SERVERS_DIR:-$PWD/.test-servers}"
 mkdir -p "$state"
 
 stop() {
-  for name in moto fakegcs; do
+  for name in moto fakegcs pubsub; do
     if [ -f "$state/$name.pid" ]; then
       pid="$(cat "$state/$name.pid")"
       kill "$pid" 2>/dev/null || true
@@ -69,8 +69,25 @@ start() {
     -log-level warn >"$state/fakegcs.log" 2>&1 &
   echo $! >"$state/fakegcs.pid"
 
+  # The Pub/Sub emulator (google-cloud-cli-pubsub-emulator; Java), for GCS
+  # notifications: tests start their own fake-gcs-server publishing to it.
+  pubsub_port=""
+  emulator=""
+  for candidate in /usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator \
+                   /usr/share/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator; do
+    [ -x "$candidate" ] && { emulator="$candidate"; break; }
+  done
+  if [ -n "$emulator" ]; then
+    pubsub_port="$(free_port)"
+    nohup "$emulator" --host=127.0.0.1 --port="$pubsub_port" >"$state/pubsub.log" 2>&1 &
+    echo $! >"$state/pubsub.pid"
+  else
+    echo "test-servers: no Pub/Sub emulator (google-cloud-cli-pubsub-emulator): GCS notification tests are skipped" >&2
+  fi
+
   wait_http "http://127.0.0.1:$s3_port/moto-api/" moto
   wait_http "http://127.0.0.1:$gcs_port/storage/v1/b" fakegcs
+  if [ -n "$pubsub_port" ]; then wait_http "http://127.0.0.1:$pubsub_port/v1/projects/bucketchat-test/topics" pubsub; fi
 
   S3_ENDPOINT="http://127.0.0.1:$s3_port" python3 - >"$state/env.tmp" <<'PY'
 import json, os, sys, time
@@ -128,9 +145,10 @@ PY
     echo "export BUCKETCHAT_TEST_GCS_ENDPOINT=http://127.0.0.1:$gcs_port"
     echo "export BUCKETCHAT_TEST_MOTO_SERVER=$(command -v moto_server)"
     echo "export BUCKETCHAT_TEST_FAKE_GCS_SERVER=$fake_gcs"
+    if [ -n "$pubsub_port" ]; then echo "export BUCKETCHAT_TEST_PUBSUB_HOST=127.0.0.1:$pubsub_port"; fi
   } >"$state/env"
   rm -f "$state/env.tmp"
-  echo "test-servers: moto on 127.0.0.1:$s3_port, fake-gcs-server on 127.0.0.1:$gcs_port ($state/env)" >&2
+  echo "test-servers: moto on 127.0.0.1:$s3_port, fake-gcs-server on 127.0.0.1:$gcs_port${pubsub_port:+, Pub/Sub emulator on 127.0.0.1:$pubsub_port} ($state/env)" >&2
 }
 
 case "${1:-}" in

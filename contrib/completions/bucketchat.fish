@@ -327,7 +327,7 @@ complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat inspect" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat store" -eq 1' -fa 'create-bucket' -d 'Create the bucket of an s3:// or gs:// location, optionally with Object Lock (S3).'
-complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat store" -eq 1' -fa 'enable-notifications' -d 'Make an s3:// store\'s readers follow bucket notifications instead of polling.'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat store" -eq 1' -fa 'enable-notifications' -d 'Make a store\'s readers follow bucket notifications instead of polling.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" object-lock-days' -l 'object-lock-days' -d 'S3 only: enable Object Lock with this default retention.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" governance' -l 'governance' -d 'With --object-lock-days: GOVERNANCE mode (privileged users may lift it) instead of COMPLIANCE.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" project' -l 'project' -d 'GCS only: the project the bucket belongs to.' -rfka ''

@@ -147,7 +147,7 @@ public actor RoomSync {
                 let fetched = try await listAndTake(full: full, now: now, hinted: hinted, progress: progress)
                 return finish(fetched: fetched, how: "listing", candidates: nil)
             }
-            let changed = hinted.values.filter { known[$0.key] != $0 }.sorted { $0.key < $1.key }
+            let changed = hinted.values.filter { !isKnown($0) }.sorted { $0.key < $1.key }
             guard !changed.isEmpty || deliverEverything || deliverAfterTrust else { return SyncDelivery() }
             var fetched = try await take(changed, listed: false, progress: progress)
             hintedObjects += fetched.count
@@ -190,11 +190,18 @@ public actor RoomSync {
             let versions = Dictionary(listing.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             restoreSnapshot(versions)
         }
+        // An object a hint without an etag made known (a notice that gave
+        // none) is the listed one: objects are never replaced.
+        for info in listing {
+            if let hinted = known[info.key], hinted.etag.isEmpty, hinted != info, hinted.size == info.size || hinted.size == 0 {
+                known[info.key] = info
+            }
+        }
         var changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
         if !hinted.isEmpty {
             // A hint for a key the listing did not cover (another date folder): fetched all the same.
             let listed = Set(listing.map(\.key))
-            changed += hinted.values.filter { !listed.contains($0.key) && known[$0.key] != $0 }.sorted { $0.key < $1.key }
+            changed += hinted.values.filter { !listed.contains($0.key) && !isKnown($0) }.sorted { $0.key < $1.key }
         }
         lastListingKind = rescan ? "full" : "quick"
         guard !changed.isEmpty || deliverEverything || deliverAfterTrust else {
@@ -304,11 +311,19 @@ public actor RoomSync {
     /// duplicate notification, an object a listing found first) are dropped here.
     public func hint(_ infos: [ObjectInfo]) {
         var added = false
-        for info in infos where known[info.key] != info && pendingHints[info.key] == nil {
+        for info in infos where !isKnown(info) && pendingHints[info.key] == nil {
             pendingHints[info.key] = info
             added = true
         }
         if added { wakeWaiters() }
+    }
+
+    /// Whether a hint names an object already taken in: the same key with
+    /// the same etag, or with none given (objects are never replaced, and
+    /// some notices carry no etag).
+    private func isKnown(_ info: ObjectInfo) -> Bool {
+        guard let known = known[info.key] else { return false }
+        return known == info || info.etag.isEmpty
     }
 
     /// A notification could not be used: list at the next sync, now.
