@@ -79,7 +79,7 @@ struct GCSNotificationTests {
         try await alice.outbox.flush()
 
         var settings = SyncSettings()
-        settings.notifiedListingInterval = .seconds(60)
+        settings.notifiedListingInterval = .seconds(300)
         let counter = RequestCounter(Self.store(endpoint: endpoint, bucket: bucket))
         let sync = RoomSync(store: counter, roomID: alice.roomID, settings: settings)
         let lines = LogLines()

@@ -98,6 +98,7 @@ public actor NotificationFollower {
         var failures = 0
         while !Task.isCancelled {
             do {
+                let asked = ContinuousClock.now
                 let batch = try await feed.receive()
                 guard !Task.isCancelled else { return }
                 receives += 1
@@ -108,6 +109,11 @@ public actor NotificationFollower {
                 failures = 0
                 await dispatch(batch)
                 if !batch.receipts.isEmpty { try await feed.acknowledge(batch) }
+                // A feed that answers an empty receive at once (a server
+                // without long polls) is asked at most once a second.
+                if batch.messageCount == 0, ContinuousClock.now - asked < .seconds(1) {
+                    try? await Task.sleep(for: .seconds(1))
+                }
             } catch {
                 guard !Task.isCancelled, state != .stopped else { return }
                 switch error.code {
