@@ -5,8 +5,10 @@ import ChatProtocol
 extension RoomSync {
     /// What the latest verification adds to what was already delivered.
     /// `candidates`: the events that can be new, in timeline order, when a
-    /// sync concluded the ledger twice (the ledger remembers the last only).
-    func diff(candidates override: [VerifiedEvent]? = nil) -> SyncDelivery {
+    /// sync concluded the ledger twice (the ledger remembers the last only);
+    /// `wholeTimeline`: compare every accepted event (one of those two
+    /// conclusions verified the room from the start).
+    func diff(candidates override: [VerifiedEvent]? = nil, wholeTimeline: Bool = false) -> SyncDelivery {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
         var history: ArraySlice<VerifiedEvent> = []
@@ -20,7 +22,7 @@ extension RoomSync {
             newEvents = !result.accepted.isEmpty
         } else {
             // After an ingest that only added events, only those can be new.
-            let newly = override ?? ledger.newlyAccepted
+            let newly = wholeTimeline ? nil : override ?? ledger.newlyAccepted
             let candidates = newly ?? result.accepted
             let bulk = newly == nil ? deliveredInBulk : nil
             for event in candidates where !delivered.contains(event.event.eventID) && !(bulk?.contains(eventID: event.event.eventID) ?? false) {

@@ -159,12 +159,14 @@ public actor RoomSync {
             let more = try await listAndTake(full: nil, now: .now, hinted: [:], progress: progress)
             let second = more.isEmpty ? [] : ledger.newlyAccepted
             fetched.formUnion(more)
-            var candidates: [VerifiedEvent]?
-            if let first, let second {
-                candidates = (first + second).sorted {
-                    $0.event.timestampMs != $1.event.timestampMs ? $0.event.timestampMs < $1.event.timestampMs
-                        : $0.event.eventID.utf8.lexicographicallyPrecedes($1.event.eventID.utf8)
-                }
+            // Either step verifying the room again from the start (no list of
+            // new events) makes the diff compare the whole timeline.
+            guard let first, let second else {
+                return finish(fetched: fetched, how: "notified, then listing after a gap", candidates: nil, wholeTimeline: true)
+            }
+            let candidates = (first + second).sorted {
+                $0.event.timestampMs != $1.event.timestampMs ? $0.event.timestampMs < $1.event.timestampMs
+                    : $0.event.eventID.utf8.lexicographicallyPrecedes($1.event.eventID.utf8)
             }
             return finish(fetched: fetched, how: "notified, then listing after a gap", candidates: candidates)
         } catch {
@@ -236,12 +238,12 @@ public actor RoomSync {
     }
 
     /// The updates since the last delivery, after a sync fetched `fetched`.
-    private func finish(fetched: Set<String>, how: String, candidates: [VerifiedEvent]?) -> SyncDelivery {
+    private func finish(fetched: Set<String>, how: String, candidates: [VerifiedEvent]?, wholeTimeline: Bool = false) -> SyncDelivery {
         guard !fetched.isEmpty || deliverEverything || deliverAfterTrust else { return SyncDelivery() }
         pinCreatorKey()
         cache?.signatures.save()
         if !fetched.isEmpty { writeSnapshotIfDue() }
-        let updates = diff(candidates: candidates)
+        let updates = diff(candidates: candidates, wholeTimeline: wholeTimeline)
         deliverAfterTrust = false
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now
