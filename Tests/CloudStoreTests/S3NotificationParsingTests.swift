@@ -77,3 +77,46 @@ import Testing
         #expect(signature.authorization.contains("/us-east-1/sns/aws4_request"))
     }
 }
+
+/// `enable-notifications` on moto: idempotent, keeps the bucket's other
+/// notification entries, refused (naming the permission) to a member's key.
+@Suite(.enabled(if: TestServers.s3Endpoint != nil, TestServers.s3Missing))
+struct S3NotificationSetUpTests {
+    @Test func enablingIsIdempotentAndKeepsOtherEntries() async throws {
+        let bucket = TestServers.uniqueBucket("notify")
+        let admin = TestServers.s3Store(bucket: bucket, prefix: "team/", credentials: TestServers.adminCredentials)
+        try await admin.createBucket()
+        // Someone else's entry: removals of another prefix go to a queue.
+        let theirs = Data("""
+            <NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><QueueConfiguration><Id>theirs</Id>\
+            <Queue>arn:aws:sqs:us-east-1:123456789012:elsewhere</Queue><Event>s3:ObjectRemoved:*</Event>\
+            <Filter><S3Key><FilterRule><Name>prefix</Name><Value>other/</Value></FilterRule></S3Key></Filter></QueueConfiguration></NotificationConfiguration>
+            """.utf8)
+        let put = try await admin.send(method: "PUT", key: nil, query: [(name: "notification", value: "")],
+                                       headers: [(name: "Content-MD5", value: Digest.md5(theirs).base64EncodedString())],
+                                       body: theirs, what: "test: their notification entry")
+        #expect(put.status == 200, "\(put.bodySnippet)")
+
+        let notifications = S3Notifications(store: admin)
+        let first = try await notifications.enable()
+        #expect(first.changedBucket)
+        #expect(first.topicARN.hasSuffix(":" + notifications.topicName))
+        let document = try await notifications.bucketConfiguration()
+        #expect(document.blocks.count == 2)
+        #expect(document.blocks.contains { $0.contains("<Id>theirs</Id>") }, "\(document.blocks)")
+        #expect(document.topicARN(id: notifications.configurationID) == first.topicARN)
+        let second = try await notifications.enable()
+        #expect(!second.changedBucket, "nothing to change the second time")
+        #expect(second.topicARN == first.topicARN)
+
+        // A member's key may follow notifications but not set them up.
+        let member = S3Notifications(store: TestServers.s3Store(bucket: bucket, prefix: "team/"))
+        do {
+            _ = try await member.enable()
+            Issue.record("a member's key set up notifications")
+        } catch {
+            #expect(error.code == .accessDenied)
+            #expect(error.message.contains("sns:CreateTopic"))
+        }
+    }
+}
