@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatEngineTests",
-            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "S3Store", "CloudHTTP"]
+            dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore", "S3Store", "GCSStore", "CloudHTTP"]
         ),
         .testTarget(
             name: "ChatProtocolTests",

@@ -10,6 +10,8 @@ Usage: moto_server_raw_uri.py -H HOST -p PORT   (as moto_server)
   signed request of that shape fails with SignatureDoesNotMatch (boto3's
   too). The raw query (RAW_URI, or the undecoded QUERY_STRING) is restored
   before moto reads it.
+- SQS long polls go past the lock below (they wait for messages S3 PUTs
+  publish), and enough threads serve them beside everything else.
 - Atomic creates: moto's conditional PUT (If-None-Match: *) checks and writes
   in two steps, so two racing creates of one key could both succeed. Real S3
   makes that check atomic; handling one request at a time restores that.
@@ -57,6 +59,12 @@ _original_call = DomainDispatcherApplication.__call__
 
 
 def _serialised_call(self, environ, start_response):
+    # An SQS long poll (ReceiveMessage with WaitTimeSeconds) waits for
+    # messages that S3 PUTs (through SNS) put in the queue: holding the lock
+    # would stop those PUTs for the whole wait. SQS's own queue lock keeps
+    # receiving safe beside them.
+    if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.ReceiveMessage":
+        return list(_original_call(self, environ, start_response))
     with _one_at_a_time:
         return list(_original_call(self, environ, start_response))
 
@@ -137,8 +145,9 @@ def main(argv):
 
     app = DomainDispatcherApplication(create_backend_app)
     # Requests run one at a time (above); a few threads let the next request
-    # be read and the last answer be written while one is in moto.
-    waitress.serve(AccessLog(app, sys.stderr), host=args.host, port=args.port, threads=4,
+    # be read and the last answer be written while one is in moto, and SQS
+    # long polls (up to 20 s each, one per notified reader) hold one each.
+    waitress.serve(AccessLog(app, sys.stderr), host=args.host, port=args.port, threads=16,
                    connection_limit=2000, backlog=2048, asyncore_use_poll=True,
                    channel_timeout=300, ident=None, _quiet=True)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts (or stops) the object-store servers the conformance suite talks to:
-# moto_server (S3 + IAM, SigV4 enforced after set-up) and fake-gcs-server,
+# moto_server (S3, SNS, SQS + IAM, SigV4 enforced after set-up) and fake-gcs-server,
 # both on 127.0.0.1 only. `start` writes their endpoints and the test keys to
 # .test-servers/env (or $BUCKETCHAT_SERVERS_DIR/env), which scripts/test.sh
 # sources before `swift test`.
@@ -13,7 +13,7 @@ state="${BUCKETCHAT_SERVERS_DIR:-$PWD/.test-servers}"
 mkdir -p "$state"
 
 stop() {
-  for name in moto fakegcs; do
+  for name in moto fakegcs pubsub; do
     if [ -f "$state/$name.pid" ]; then
       pid="$(cat "$state/$name.pid")"
       kill "$pid" 2>/dev/null || true
@@ -69,8 +69,32 @@ start() {
     -log-level warn >"$state/fakegcs.log" 2>&1 &
   echo $! >"$state/fakegcs.pid"
 
+  # The Pub/Sub emulator (google-cloud-cli-pubsub-emulator; Java), for GCS
+  # notifications: tests start their own fake-gcs-server publishing to it.
+  pubsub_port=""
+  emulator=""
+  for candidate in /usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator \
+                   /usr/share/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator; do
+    [ -x "$candidate" ] && { emulator="$candidate"; break; }
+  done
+  if [ -n "$emulator" ]; then
+    pubsub_port="$(free_port)"
+    nohup "$emulator" --host=127.0.0.1 --port="$pubsub_port" >"$state/pubsub.log" 2>&1 &
+    echo $! >"$state/pubsub.pid"
+  else
+    echo "test-servers: no Pub/Sub emulator (google-cloud-cli-pubsub-emulator): GCS notification tests are skipped" >&2
+  fi
+
   wait_http "http://127.0.0.1:$s3_port/moto-api/" moto
   wait_http "http://127.0.0.1:$gcs_port/storage/v1/b" fakegcs
+  # The emulator is a JVM: give it longer, and only skip its tests if it never answers.
+  if [ -n "$pubsub_port" ] && ! wait_http "http://127.0.0.1:$pubsub_port/v1/projects/bucketchat-test/topics" pubsub && \
+     ! wait_http "http://127.0.0.1:$pubsub_port/v1/projects/bucketchat-test/topics" pubsub; then
+    echo "test-servers: the Pub/Sub emulator did not start: GCS notification tests are skipped" >&2
+    kill "$(cat "$state/pubsub.pid")" 2>/dev/null || true
+    rm -f "$state/pubsub.pid"
+    pubsub_port=""
+  fi
 
   S3_ENDPOINT="http://127.0.0.1:$s3_port" python3 - >"$state/env.tmp" <<'PY'
 import json, os, sys, time
@@ -87,14 +111,25 @@ def user(name, actions):
         "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
     k = iam.create_access_key(UserName=name)["AccessKey"]
     return k["AccessKeyId"], k["SecretAccessKey"]
-admin = user("bucketchat-admin", ["s3:*", "iam:*"])
+admin = user("bucketchat-admin", ["s3:*", "iam:*", "sns:*", "sqs:*"])
 # The chat writer: read, list and create objects; never delete (write-once model).
 # Attachments above the multipart threshold also need to resume an upload
 # (list open uploads and their parts) and to abandon one (abort drops only
 # the parts of an unfinished upload, never an object): still no DeleteObject.
-writer = user("bucketchat-writer", ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation",
-                                    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
-                                    "s3:ListBucketMultipartUploads"])
+# A reader following bucket notifications (docs/sync.md) also reads the
+# bucket's notification configuration (to find the topic), subscribes its own
+# queue to the topic, and creates, long-polls and deletes handled messages of
+# that queue: still nothing that deletes or changes an object.
+reading = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation",
+           "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads"]
+writer = user("bucketchat-writer", reading + [
+    "s3:GetBucketNotification", "sns:Subscribe", "sqs:GetQueueUrl", "sqs:CreateQueue",
+    "sqs:ReceiveMessage", "sqs:DeleteMessage",
+    # AWS authorizes DeleteMessageBatch as sqs:DeleteMessage; moto asks for its own name.
+    "sqs:DeleteMessageBatch"])
+# The same member without the notification permissions: its readers must
+# fall back to polling with one warning.
+poller = user("bucketchat-poller", reading)
 # Burn the remaining unauthenticated requests until moto enforces signatures.
 bogus = client("s3", "AKIABOGUSBOGUSBOGUS0", "not-a-secret")
 for _ in range(40):
@@ -109,15 +144,18 @@ print(f"export BUCKETCHAT_TEST_S3_ADMIN_KEY={admin[0]}")
 print(f"export BUCKETCHAT_TEST_S3_ADMIN_SECRET={admin[1]}")
 print(f"export BUCKETCHAT_TEST_S3_KEY={writer[0]}")
 print(f"export BUCKETCHAT_TEST_S3_SECRET={writer[1]}")
+print(f"export BUCKETCHAT_TEST_S3_POLLER_KEY={poller[0]}")
+print(f"export BUCKETCHAT_TEST_S3_POLLER_SECRET={poller[1]}")
 PY
   {
     cat "$state/env.tmp"
     echo "export BUCKETCHAT_TEST_GCS_ENDPOINT=http://127.0.0.1:$gcs_port"
     echo "export BUCKETCHAT_TEST_MOTO_SERVER=$(command -v moto_server)"
     echo "export BUCKETCHAT_TEST_FAKE_GCS_SERVER=$fake_gcs"
+    if [ -n "$pubsub_port" ]; then echo "export BUCKETCHAT_TEST_PUBSUB_HOST=127.0.0.1:$pubsub_port"; fi
   } >"$state/env"
   rm -f "$state/env.tmp"
-  echo "test-servers: moto on 127.0.0.1:$s3_port, fake-gcs-server on 127.0.0.1:$gcs_port ($state/env)" >&2
+  echo "test-servers: moto on 127.0.0.1:$s3_port, fake-gcs-server on 127.0.0.1:$gcs_port${pubsub_port:+, Pub/Sub emulator on 127.0.0.1:$pubsub_port} ($state/env)" >&2
 }
 
 case "${1:-}" in

@@ -19,6 +19,11 @@ public struct GCSConfiguration: Sendable {
     /// Bytes per chunk of a resumable upload: GCS wants a multiple of 256 KiB
     /// for every chunk but the last, so it is rounded up to one.
     public var chunkSize: Int64
+    /// Pub/Sub, for notifications: `https://pubsub.googleapis.com` or an
+    /// emulator's origin (`PUBSUB_EMULATOR_HOST`), and the project whose
+    /// topics and subscriptions they are (nil: notifications unavailable).
+    public var pubsubEndpoint: String = "https://pubsub.googleapis.com"
+    public var pubsubProject: String?
 
     /// The unit GCS wants resumable chunks in.
     public static let chunkGranularity: Int64 = 256 << 10
@@ -45,7 +50,14 @@ public struct GCSConfiguration: Sendable {
         if let emulator = environment["STORAGE_EMULATOR_HOST"], !emulator.isEmpty {
             endpoint = emulator.contains("://") ? emulator : "http://" + emulator
         }
-        return GCSConfiguration(bucket: bucket, prefix: prefix, endpoint: endpoint,
-                                credentials: try GCSCredentials.resolve(environment: environment, bucket: bucket))
+        let credentials = try GCSCredentials.resolve(environment: environment, bucket: bucket)
+        var configuration = GCSConfiguration(bucket: bucket, prefix: prefix, endpoint: endpoint, credentials: credentials)
+        if let emulator = environment["PUBSUB_EMULATOR_HOST"], !emulator.isEmpty {
+            configuration.pubsubEndpoint = emulator.contains("://") ? emulator : "http://" + emulator
+        }
+        var project = environment["GOOGLE_CLOUD_PROJECT"] ?? environment["CLOUDSDK_CORE_PROJECT"]
+        if project?.isEmpty ?? true, case .serviceAccount(let key) = credentials { project = key.projectID }
+        configuration.pubsubProject = project.flatMap { $0.isEmpty ? nil : $0 }
+        return configuration
     }
 }

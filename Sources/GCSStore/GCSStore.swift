@@ -18,6 +18,12 @@ public struct GCSStore: ObjectStore {
 
     public var locationDescription: String { "gs://\(configuration.bucket)/\(configuration.prefix)" }
 
+    /// Pub/Sub notifications (``GCSNotifications``), when a project is
+    /// known to hold their topic (`GOOGLE_CLOUD_PROJECT`, the key's project).
+    public var notifications: (any StoreNotifications)? {
+        configuration.pubsubProject.map { GCSNotifications(store: self, project: $0) }
+    }
+
     var bucketPath: String { "\(configuration.endpoint)/storage/v1/b/\(PercentEncoding.encode(configuration.bucket))" }
 
     func objectURL(_ key: ObjectKey, query: String = "") -> String {

@@ -9,10 +9,13 @@ actor GoogleTokenSource {
     private let client: HTTPClient
     private var signer: RSAPrivateKey?
     private var cached: (token: String, expires: Date)?
+    /// What the tokens may do (storage by default; Pub/Sub for notifications).
+    private let scope: String
 
-    init(credentials: GCSCredentials, client: HTTPClient) {
+    init(credentials: GCSCredentials, client: HTTPClient, scope: String = ServiceAccountJWT.storageScope) {
         self.credentials = credentials
         self.client = client
+        self.scope = scope
     }
 
     /// The Authorization header value, or nil when none is needed.
@@ -38,7 +41,7 @@ actor GoogleTokenSource {
             signer = try RSAPrivateKey(pem: key.privateKey)
             self.signer = signer
         }
-        let assertion = try ServiceAccountJWT.make(key: key, signer: signer, issuedAt: Date())
+        let assertion = try ServiceAccountJWT.make(key: key, signer: signer, scope: scope, issuedAt: Date())
         let form = PercentEncoding.query([
             (name: "grant_type", value: "urn:ietf:params:oauth:grant-type:jwt-bearer"),
             (name: "assertion", value: assertion),

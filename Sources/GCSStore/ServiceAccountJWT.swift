@@ -7,6 +7,8 @@ import ObjectStore
 public enum ServiceAccountJWT {
     /// Read and create objects; nothing broader.
     public static let storageScope = "https://www.googleapis.com/auth/devstorage.read_write"
+    /// Pull from and acknowledge on Pub/Sub subscriptions (notifications).
+    public static let pubsubScope = "https://www.googleapis.com/auth/pubsub"
 
     /// `header.claims.signature`, each part base64url without padding.
     public static func make(key: ServiceAccountKey, signer: RSAPrivateKey, scope: String = storageScope, issuedAt: Date) throws(StoreError) -> String {

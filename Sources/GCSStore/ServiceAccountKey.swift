@@ -6,17 +6,21 @@ public struct ServiceAccountKey: Sendable, Decodable {
     public let clientEmail: String
     public let privateKey: String
     public let tokenURI: String
+    /// The project the key belongs to (Pub/Sub names live in a project).
+    public let projectID: String?
 
     enum CodingKeys: String, CodingKey {
         case clientEmail = "client_email"
         case privateKey = "private_key"
         case tokenURI = "token_uri"
+        case projectID = "project_id"
     }
 
-    public init(clientEmail: String, privateKey: String, tokenURI: String = "https://oauth2.googleapis.com/token") {
+    public init(clientEmail: String, privateKey: String, tokenURI: String = "https://oauth2.googleapis.com/token", projectID: String? = nil) {
         self.clientEmail = clientEmail
         self.privateKey = privateKey
         self.tokenURI = tokenURI
+        self.projectID = projectID
     }
 
     /// Reads a key file as `gcloud iam service-accounts keys create` writes it.

@@ -19,6 +19,11 @@ public struct LoggedStore: ObjectStore {
     public var locationDescription: String { inner.locationDescription }
     public var isLocal: Bool { inner.isLocal }
 
+    /// The inner store's notifications, with each receive and acknowledgement logged.
+    public var notifications: (any StoreNotifications)? {
+        inner.notifications.map { LoggedNotifications(inner: $0, logger: logger) }
+    }
+
     /// Runs one request and logs it with what `describe` makes of its result.
     private func logged<T>(_ operation: String, _ target: String, _ body: () async throws(StoreError) -> T,
                            describe: (T) -> String) async throws(StoreError) -> T {
@@ -86,6 +91,56 @@ public struct LoggedStore: ObjectStore {
         switch outcome {
         case .created: "created"
         case .alreadyExists(let same): same ? "already there (same bytes)" : "already there (other bytes)"
+        }
+    }
+}
+
+/// A store's notifications whose feed requests are logged like a ``LoggedStore``'s.
+struct LoggedNotifications: StoreNotifications {
+    let inner: any StoreNotifications
+    let logger: Logger
+
+    var description: String { inner.description }
+
+    func openFeed(_ request: ChangeFeedRequest) async throws(StoreError) -> any ChangeFeed {
+        let started = ContinuousClock.now
+        do {
+            let feed = try await inner.openFeed(request)
+            logger.debug("FEED open \(feed.description) in \(LoggedStore.milliseconds(since: started)) ms")
+            return LoggedFeed(inner: feed, logger: logger)
+        } catch {
+            logger.debug("FEED open \(inner.description) → \(error.code.rawValue) in \(LoggedStore.milliseconds(since: started)) ms: \(error.message)")
+            throw error
+        }
+    }
+}
+
+struct LoggedFeed: ChangeFeed {
+    let inner: any ChangeFeed
+    let logger: Logger
+
+    var description: String { inner.description }
+
+    func receive() async throws(StoreError) -> ChangeBatch {
+        let started = ContinuousClock.now
+        do {
+            let batch = try await inner.receive()
+            logger.debug("RECEIVE \(inner.description) → \(batch.messageCount) message(s), \(batch.created.count) key(s), \(batch.unusable) unusable in \(LoggedStore.milliseconds(since: started)) ms")
+            return batch
+        } catch {
+            logger.debug("RECEIVE \(inner.description) → \(error.code.rawValue) in \(LoggedStore.milliseconds(since: started)) ms: \(error.message)")
+            throw error
+        }
+    }
+
+    func acknowledge(_ batch: ChangeBatch) async throws(StoreError) {
+        let started = ContinuousClock.now
+        do {
+            try await inner.acknowledge(batch)
+            logger.debug("DELETE \(batch.messageCount) message(s) from \(inner.description) in \(LoggedStore.milliseconds(since: started)) ms")
+        } catch {
+            logger.debug("DELETE \(batch.messageCount) message(s) from \(inner.description) → \(error.code.rawValue): \(error.message)")
+            throw error
         }
     }
 }

@@ -52,10 +52,17 @@ public protocol ObjectStore: Sendable {
     /// (having passed at most `maxBytes` to the sink) when it holds more than
     /// `maxBytes`.
     func download(_ key: ObjectKey, into sink: any ObjectSink, maxBytes: Int64) async throws(StoreError) -> Int64
+
+    /// The store's event notifications of created objects, when the backend
+    /// has them (S3 through SNS and SQS, GCS through Pub/Sub); nil for a
+    /// folder or memory store. Wrappers forward their inner store's.
+    var notifications: (any StoreNotifications)? { get }
 }
 
 extension ObjectStore {
     public var isLocal: Bool { false }
+
+    public var notifications: (any StoreNotifications)? { nil }
 
     public func bytes(_ key: ObjectKey) async throws(StoreError) -> [UInt8] {
         Array(try await get(key))

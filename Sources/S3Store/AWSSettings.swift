@@ -7,11 +7,18 @@ public struct AWSSettings: Sendable {
     public var region: String
     /// A custom endpoint (MinIO, Ceph, R2, a test server), or nil for AWS.
     public var endpoint: String?
+    /// Custom SNS and SQS endpoints for notifications; nil: the S3 endpoint
+    /// when that is custom (moto and LocalStack serve every service on one
+    /// port), else AWS's own.
+    public var snsEndpoint: String?
+    public var sqsEndpoint: String?
 
-    public init(credentials: AWSCredentials, region: String, endpoint: String?) {
+    public init(credentials: AWSCredentials, region: String, endpoint: String?, snsEndpoint: String? = nil, sqsEndpoint: String? = nil) {
         self.credentials = credentials
         self.region = region
         self.endpoint = endpoint
+        self.snsEndpoint = snsEndpoint
+        self.sqsEndpoint = sqsEndpoint
     }
 
     /// Looks up, in order: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
@@ -20,7 +27,8 @@ public struct AWSSettings: Sendable {
     /// `AWS_CONFIG_FILE` (`~/.aws/config`). Region from `AWS_REGION`,
     /// `AWS_DEFAULT_REGION`, the profile, else us-east-1. Endpoint from
     /// `endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the profile's
-    /// `endpoint_url`.
+    /// `endpoint_url`; SNS's and SQS's from `AWS_ENDPOINT_URL_SNS` and
+    /// `AWS_ENDPOINT_URL_SQS`, then the general ones.
     public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
                                endpoint: String? = nil, bucket: String) throws(StoreError) -> AWSSettings {
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -46,6 +54,8 @@ public struct AWSSettings: Sendable {
         }
         let region = env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? setting("region") ?? "us-east-1"
         let endpoint = endpoint ?? env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL") ?? setting("endpoint_url")
-        return AWSSettings(credentials: credentials, region: region, endpoint: endpoint)
+        let general = env("AWS_ENDPOINT_URL") ?? setting("endpoint_url")
+        return AWSSettings(credentials: credentials, region: region, endpoint: endpoint,
+                           snsEndpoint: env("AWS_ENDPOINT_URL_SNS") ?? general, sqsEndpoint: env("AWS_ENDPOINT_URL_SQS") ?? general)
     }
 }

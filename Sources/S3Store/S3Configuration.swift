@@ -14,6 +14,9 @@ public struct S3Configuration: Sendable {
     /// Custom endpoints default to path style, AWS to virtual-hosted.
     public var pathStyle: Bool
     public var credentials: AWSCredentials
+    /// Where SNS and SQS calls for notifications go (`scheme://host[:port]`).
+    public var snsEndpoint: String
+    public var sqsEndpoint: String
     /// When set, every created object gets this retention.
     public var objectLock: S3ObjectLock?
     public var client: HTTPClient
@@ -43,6 +46,9 @@ public struct S3Configuration: Sendable {
         // Dotted bucket names break virtual-hosted TLS certificates.
         self.pathStyle = pathStyle ?? (settings.endpoint != nil || bucket.contains("."))
         self.credentials = settings.credentials
+        let custom = settings.endpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.snsEndpoint = settings.snsEndpoint ?? custom ?? AWSServiceClient.awsEndpoint(service: "sns", region: settings.region)
+        self.sqsEndpoint = settings.sqsEndpoint ?? custom ?? AWSServiceClient.awsEndpoint(service: "sqs", region: settings.region)
         self.objectLock = objectLock
         self.client = client
         self.pageSize = max(1, min(pageSize, 1000))

@@ -18,6 +18,9 @@ public struct S3Store: ObjectStore {
 
     public var locationDescription: String { "s3://\(configuration.bucket)/\(configuration.prefix)" }
 
+    /// Bucket notifications through SNS to a queue per reader (``S3Notifications``).
+    public var notifications: (any StoreNotifications)? { S3Notifications(store: self) }
+
     public func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         try await pages(prefix: prefix, startAfter: startAfter, delimited: false).objects
     }

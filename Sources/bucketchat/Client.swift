@@ -71,6 +71,7 @@ struct Client {
         if let ms = try? config.integer("sync.active_interval_ms") { settings.activeInterval = .milliseconds(ms) }
         if let ms = try? config.integer("sync.idle_interval_ms") { settings.idleInterval = .milliseconds(ms) }
         if let s = try? config.integer("sync.full_rescan_s") { settings.fullRescanInterval = .seconds(s) }
+        applyNotificationSettings(&settings)
         return settings
     }
 
@@ -80,6 +81,13 @@ struct Client {
         if let n = try? config.integer("private.rotate_after_events"), n > 0 { policy.maxEvents = n }
         if let days = try? config.integer("private.rotate_after_days"), days > 0 { policy.maxAgeMs = Int64(days) * 86_400_000 }
         return policy
+    }
+
+    /// `sync.notifications`, `sync.notification_listing_s`, `sync.notification_queue` (docs/sync.md).
+    func applyNotificationSettings(_ settings: inout SyncSettings) {
+        if let mode = config["sync.notifications"].flatMap(NotificationMode.init(rawValue:)) { settings.notifications = mode }
+        if let s = try? config.integer("sync.notification_listing_s"), s > 0 { settings.notifiedListingInterval = .seconds(s) }
+        if let queue = config["sync.notification_queue"], !queue.isEmpty { settings.notificationQueue = queue }
     }
 
     var uploadPolicy: UploadPolicy {

@@ -20,9 +20,12 @@ struct ConfigFile {
     /// The settings bucketchat reads, and which are integers.
     static let integerKeys: Set<String> = [
         "sync.active_interval_ms", "sync.idle_interval_ms", "sync.full_rescan_s", "upload.interval_ms", "mount.discovery_interval_ms",
-        "private.rotate_after_events", "private.rotate_after_days",
+        "private.rotate_after_events", "private.rotate_after_days", "sync.notification_listing_s",
     ]
-    static let stringKeys: Set<String> = ["key_file", "client_id", "sender_id", "display_name", "store", "log_level"]
+    static let stringKeys: Set<String> = ["key_file", "client_id", "sender_id", "display_name", "store", "log_level",
+                                          "sync.notifications", "sync.notification_queue"]
+    /// String settings that take one of a few words.
+    static let choices: [String: [String]] = ["sync.notifications": ["auto", "off"]]
 
     /// Values by `section.key` (or `key` at the top).
     private(set) var values: [String: Value] = [:]
@@ -74,8 +77,11 @@ struct ConfigFile {
                 throw CLIError("\(path)\(line): \(key) must be an integer (e.g. \(key.split(separator: ".").last ?? "") = 200, without quotes)")
             }
         } else if ConfigFile.stringKeys.contains(key) {
-            guard case .string = converted else {
+            guard case .string(let text) = converted else {
                 throw CLIError("\(path)\(line): \(key) must be a string in quotes")
+            }
+            if let words = ConfigFile.choices[key], !words.contains(text) {
+                throw CLIError("\(path)\(line): \(key) must be one of \(words.map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(text)\"")
             }
         } else if warn {
             FileHandle.standardError.write(Data("bucketchat: \(path)\(line): unknown setting \(key), ignored\n".utf8))

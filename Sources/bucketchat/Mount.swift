@@ -106,6 +106,7 @@ extension Client {
         if let ms = try? config.integer("sync.active_interval_ms") { settings.activeInterval = .milliseconds(ms) }
         if let ms = try? config.integer("sync.idle_interval_ms") { settings.idleInterval = .milliseconds(ms) }
         if let s = try? config.integer("sync.full_rescan_s") { settings.fullRescanInterval = .seconds(s) }
+        applyNotificationSettings(&settings)
         return settings
     }
 }

@@ -818,13 +818,13 @@ _bucketchat_store() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create-bucket)
+    create-bucket|enable-notifications)
         # Offer subcommand argument completions
         "_bucketchat_store_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create-bucket' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create-bucket enable-notifications' -- "${cur}"))
         ;;
     esac
 }
@@ -845,6 +845,14 @@ _bucketchat_store_create-bucket() {
         return
         ;;
     esac
+}
+
+_bucketchat_store_enable-notifications() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bucketchat_offer_flags_options 1
 }
 
 _bucketchat_mount() {

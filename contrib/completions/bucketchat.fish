@@ -93,6 +93,8 @@ function __bucketchat_parse_tokens -S
             switch $unparsed_tokens[1]
             case 'create-bucket'
                 __bucketchat_parse_subcommand 1 'object-lock-days=' 'governance' 'project=' 'h/help'
+            case 'enable-notifications'
+                __bucketchat_parse_subcommand 1 'h/help'
             end
         case 'mount'
             __bucketchat_parse_subcommand 1 'f' 'o=+' 'trusted-keys=+' 'store=' 'h/help'
@@ -327,10 +329,12 @@ complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat inspect" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat store" -eq 1' -fa 'create-bucket' -d 'Create the bucket of an s3:// or gs:// location, optionally with Object Lock (S3).'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat store" -eq 1' -fa 'enable-notifications' -d 'Make a store\'s readers follow bucket notifications instead of polling.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" object-lock-days' -l 'object-lock-days' -d 'S3 only: enable Object Lock with this default retention.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" governance' -l 'governance' -d 'With --object-lock-days: GOVERNANCE mode (privileged users may lift it) instead of COMPLIANCE.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" project' -l 'project' -d 'GCS only: the project the bucket belongs to.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store create-bucket" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat store enable-notifications" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat mount" f' -s 'f' -d 'Stay in the foreground and log to stderr.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat mount"' -s 'o' -d 'Mount options for libfuse, comma-separated (e.g. allow_other); `syslog` sends the mount\'s log to the system log instead.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat mount"' -l 'trusted-keys' -d 'For legacy rooms (no creator_key in metadata.json): a JSON file {"sender_id": "base64 public key", ...}, added to the keys trusted with `bucketchat keys trust`. Repeatable.' -rfka ''

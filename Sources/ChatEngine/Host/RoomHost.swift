@@ -33,6 +33,8 @@ public actor RoomHost {
     var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Whether rooms get background tasks (tests drive ``syncNow()`` and ``discover()``).
     private var background = false
+    /// The store's notifications, followed for every open room, when they are on.
+    public private(set) var follower: NotificationFollower?
 
     private struct NotMine: Equatable {
         let objects: Int
@@ -64,6 +66,12 @@ public actor RoomHost {
         self.observe = observe
         self.background = background
         let c = configuration
+        if background, c.syncSettings.notifications == .auto, let notifications = c.store.notifications {
+            let follower = NotificationFollower(notifications: notifications, subscriber: "\(c.identity.senderID)/\(c.identity.clientID)",
+                                                queue: c.syncSettings.notificationQueue, log: c.log)
+            self.follower = follower
+            Task { await follower.start() }
+        }
         for roomID in writtenRooms {
             do {
                 try open(roomID)
@@ -123,7 +131,11 @@ public actor RoomHost {
         observe(.opened(session, metadataPending: session.hasPendingMetadataFile(stateFolder: configuration.stateFolder)))
         configuration.log("room \(session.roomID) open")
         if background && !closing {
-            tasks[session.roomID] = Task { [weak self] in await self?.live(session) }
+            let follower = self.follower
+            tasks[session.roomID] = Task { [weak self] in
+                await follower?.add(session.sync)
+                await self?.live(session)
+            }
         }
     }
 
@@ -134,7 +146,8 @@ public actor RoomHost {
         await session.startUploading()
         while !Task.isCancelled {
             await syncOnce(session)
-            try? await Task.sleep(for: await session.sync.currentInterval)
+            // Woken early by a notification's hint when notifications are on.
+            await session.sync.waitForWork(upTo: await session.sync.currentInterval)
         }
     }
 
@@ -264,6 +277,7 @@ public actor RoomHost {
     /// uploaded. What is still pending stays journaled for the next run.
     public func stop(flushTimeout: Duration = .seconds(10)) async {
         closing = true
+        await follower?.stop()
         let running = Array(tasks.values)
         tasks = [:]
         for task in running { task.cancel() }

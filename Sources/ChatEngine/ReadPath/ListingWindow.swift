@@ -38,14 +38,14 @@ struct ListingWindow: Sendable {
 
     /// Decides what a poll at `nowMs` lists, and notes a wide listing (or a
     /// full one) as done.
-    mutating func plan(full: Bool, nowMs: Int64) -> Plan {
+    mutating func plan(full: Bool, wide forceWide: Bool = false, nowMs: Int64) -> Plan {
         if full {
             lastWideListingMs = nowMs
             return .everything
         }
         // On the reader's clock, which tests set; a clock that jumps costs one
         // wide listing early or late, nothing more.
-        let wide = lastWideListingMs.map { nowMs - $0 >= Int64(settings.wideListingInterval / .milliseconds(1)) || nowMs < $0 } ?? true
+        let wide = forceWide || lastWideListingMs.map { nowMs - $0 >= Int64(settings.wideListingInterval / .milliseconds(1)) || nowMs < $0 } ?? true
         if wide {
             lastWideListingMs = nowMs
             lateness = (0, lateness.current)

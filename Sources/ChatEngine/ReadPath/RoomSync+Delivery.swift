@@ -4,7 +4,11 @@ import ChatProtocol
 /// not delivered yet, in timeline order.
 extension RoomSync {
     /// What the latest verification adds to what was already delivered.
-    func diff() -> SyncDelivery {
+    /// `candidates`: the events that can be new, in timeline order, when a
+    /// sync concluded the ledger twice (the ledger remembers the last only);
+    /// `wholeTimeline`: compare every accepted event (one of those two
+    /// conclusions verified the room from the start).
+    func diff(candidates override: [VerifiedEvent]? = nil, wholeTimeline: Bool = false) -> SyncDelivery {
         let result = ledger.verification
         var updates: [RoomUpdate] = []
         var history: ArraySlice<VerifiedEvent> = []
@@ -18,8 +22,9 @@ extension RoomSync {
             newEvents = !result.accepted.isEmpty
         } else {
             // After an ingest that only added events, only those can be new.
-            let candidates = ledger.newlyAccepted ?? result.accepted
-            let bulk = ledger.newlyAccepted == nil ? deliveredInBulk : nil
+            let newly = wholeTimeline ? nil : override ?? ledger.newlyAccepted
+            let candidates = newly ?? result.accepted
+            let bulk = newly == nil ? deliveredInBulk : nil
             for event in candidates where !delivered.contains(event.event.eventID) && !(bulk?.contains(eventID: event.event.eventID) ?? false) {
                 delivered.insert(event.event.eventID)
                 let key = (event.event.timestampMs, event.event.eventID)
@@ -37,8 +42,7 @@ extension RoomSync {
             if reportedRejections.insert(id).inserted { updates.append(.rejected(rejection)) }
         }
         for alarm in result.alarms {
-            let id = "\(alarm.kind.rawValue):\(alarm.eventID ?? ""):\(alarm.detail)"
-            if reportedAlarms.insert(id).inserted { updates.append(.alarm(alarm)) }
+            if reportedAlarms.insert(RoomSync.alarmID(alarm)).inserted { updates.append(.alarm(alarm)) }
         }
         if newEvents { updates.append(.stateChanged) }
         return SyncDelivery(history: history, rest: updates)
@@ -46,6 +50,11 @@ extension RoomSync {
 }
 
 extension RoomSync {
+    /// What tells one alarm from another, to report each once.
+    static func alarmID(_ alarm: Alarm) -> String {
+        "\(alarm.kind.rawValue):\(alarm.eventID ?? ""):\(alarm.detail)"
+    }
+
     /// Everything delivered so far, as one delivery: the accepted timeline as
     /// history, then every rejection and alarm. What a face that starts
     /// watching a room late is given first, instead of the diffs it missed.

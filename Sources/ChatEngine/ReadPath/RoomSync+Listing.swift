@@ -4,10 +4,12 @@ import ObjectStore
 /// Listing: asks the ``ListingWindow`` what a poll lists, lists it, and keeps
 /// the window told of every object that becomes known.
 extension RoomSync {
-    func list(full: Bool) async throws(StoreError) -> [ObjectInfo] {
+    /// `wide`: list the wide window whatever the quick one would be (with
+    /// notifications on, listings are rare and each is the safety net).
+    func list(full: Bool, wide: Bool = false) async throws(StoreError) -> [ObjectInfo] {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
         let nowMs = wallClock()
-        switch window.plan(full: full, nowMs: nowMs) {
+        switch window.plan(full: full, wide: wide, nowMs: nowMs) {
         case .everything:
             // Shared files' bytes are fetched on demand, never by a sync: a
             // room's 100 MiB video must not be downloaded by every reader.

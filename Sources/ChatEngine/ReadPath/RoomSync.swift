@@ -33,6 +33,21 @@ public actor RoomSync {
     var reportedRejections: Set<String> = []
     var reportedAlarms: Set<String> = []
     private var lastFullScan: ContinuousClock.Instant?
+    /// When the room was last listed, and how.
+    private var lastListing: ContinuousClock.Instant?
+    private var lastListingKind = "quick"
+    /// Whether the store's notifications drive syncs (``notificationsStarted()``).
+    private var notificationsActive = false
+    /// Objects notifications named that are not taken in yet, by key.
+    private var pendingHints: [String: ObjectInfo] = [:]
+    /// A listing is wanted at the next sync (a notification that could not be used).
+    private var listingRequested = false
+    /// Loops waiting in ``waitForWork(upTo:)``.
+    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter = 0
+    /// How many listings this room made, and how many objects hints fetched (tests, benchmarks).
+    public private(set) var listings = 0
+    public private(set) var hintedObjects = 0
     /// The date folders a poll lists and from where: watermarks, lateness, wide listings.
     var window: ListingWindow
     private var lastActivity: ContinuousClock.Instant?
@@ -109,6 +124,13 @@ public actor RoomSync {
 
     /// Polls once and returns what changed, in timeline order.
     ///
+    /// While the store's notifications are on (``notificationsStarted()``),
+    /// a sync that no listing is due for fetches only the objects the
+    /// notifications named (``hint(_:)``), with no LIST; a listing is due every
+    /// ``SyncSettings/notifiedListingInterval``, at once when asked for
+    /// (``requestListing()``), and within the same sync when what the hints
+    /// brought leaves a gap in a device's chain (a notification lost or late).
+    ///
     /// - Parameter full: list every date folder; by default the first sync
     ///   and every ``SyncSettings/fullRescanInterval`` do.
     ///   - progress: told `(fetched, total)` as objects arrive, for a progress bar on a large first sync.
@@ -116,20 +138,85 @@ public actor RoomSync {
         await beginSync()
         defer { endSync() }
         let now = ContinuousClock.now
+        let hinted = pendingHints
+        pendingHints = [:]
+        let listingDue = full != nil || !notificationsActive || listingRequested
+            || lastListing.map { now - $0 >= settings.notifiedListingInterval } ?? true
+        do {
+            if listingDue {
+                let fetched = try await listAndTake(full: full, now: now, hinted: hinted, progress: progress)
+                return finish(fetched: fetched, how: "listing", candidates: nil)
+            }
+            let changed = hinted.values.filter { !isKnown($0) }.sorted { $0.key < $1.key }
+            guard !changed.isEmpty || deliverEverything || deliverAfterTrust else { return SyncDelivery() }
+            var fetched = try await take(changed, listed: false, progress: progress)
+            hintedObjects += fetched.count
+            guard hasUnreportedGap else { return finish(fetched: fetched, how: "notified", candidates: nil) }
+            // A device's chain has a gap: its missing file's notification may
+            // be lost or late. List now, and deliver both steps' events in
+            // timeline order, with no gap alarm if the listing closes it.
+            let first = fetched.isEmpty ? [] : ledger.newlyAccepted
+            let more = try await listAndTake(full: nil, now: .now, hinted: [:], progress: progress)
+            let second = more.isEmpty ? [] : ledger.newlyAccepted
+            fetched.formUnion(more)
+            // Either step verifying the room again from the start (no list of
+            // new events) makes the diff compare the whole timeline.
+            guard let first, let second else {
+                return finish(fetched: fetched, how: "notified, then listing after a gap", candidates: nil, wholeTimeline: true)
+            }
+            let candidates = (first + second).sorted {
+                $0.event.timestampMs != $1.event.timestampMs ? $0.event.timestampMs < $1.event.timestampMs
+                    : $0.event.eventID.utf8.lexicographicallyPrecedes($1.event.eventID.utf8)
+            }
+            return finish(fetched: fetched, how: "notified, then listing after a gap", candidates: candidates)
+        } catch {
+            // What the hints named and was not taken in is tried again at the next sync.
+            for (key, info) in hinted where known[key] != info && pendingHints[key] == nil { pendingHints[key] = info }
+            throw error
+        }
+    }
+
+    /// Lists (everything when a rescan is due), restores a snapshot on the
+    /// first full listing, and takes in what is new, with what the hints
+    /// named that the listing did not show; returns the keys fetched.
+    private func listAndTake(full: Bool?, now: ContinuousClock.Instant, hinted: [String: ObjectInfo],
+                             progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> Set<String> {
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
-        let listing = try await list(full: rescan)
+        listingRequested = false
+        let listing = try await list(full: rescan, wide: notificationsActive)
+        lastListing = now
+        listings += 1
         if rescan { lastFullScan = now }
         if !lookedForSnapshot && rescan {
             lookedForSnapshot = true
             let versions = Dictionary(listing.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             restoreSnapshot(versions)
         }
-
-        let changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
+        // An object a hint without an etag made known (a notice that gave
+        // none) is the listed one: objects are never replaced.
+        for info in listing {
+            if let hinted = known[info.key], hinted.etag.isEmpty, hinted != info, hinted.size == info.size || hinted.size == 0 {
+                known[info.key] = info
+            }
+        }
+        var changed = listing.filter { info in known[info.key].map { $0 != info } ?? true }
+        if !hinted.isEmpty {
+            // A hint for a key the listing did not cover (another date folder): fetched all the same.
+            let listed = Set(listing.map(\.key))
+            changed += hinted.values.filter { !listed.contains($0.key) && !isKnown($0) }.sorted { $0.key < $1.key }
+        }
+        lastListingKind = rescan ? "full" : "quick"
         guard !changed.isEmpty || deliverEverything || deliverAfterTrust else {
             RoomSync.logger.trace("room \(roomID): \(rescan ? "full" : "quick") listing, \(listing.count) object(s), nothing new")
-            return SyncDelivery()
+            return []
         }
+        return try await take(changed, listed: !rescan, progress: progress)
+    }
+
+    /// Fetches and verifies objects, notes them known and concludes the
+    /// ledger; `listed`: found by a quick listing, whose lateness tunes the
+    /// quick window. Returns the keys fetched.
+    private func take(_ changed: [ObjectInfo], listed: Bool, progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> Set<String> {
         ledger.verifier.nowMs = wallClock()
         let fetched = try await fetchAndTake(changed, progress: progress)
         // An object listed but gone when fetched stays unknown: the next listing
@@ -138,7 +225,7 @@ public actor RoomSync {
         let nowMs = wallClock()
         for info in changed where fetched.contains(info.key) {
             if let (name, folder) = noteKnown(info) {
-                if !rescan, let newest = newestBefore[folder] {
+                if listed, let newest = newestBefore[folder] {
                     window.noteArrival(startTs: name.startTs, newest: newest, nowMs: nowMs)
                 }
             }
@@ -147,16 +234,27 @@ public actor RoomSync {
             ledger.conclude()
             snapshotStale = true
         }
+        return fetched
+    }
+
+    /// The updates since the last delivery, after a sync fetched `fetched`.
+    private func finish(fetched: Set<String>, how: String, candidates: [VerifiedEvent]?, wholeTimeline: Bool = false) -> SyncDelivery {
+        guard !fetched.isEmpty || deliverEverything || deliverAfterTrust else { return SyncDelivery() }
         pinCreatorKey()
         cache?.signatures.save()
         if !fetched.isEmpty { writeSnapshotIfDue() }
-        let updates = diff()
+        let updates = diff(candidates: candidates, wholeTimeline: wholeTimeline)
         deliverAfterTrust = false
         if updates.contains(where: { if case .event = $0 { return true } else { return false } }) {
             lastActivity = .now
         }
-        RoomSync.logger.debug("room \(roomID): \(rescan ? "full" : "quick") listing, \(changed.count) new or changed object(s), \(fetched.count) fetched and verified, \(updates.count) update(s) delivered; next poll in \(currentInterval)")
+        RoomSync.logger.debug("room \(roomID): \(how == "listing" ? lastListingKind + " listing" : how), \(fetched.count) fetched and verified, \(updates.count) update(s) delivered; next poll in \(currentInterval)")
         return updates
+    }
+
+    /// Whether the verification holds a gap alarm not delivered yet.
+    private var hasUnreportedGap: Bool {
+        ledger.verification.alarms.contains { $0.kind == .gap && !reportedAlarms.contains(RoomSync.alarmID($0)) }
     }
 
     /// Polls until cancelled, handing every update to `deliver` in order.
@@ -169,17 +267,107 @@ public actor RoomSync {
             } catch {
                 await failed(error)
             }
-            try? await Task.sleep(for: currentInterval)
+            await waitForWork(upTo: currentInterval)
         }
     }
 
-    /// Fast while the room is active, slower once it has been quiet.
+    /// Fast while the room is active, slower once it has been quiet; with
+    /// notifications on, the time until the next listing is due.
     public var currentInterval: Duration { interval(at: .now) }
 
     /// The poll interval at a given moment.
     public func interval(at moment: ContinuousClock.Instant) -> Duration {
+        if notificationsActive {
+            if listingRequested || !pendingHints.isEmpty { return .zero }
+            guard let lastListing else { return .zero }
+            let due = lastListing + settings.notifiedListingInterval
+            return due > moment ? due - moment : .zero
+        }
         guard let lastActivity, moment - lastActivity < settings.idleAfter else { return settings.idleInterval }
         return settings.activeInterval
+    }
+
+    // MARK: Notifications
+
+    /// The store's notifications reach this room now: it lists rarely and
+    /// fetches what hints name. Asks for a listing at once, which covers
+    /// anything created before the notifications were subscribed.
+    public func notificationsStarted() {
+        notificationsActive = true
+        listingRequested = true
+        wakeWaiters()
+    }
+
+    /// The notifications stopped (a queue gone, access denied, the cloud
+    /// unreachable): back to polling, starting now.
+    public func notificationsStopped() {
+        notificationsActive = false
+        wakeWaiters()
+    }
+
+    /// Whether the store's notifications drive this room's syncs.
+    public var notificationsAreActive: Bool { notificationsActive }
+
+    /// Objects a notification says were created in this room: fetched at the
+    /// next sync without listing. Keys already known as they are (a
+    /// duplicate notification, an object a listing found first) are dropped here.
+    public func hint(_ infos: [ObjectInfo]) {
+        var added = false
+        for info in infos where !isKnown(info) && pendingHints[info.key] == nil {
+            pendingHints[info.key] = info
+            added = true
+        }
+        if added { wakeWaiters() }
+    }
+
+    /// Whether a hint names an object already taken in: the same key with
+    /// the same etag, or with none given (objects are never replaced, and
+    /// some notices carry no etag).
+    private func isKnown(_ info: ObjectInfo) -> Bool {
+        guard let known = known[info.key] else { return false }
+        return known == info || info.etag.isEmpty
+    }
+
+    /// A notification could not be used: list at the next sync, now.
+    public func requestListing() {
+        listingRequested = true
+        wakeWaiters()
+    }
+
+    /// Waits until `duration` has passed, or hints or a listing request came
+    /// (a wake-up), or the task is cancelled. While the room polls (no
+    /// notifications), a plain sleep: a follower that starts notifications
+    /// meanwhile is heard at the next poll, at most an idle interval later.
+    public func waitForWork(upTo duration: Duration) async {
+        if listingRequested || !pendingHints.isEmpty || Task.isCancelled || duration <= .zero { return }
+        guard notificationsActive else {
+            try? await Task.sleep(for: duration)
+            return
+        }
+        let id = nextWaiter
+        nextWaiter += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: duration)
+            await self?.wakeWaiter(id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiters[id] = continuation
+            }
+        } onCancel: {
+            Task { [weak self] in await self?.wakeWaiter(id) }
+        }
+        timer.cancel()
+    }
+
+    private func wakeWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+
+    private func wakeWaiters() {
+        let all = waiters
+        waiters = [:]
+        for continuation in all.values { continuation.resume() }
     }
 
     /// Syncs run one at a time: one takes its objects into the ledger over

@@ -44,5 +44,24 @@ public struct SyncSettings: Sendable {
     public var checkBatchBytes = 4 << 20
     public var checkBatchObjects = 512
 
+    /// Whether the store's event notifications wake readers (S3 through SNS
+    /// and SQS, GCS through Pub/Sub): `auto` uses them where the store has
+    /// them set up, `off` only polls. `sync.notifications` in config.toml.
+    public var notifications: NotificationMode = .auto
+    /// With notifications on, how often a room is still listed: the safety
+    /// net for a notification lost or late (clouds deliver at least once,
+    /// usually within seconds, not always). `sync.notification_listing_s`.
+    public var notifiedListingInterval: Duration = .seconds(60)
+    /// A queue (S3: SQS queue name or URL) or subscription named in the
+    /// settings, used as it is; nil: each device creates and subscribes its
+    /// own on first use. `sync.notification_queue`.
+    public var notificationQueue: String?
+
     public init() {}
+}
+
+/// Whether storage notifications are used (``SyncSettings/notifications``).
+public enum NotificationMode: String, Sendable, CaseIterable {
+    case auto
+    case off
 }

@@ -11,6 +11,14 @@ import Stores
 //       a random 1–2 s pause between them (people chatting); one reader follows
 //       with default sync settings. Prints delivery latency (event timestamp to
 //       delivery) p50/p90/p99/max and the reader's LIST and GET requests.
+//   engine-bench notify-latency STORE [SENDERS] [MESSAGES] [IDLE_S]
+//       The same chat (SENDERS people, MESSAGES messages in all, 1–2 s apart)
+//       twice in one room: one reader polling as a mount does (250 ms while
+//       active, 1 s idle), then one following the store's notifications
+//       (listing every 60 s). Prints delivery p50/p99 and the reader's
+//       requests per minute by kind while the chat runs and over IDLE_S
+//       seconds of silence after it, then one line
+//       `notify: p99 N ms, LIST/min M; polling: p99 N2 ms, LIST/min M2`.
 //   engine-bench load-room STORE
 //       Creates a public room for a load run; prints its id.
 //   engine-bench load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S]
@@ -44,17 +52,25 @@ import Stores
 //       kept for open-warm) warm without the snapshot. Prints time, events
 //       and peak memory.
 
-/// Counts the requests a reader makes.
+/// Counts the requests a reader makes (notification requests too, by kind).
 actor CountingStore: ObjectStore {
     let inner: any ObjectStore
     private(set) var lists = 0
     private(set) var gets = 0
+    /// Notification requests by kind: RECEIVE (long polls), DELETE (batches of handled messages), SETUP.
+    private(set) var feed: [String: Int] = [:]
 
     init(_ inner: any ObjectStore) {
         self.inner = inner
     }
 
     nonisolated var locationDescription: String { inner.locationDescription }
+
+    nonisolated var notifications: (any StoreNotifications)? {
+        inner.notifications.map { CountingNotifications(inner: $0, counter: self) }
+    }
+
+    func note(_ kind: String, _ count: Int = 1) { feed[kind, default: 0] += count }
 
     func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         lists += 1
@@ -442,6 +458,10 @@ do {
     case "latency" where arguments.count >= 2:
         try await latency(storeText: arguments[1], senders: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10,
                           messages: arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)
+    case "notify-latency" where arguments.count >= 2:
+        try await notifyLatency(storeText: arguments[1], senders: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10,
+                                messages: arguments.count > 3 ? Int(arguments[3]) ?? 500 : 500,
+                                idleSeconds: arguments.count > 4 ? Int(arguments[4]) ?? 60 : 60)
     case "poll" where arguments.count == 3:
         try await poll(folder: arguments[1], roomID: arguments[2])
     case "overhead" where arguments.count == 3 || arguments.count == 4:
@@ -453,7 +473,7 @@ do {
     case "open-warm" where arguments.count == 4:
         try await openWarm(folder: arguments[1], roomID: arguments[2], cache: arguments[3])
     default:
-        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | overhead FOLDER ROOM [RUNS] | first-sync STORE ROOM [DELAY_MS] | open FOLDER ROOM [CACHE] | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
+        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | notify-latency STORE [SENDERS] [MESSAGES] [IDLE_S] | overhead FOLDER ROOM [RUNS] | first-sync STORE ROOM [DELAY_MS] | open FOLDER ROOM [CACHE] | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
         exit(2)
     }
 } catch {

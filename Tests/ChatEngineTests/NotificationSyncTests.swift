@@ -1,0 +1,234 @@
+@testable import ChatEngine
+import ChatProtocol
+import Foundation
+import ObjectStore
+import Synchronization
+import Testing
+
+/// Notifications a test hands out by hand, through a memory store.
+final class ScriptedNotifications: StoreNotifications, Sendable {
+    let queue = ScriptedQueue()
+    let openFailure: StoreError?
+
+    init(openFailure: StoreError? = nil) { self.openFailure = openFailure }
+
+    var description: String { "scripted notifications" }
+
+    func openFeed(_ request: ChangeFeedRequest) async throws(StoreError) -> any ChangeFeed {
+        if let openFailure { throw openFailure }
+        return Feed(queue: queue)
+    }
+
+    func deliver(_ batch: ChangeBatch) async { await queue.deliver(batch) }
+    func fail(_ error: StoreError) async { await queue.fail(error) }
+    var acknowledged: Int { get async { await queue.acknowledged } }
+
+    struct Feed: ChangeFeed {
+        let queue: ScriptedQueue
+        var description: String { "scripted feed" }
+        func receive() async throws(StoreError) -> ChangeBatch {
+            switch await queue.next() {
+            case .success(let batch): return batch
+            case .failure(let error): throw error
+            }
+        }
+        func acknowledge(_ batch: ChangeBatch) async throws(StoreError) { await queue.ack(batch.messageCount) }
+    }
+}
+
+/// The batches (or a failure) the next receives get, in order.
+actor ScriptedQueue {
+    private var queued: [Result<ChangeBatch, StoreError>] = []
+    private var waiting: CheckedContinuation<Result<ChangeBatch, StoreError>, Never>?
+    private(set) var acknowledged = 0
+
+    func deliver(_ batch: ChangeBatch) { push(.success(batch)) }
+    func fail(_ error: StoreError) { push(.failure(error)) }
+
+    private func push(_ item: Result<ChangeBatch, StoreError>) {
+        if let waiting {
+            self.waiting = nil
+            waiting.resume(returning: item)
+        } else {
+            queued.append(item)
+        }
+    }
+
+    func next() async -> Result<ChangeBatch, StoreError> {
+        if !queued.isEmpty { return queued.removeFirst() }
+        return await withCheckedContinuation { waiting = $0 }
+    }
+
+    func ack(_ count: Int) { acknowledged += count }
+}
+
+/// Log lines a follower wrote.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+    var warnings: [String] { all.filter { $0.contains("warning") } }
+}
+
+/// The read path driven by notifications, over a memory store and scripted
+/// notices: hinted keys are fetched without a LIST, duplicates change
+/// nothing, a notice that cannot be used and a gap in a chain make the room
+/// list at once, and a feed that cannot be opened leaves the room polling
+/// with one warning.
+@Suite struct NotificationSyncTests {
+    static let roomID = "room_notified01"
+
+    func setUp() async throws -> (CountingStore, RoomWriter, RoomSync) {
+        let memory = MemoryStore()
+        let store = CountingStore(inner: memory)
+        var writer = try await RoomWriter(roomID: Self.roomID, store: memory)
+        writer.now = Int64(Date().timeIntervalSince1970 * 1000) - 5_000
+        var settings = SyncSettings()
+        settings.notifiedListingInterval = .seconds(3600)
+        let sync = RoomSync(store: store, roomID: Self.roomID, settings: settings)
+        return (store, writer, sync)
+    }
+
+    func info(_ store: CountingStore, _ key: String) async throws -> ObjectInfo {
+        try #require(await store.inner.head(ObjectKey(key)))
+    }
+
+    func bodies(_ delivery: SyncDelivery) -> [String] {
+        delivery.compactMap { update in
+            guard case .event(let e, _) = update, case .message(let m) = e.event.content else { return nil }
+            return m.body
+        }
+    }
+
+    @Test func hintsFetchWithoutListingAndDuplicatesAreNoOps() async throws {
+        var (store, writer, sync) = try await setUp()
+        _ = try await sync.sync()
+        await sync.notificationsStarted()
+        _ = try await sync.sync()  // the listing notifications start with
+        let listed = await store.listings.count
+
+        let events = [try writer.say("alice_a1", "one"), try writer.say("alice_a1", "two")]
+        let key = try await writer.upload("alice_a1", events)
+        let hinted = try await info(store, key)
+        await sync.hint([hinted])
+        #expect(await sync.currentInterval == .zero, "a hint wakes the room")
+        #expect(bodies(try await sync.sync()) == ["one", "two"])
+        #expect(await store.listings.count == listed, "fetched from the hint, no LIST")
+
+        // The same notice again, twice: nothing to fetch, nothing delivered.
+        await sync.hint([hinted, hinted])
+        #expect(try await sync.sync().isEmpty)
+        #expect(await store.listings.count == listed)
+        #expect(await sync.hintedObjects == 1)
+        // A later listing finds the object known as the hint described it.
+        await sync.requestListing()
+        #expect(try await sync.sync().isEmpty)
+        #expect(await store.listings.count > listed)
+    }
+
+    @Test func aGapAfterAHintListsAtOnceAndDeliversInOrder() async throws {
+        var (store, writer, sync) = try await setUp()
+        _ = try await sync.sync()
+        await sync.notificationsStarted()
+        _ = try await sync.sync()
+        let listed = await store.listings.count
+
+        // Two files of one device; the notice of the first is lost.
+        let first = try writer.say("alice_a1", "first")
+        _ = try await writer.upload("alice_a1", [first])
+        let next = try writer.say("alice_a1", "second")
+        let second = try await writer.upload("alice_a1", [next])
+        await sync.hint([try await info(store, second)])
+        let delivered = try await sync.sync()
+        #expect(bodies(delivered) == ["first", "second"], "the listing the gap asked for found the first")
+        #expect(await store.listings.count > listed)
+        let alarms = delivered.filter { if case .alarm = $0 { return true } else { return false } }
+        #expect(alarms.isEmpty, "a gap closed within the sync raises no alarm")
+    }
+
+    @Test func anUnusableNoticeMakesEveryRoomList() async throws {
+        var (store, writer, sync) = try await setUp()
+        let notifications = ScriptedNotifications()
+        let lines = LogLines()
+        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", log: { lines.add($0) })
+        _ = try await sync.sync()
+        await follower.add(sync)
+        await follower.start()
+        #expect(try await eventually(seconds: 5) { await follower.state == .active })
+        #expect(await sync.notificationsAreActive)
+        _ = try await sync.sync()
+        let listed = await store.listings.count
+
+        let found = try writer.say("alice_a1", "found by listing")
+        _ = try await writer.upload("alice_a1", [found])
+        await notifications.deliver(ChangeBatch(unusable: 1, receipts: ["r1"]))
+        #expect(try await eventually(seconds: 5) { await notifications.acknowledged == 1 })
+        #expect(await sync.currentInterval == .zero)
+        #expect(bodies(try await sync.sync()) == ["found by listing"])
+        #expect(await store.listings.count > listed)
+
+        // A notice for a room not followed goes to the unknown-room handler, not to this one.
+        let unknown = Mutex<[String]>([])
+        await follower.onUnknownRoom { id in unknown.withLock { $0.append(id) } }
+        await notifications.deliver(ChangeBatch(created: [ObjectInfo(key: "rooms/room_other0001/metadata.json", size: 1, etag: "x")], receipts: ["r2"]))
+        #expect(try await eventually(seconds: 5) { unknown.withLock { $0 } == ["room_other0001"] })
+        await follower.stop()
+        #expect(await !sync.notificationsAreActive)
+        #expect(lines.warnings.isEmpty)
+    }
+
+    @Test func aFeedThatCannotOpenWarnsOnceAndLeavesPolling() async throws {
+        let (_, _, sync) = try await setUp()
+        let notifications = ScriptedNotifications(openFailure: StoreError(.accessDenied, "Access denied while receiving."))
+        let lines = LogLines()
+        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", log: { lines.add($0) })
+        await follower.add(sync)
+        await follower.start()
+        #expect(try await eventually(seconds: 5) { if case .polling = await follower.state { return true } else { return false } })
+        #expect(lines.warnings.count == 1)
+        #expect(lines.warnings.first?.contains("Access denied") == true)
+        #expect(await !sync.notificationsAreActive)
+        #expect(await sync.currentInterval == SyncSettings().idleInterval)
+    }
+
+    @Test func aFailingFeedFallsBackToPollingUntilItWorksAgain() async throws {
+        let (_, _, sync) = try await setUp()
+        let notifications = ScriptedNotifications()
+        let lines = LogLines()
+        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", log: { lines.add($0) })
+        await follower.add(sync)
+        await follower.start()
+        #expect(try await eventually(seconds: 5) { await follower.state == .active })
+        await notifications.fail(StoreError(.unreachable, "SQS is unreachable"))
+        #expect(try await eventually(seconds: 5) { await !sync.notificationsAreActive })
+        // The retry (after a second) receives again: notifications back on.
+        await notifications.deliver(ChangeBatch())
+        #expect(try await eventually(seconds: 10) { await sync.notificationsAreActive })
+        await follower.stop()
+        #expect(lines.warnings.isEmpty, "a passing failure is no warning")
+    }
+
+    @Test func waitingEndsAtAHint() async throws {
+        let (store, _, sync) = try await setUp()
+        await sync.notificationsStarted()
+        _ = try await sync.sync()
+        let started = ContinuousClock.now
+        // Waits of ten minutes: ending well before that shows the wake-up,
+        // however long a starved pool (the whole suite on two cores) takes.
+        let waiter = Task { await sync.waitForWork(upTo: .seconds(600)) }
+        try await Task.sleep(for: .milliseconds(50))
+        await sync.hint([try await info(store, RoomObjectKey.metadataKey(roomID: Self.roomID)).renamed("rooms/\(Self.roomID)/logs/2026-01-01/messages_1_2_x.jsonl")])
+        await waiter.value
+        #expect(ContinuousClock.now - started < .seconds(300))
+        // Cancelling a wait ends it too.
+        let cancelled = Task { await sync.waitForWork(upTo: .seconds(600)) }
+        _ = try await sync.sync()
+        cancelled.cancel()
+        await cancelled.value
+        #expect(ContinuousClock.now - started < .seconds(300))
+    }
+}
+
+extension ObjectInfo {
+    func renamed(_ key: String) -> ObjectInfo { ObjectInfo(key: key, size: size, etag: etag) }
+}
