@@ -229,9 +229,12 @@ export const typing = (id, typing) => call('POST', `${room(id)}/typing`, { typin
  * @returns {Promise<{ref: string}>}
  */
 export async function upload(id, file, replyTo) {
-  const query = new URLSearchParams({ name: file.name });
-  if (file.type) query.set('mimetype', file.type);
-  if (replyTo) query.set('reply_to', replyTo);
+  // Percent-encoded (a space as %20, not the + of form encoding).
+  /** @type {[string, string][]} */
+  const fields = [['name', file.name]];
+  if (file.type) fields.push(['mimetype', file.type]);
+  if (replyTo) fields.push(['reply_to', replyTo]);
+  const query = fields.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
   const response = await fetch(`${room(id)}/files?${query}`, {
     method: 'POST', credentials: 'same-origin', body: file, headers: { 'Content-Type': 'application/octet-stream' },
   });

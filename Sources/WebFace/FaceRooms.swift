@@ -41,11 +41,12 @@ actor FaceRooms {
     // MARK: Rooms opening and syncing
 
     /// A room the host opened: watch its views from now on (once).
-    func opened(_ session: RoomSession, metadataPending: Bool) {
+    func opened(_ session: RoomSession, metadataPending: Bool, name: String? = nil) {
         let roomID = session.roomID
         let room = rooms[roomID] ?? FaceRoom(roomID: roomID)
         let isNew = rooms[roomID] == nil
         room.session = session
+        if room.name == nil { room.name = name }
         room.metadataPending = metadataPending
         rooms[roomID] = room
         if watching[roomID] == nil {
@@ -57,7 +58,7 @@ actor FaceRooms {
                 }
             }
         }
-        if isNew { broadcast(message("room", roomID, [("room", summary(room))])) }
+        if isNew || name != nil { broadcast(message("room", roomID, [("room", summary(room))])) }
     }
 
     func metadataPublished(_ roomID: String, error: String?) {

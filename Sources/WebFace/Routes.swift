@@ -43,10 +43,10 @@ extension WebFace {
                 do {
                     session = try await self.roomHost.create(name: name, description: body["topic"]?.stringValue ?? "",
                                                              joinRule: body["public"]?.boolValue == true ? .public : .invite)
-                } catch {
+                } catch let error as EngineError {
                     throw FaceError(error)
                 }
-                await self.rooms.opened(session, metadataPending: true)
+                await self.rooms.opened(session, metadataPending: true, name: name)
                 await self.rooms.showPending(await session.outbox.pendingEvents, in: session.roomID)
                 return .object(JSONObject([("room_id", .string(session.roomID))]))
             }

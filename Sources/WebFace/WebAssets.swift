@@ -241,9 +241,12 @@ export const typing = (id, typing) => call('POST', `${room(id)}/typing`, { typin
  * @returns {Promise<{ref: string}>}
  */
 export async function upload(id, file, replyTo) {
-  const query = new URLSearchParams({ name: file.name });
-  if (file.type) query.set('mimetype', file.type);
-  if (replyTo) query.set('reply_to', replyTo);
+  // Percent-encoded (a space as %20, not the + of form encoding).
+  /** @type {[string, string][]} */
+  const fields = [['name', file.name]];
+  if (file.type) fields.push(['mimetype', file.type]);
+  if (replyTo) fields.push(['reply_to', replyTo]);
+  const query = fields.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
   const response = await fetch(`${room(id)}/files?${query}`, {
     method: 'POST', credentials: 'same-origin', body: file, headers: { 'Content-Type': 'application/octet-stream' },
   });
@@ -825,7 +828,7 @@ openRoom(roomFromPath());
       </div>
       <form id="composer-form" class="composer-form">
         <label class="file-button" title="Share a file">📎<input type="file" id="file-input" data-testid="file-input" multiple></label>
-        <textarea id="composer" data-testid="composer" rows="1" placeholder="Message (Enter sends, Shift+Enter for a new line)" aria-label="Message"></textarea>
+        <textarea id="composer" data-testid="composer" rows="1" placeholder="Message" title="Enter sends, Shift+Enter makes a new line" aria-label="Message"></textarea>
         <button type="submit">Send</button>
       </form>
     </section>
@@ -1379,7 +1382,21 @@ input, textarea {
 .chip[aria-pressed="true"] { border-color: var(--accent); background: var(--mine); }
 .chip .count { margin-left: 0.3em; font-weight: 600; }
 
-.tools { font-size: 0.8em; visibility: hidden; display: flex; flex-wrap: wrap; gap: 0.2em; }
+.event { position: relative; }
+.tools {
+  font-size: 0.8em;
+  visibility: hidden;
+  display: flex;
+  flex-wrap: wrap;
+  gap: 0.2em;
+  position: absolute;
+  top: 0.2em;
+  right: 0.8em;
+  background: var(--bg);
+  border: 1px solid var(--border);
+  border-radius: 6px;
+  padding: 0 0.2em;
+}
 .event:hover .tools, .event:focus-within .tools { visibility: visible; }
 .picker { display: inline-flex; gap: 0.1em; }
 .picker[hidden] { display: none; }
@@ -1451,7 +1468,7 @@ code { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
     z-index: 10;
     box-shadow: -2px 0 8px rgba(0, 0, 0, 0.3);
   }
-  .tools { visibility: visible; }
+  .tools { visibility: visible; position: static; border: 0; background: none; padding: 0; }
 }
 
 """#.utf8)),

@@ -1,6 +1,7 @@
 import ChatEngine
 import ChatProtocol
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging

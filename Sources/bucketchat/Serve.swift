@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatEngine
 import ChatProtocol
 import Foundation
+import Synchronization
 import WebFace
 
 /// `bucketchat serve`: the rooms of this identity as a live chat in the browser.
@@ -53,9 +54,11 @@ struct Serve: AsyncParsableCommand {
         if !Serve.isLoopback(host) {
             Output.warn("listening on \(host), not loopback: anyone who can reach this address gets the login page (the token still guards it, over plain HTTP). Prefer an SSH tunnel to 127.0.0.1.")
         }
+        // The URL is the first line: what is logged before it waits for it.
+        let output = ServeOutput()
         let log: @Sendable (String) -> Void = { message in
             let time = ISO8601DateFormatter().string(from: Date())
-            FileHandle.standardOutput.write(Data("\(time) bucketchat serve: \(TimelineLine.escape(message))\n".utf8))
+            output.write("\(time) bucketchat serve: \(TimelineLine.escape(message))\n")
         }
         let configuration = RoomHostConfiguration(
             identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: client.stateFolder,
@@ -81,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await face.run { _ in
                 // The one line a script reads first: the URL with the token.
-                FileHandle.standardOutput.write(Data("\(face.startURL)\n".utf8))
+                output.first("\(face.startURL)\n")
                 log(serving)
                 if openBrowser { Serve.openInBrowser(face.startURL) }
             }
@@ -103,5 +106,28 @@ struct Serve: AsyncParsableCommand {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try? process.run()
+    }
+}
+
+/// Serve's stdout: the start URL first, then the log lines (those written
+/// before the server listens are held until the URL is out).
+final class ServeOutput: Sendable {
+    private let held = Mutex<[String]?>([])
+
+    func write(_ line: String) {
+        let now: Bool = held.withLock { lines in
+            guard lines != nil else { return true }
+            lines?.append(line)
+            return false
+        }
+        if now { FileHandle.standardOutput.write(Data(line.utf8)) }
+    }
+
+    func first(_ line: String) {
+        let earlier = held.withLock { lines in
+            defer { lines = nil }
+            return lines ?? []
+        }
+        FileHandle.standardOutput.write(Data((line + earlier.joined()).utf8))
     }
 }

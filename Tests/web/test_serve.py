@@ -31,6 +31,12 @@ SHOTS = os.environ.get("BUCKETCHAT_SCREENSHOTS", os.path.join(ROOT, ".build", "w
 S3 = os.environ.get("BUCKETCHAT_TEST_S3_ENDPOINT")
 
 
+def ref_of(event_id):
+    """An event id's REF, as `bucketchat log` prints it (EventReference.short)."""
+    last = (event_id or "").split("::")[-1]
+    return "".join(c for c in last if c.isascii() and c.isalnum())[:12]
+
+
 def wait_until(what, condition, timeout=15.0, interval=0.2):
     deadline = time.monotonic() + timeout
     while True:
@@ -230,7 +236,8 @@ def test_react_reply_edit_redact_from_the_browser(world):
     expect(chip).to_contain_text("1", timeout=15000)
     expect(chip).to_have_attribute("aria-pressed", "true")
     wait_until("bob's log to show the reaction", lambda: any(
-        e["type"] == "m.room.reaction" and e["content"].get("m.relates_to", {}).get("key") == "👍" for e in bob.log(room)))
+        e["type"] == "m.room.reaction" and e["content"].get("reaction") == "👍" and ref_of(e["content"].get("relates_to")) == ref
+        for e in bob.log(room)))
     chip.click()
     expect(chip).to_have_count(0, timeout=15000)
     wait_until("bob's log to show the reaction redacted",
@@ -244,7 +251,7 @@ def test_react_reply_edit_redact_from_the_browser(world):
     page.get_by_test_id("composer").press("Enter")
     expect(event(page, "a reply from the browser")).to_be_visible()
     wait_until("bob's log to show the reply", lambda: any(
-        e["content"].get("body") == "a reply from the browser" and e.get("parent_event_id", "").startswith(ref) for e in bob.log(room)))
+        e["content"].get("body") == "a reply from the browser" and ref_of(e.get("parent_event_id")) == ref for e in bob.log(room)))
     # The thread pane shows the parent and the reply.
     target.hover()
     target.locator('[data-action="thread"]').click(timeout=15000)
@@ -252,7 +259,7 @@ def test_react_reply_edit_redact_from_the_browser(world):
     page.locator("#thread-close").click()
 
     # Edit one of alice's messages.
-    mine = event(page, "from the browser")
+    mine = event(page, "hi bob")
     mine.hover()
     mine.locator('[data-action="edit"]').click()
     composer = page.get_by_test_id("composer")
@@ -271,7 +278,7 @@ def test_react_reply_edit_redact_from_the_browser(world):
     removed = page.locator(f'[data-testid="event"][data-ref="{mine_ref}"]')
     expect(removed.locator(".removed")).to_be_visible(timeout=15000)
     wait_until("bob's log to show the redaction", lambda: any(
-        e["type"] == "m.room.redaction" and e["content"].get("redacts", "").startswith(mine_ref) for e in bob.log(room)))
+        e["type"] == "m.room.redaction" and ref_of(e["content"].get("redacts")) == mine_ref for e in bob.log(room)))
 
 
 def test_hostile_content_is_text(world):
@@ -362,6 +369,35 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots(world):
                 assert page.evaluate("document.body.scrollWidth") <= 375
             page.screenshot(path=os.path.join(SHOTS, f"{name}-{scheme}.png"))
             context.close()
+
+
+def test_alices_cli_acts_through_serve_and_a_second_owner_is_refused(world):
+    page, alice, room = world["page"], world["alice"], world["room"]
+    # While serve owns alice's rooms, her CLI sends through it (no journal fight).
+    alice.run("send", room, "from alice's terminal", "--wait")
+    expect(event(page, "from alice's terminal")).to_be_visible(timeout=15000)
+    second = subprocess.run([BUCKETCHAT, "serve", "--port", "0"], env=alice.env, capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert "stop it first" in second.stderr, second.stderr
+
+
+def test_members_and_unread_badges(world):
+    page, bob, room = world["page"], world["bob"], world["room"]
+    page.locator("#members-toggle").click()
+    members = page.get_by_test_id("members")
+    expect(members).to_contain_text("bob", timeout=10000)
+    expect(members.locator('[data-member="user:alice"]')).to_contain_text("admin")
+    page.locator("#members-toggle").click()
+    # A second room, made in the browser; while alice looks at it, bob writes in Plans.
+    page.locator("#new-room-name").fill("Side room")
+    page.locator("#new-room").get_by_role("button").click()
+    expect(page.locator("#room-name")).to_have_text("Side room", timeout=15000)
+    bob.run("send", room, "are you there?", "--wait")
+    badge = page.locator(f'[data-testid="room"][data-room-id="{room}"] [data-testid="unread"]')
+    expect(badge).to_have_text("1", timeout=15000)
+    page.locator(f'[data-testid="room"][data-room-id="{room}"]').click()
+    expect(event(page, "are you there?")).to_be_visible(timeout=15000)
+    expect(badge).to_have_count(0, timeout=10000)
 
 
 def test_no_script_errors(world):
