@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// `bucketchat serve`: a local web face over a ``RoomHost``.
 ///
@@ -94,12 +95,15 @@ public final class WebFace: Sendable {
         logger.logLevel = .warning
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade { request, _, _ in
+            server: .http1WebSocketUpgrade { request, channel, _ in
                 guard let path = request.path, path == "/api/live" || path.hasPrefix("/api/live?") else { return .dontUpgrade }
-                // A refused upgrade goes on as a plain request: the router
-                // answers it with 401 or 403 and the reason.
-                guard gate.refusal(cookie: request.headerFields[.cookie], origin: request.headerFields[.origin],
-                                   host: request.authority) == nil else { return .dontUpgrade }
+                if let refusal = gate.refusal(cookie: request.headerFields[.cookie], origin: request.headerFields[.origin],
+                                              host: request.authority) {
+                    // Hummingbird answers a refused upgrade with a bare 400:
+                    // the reason (401 or 403, as JSON) is written here first.
+                    await WebFace.refuseUpgrade(refusal, on: channel)
+                    return .dontUpgrade
+                }
                 return .upgrade([:]) { inbound, outbound, _ in
                     let (id, stream) = await rooms.subscribe()
                     do {
@@ -135,16 +139,38 @@ public final class WebFace: Sendable {
     }
 }
 
+extension WebFace {
+    /// Answers a WebSocket upgrade that is refused (no session, foreign
+    /// Origin or Host) with its status and reason, then closes the connection.
+    static func refuseUpgrade(_ error: FaceError, on channel: any Channel) async {
+        let body = CanonicalJSON.encode(error.json)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        headers.add(name: "Content-Length", value: String(body.count))
+        headers.add(name: "Connection", value: "close")
+        headers.add(name: "Content-Security-Policy", value: SecurityPolicy.contentSecurityPolicy)
+        headers.add(name: "X-Content-Type-Options", value: "nosniff")
+        headers.add(name: "Cache-Control", value: "no-store")
+        let status: HTTPResponseStatus = error.status == .unauthorized ? .unauthorized : .forbidden
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        try? await channel.writeAndFlush(HTTPServerResponsePart.head(head)).get()
+        try? await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body)))).get()
+        try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+        try? await channel.close().get()
+    }
+}
+
+enum SecurityPolicy {
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+}
+
 /// Every response: a strict Content-Security-Policy (only this server's own
 /// scripts, styles and connections; no inline script; no framing), no MIME
 /// sniffing, no referrer; and every request must name this server as its
 /// Host (so a page of another site cannot reach it by DNS rebinding).
 struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     let gate: AccessGate
-
-    static var policy: String {
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
-    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
@@ -160,7 +186,7 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
                                           status: .internalServerError)
             }
         }
-        response.headers[.contentSecurityPolicy] = SecurityHeaders.policy
+        response.headers[.contentSecurityPolicy] = SecurityPolicy.contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
