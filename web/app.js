@@ -207,6 +207,7 @@ byId('load-older').addEventListener('click', async () => {
 /** @param {Alert[]} alerts */
 function showAlerts(alerts) {
   if (!alerts.length) return;
+  const atBottom = timelineWrap.scrollHeight - timelineWrap.scrollTop - timelineWrap.clientHeight < 80;
   const list = byId('alerts-list');
   for (const alert of alerts) {
     const item = h('li', { class: `alert alert-${alert.kind}` }, [
@@ -220,6 +221,8 @@ function showAlerts(alerts) {
   }
   byId('alerts-count').textContent = `(${list.childElementCount})`;
   byId('alerts').hidden = false;
+  // The banner takes room from the timeline: the newest lines stay in view.
+  if (atBottom) timelineWrap.scrollTop = timelineWrap.scrollHeight;
 }
 
 function markRead() {

@@ -475,6 +475,7 @@ byId('load-older').addEventListener('click', async () => {
 /** @param {Alert[]} alerts */
 function showAlerts(alerts) {
   if (!alerts.length) return;
+  const atBottom = timelineWrap.scrollHeight - timelineWrap.scrollTop - timelineWrap.clientHeight < 80;
   const list = byId('alerts-list');
   for (const alert of alerts) {
     const item = h('li', { class: `alert alert-${alert.kind}` }, [
@@ -488,6 +489,8 @@ function showAlerts(alerts) {
   }
   byId('alerts-count').textContent = `(${list.childElementCount})`;
   byId('alerts').hidden = false;
+  // The banner takes room from the timeline: the newest lines stay in view.
+  if (atBottom) timelineWrap.scrollTop = timelineWrap.scrollHeight;
 }
 
 function markRead() {
@@ -1220,6 +1223,8 @@ html, body {
 }
 
 body { display: flex; flex-direction: column; }
+
+a { color: var(--accent); }
 
 button, input, textarea {
   font: inherit;

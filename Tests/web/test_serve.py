@@ -353,6 +353,13 @@ def test_reload_keeps_the_session_and_theme_toggles(world):
 
 def test_phone_width_has_no_horizontal_scroll_and_screenshots(world):
     os.makedirs(SHOTS, exist_ok=True)
+    # Something to show: bob's reactions to alice's reply, live in the open page.
+    page, bob, room = world["page"], world["bob"], world["room"]
+    reply = event(page, "a reply from the browser")
+    ref = reply.get_attribute("data-ref")
+    bob.run("react", room, ref, "🎉", "--wait")
+    bob.run("react", room, ref, "👍", "--wait")
+    expect(reply.locator('[data-testid="reaction"]')).to_have_count(2, timeout=15000)
     url = f'{world["server"].base}/rooms/{world["room"]}'
     for scheme in ("light", "dark"):
         for name, viewport in (("desktop", {"width": 1200, "height": 800}), ("phone", {"width": 375, "height": 740})):
