@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // The web face (`bucketchat serve`) only: WebFace is their one importer.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // Hummingbird's own transport; WebFace writes the answer to a refused WebSocket upgrade with it.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -61,6 +66,22 @@ let package = Package(
             name: "RoomFileSystem",
             dependencies: ["ChatEngine", "ChatProtocol", "ObjectStore"]
         ),
+        // `bucketchat serve`: HTTP, the JSON API and the live WebSocket over a
+        // RoomHost, plus the browser client's files (web/, embedded). The only
+        // importer of Hummingbird.
+        .target(
+            name: "WebFace",
+            dependencies: [
+                "ChatEngine",
+                "ChatProtocol",
+                "ObjectStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libfuse's session, operation table and replies; translates only.
         .target(
             name: "FUSEMount",
@@ -95,6 +116,7 @@ let package = Package(
                 "GCSStore",
                 "RoomFileSystem",
                 "FUSEMount",
+                "WebFace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -156,6 +178,17 @@ let package = Package(
         .testTarget(
             name: "MountTests",
             dependencies: ["bucketchat", "bucketchat-roomgen", "S3Store", "CloudHTTP"]
+        ),
+        // The web face's HTTP API, auth and WebSocket, in process.
+        .testTarget(
+            name: "WebFaceTests",
+            dependencies: [
+                "WebFace",
+                "ChatEngine",
+                "ChatProtocol",
+                "ObjectStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "ObjectStoreTests",

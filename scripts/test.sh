@@ -7,6 +7,10 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 bash scripts/install-deps.sh
 
+# The web client embedded in the binary must match web/, and type-check.
+python3 scripts/embed-web.py --check
+tsc -p web
+
 swift build --build-tests
 # The man pages and completions in contrib/ must match the command line.
 bash scripts/gen-manual.sh --check
@@ -31,11 +35,25 @@ swift test --skip-build --skip MountTests --skip UploaderTests --skip JournalTes
 swift test --skip-build --filter BucketChatCLITests 2>&1 | tee -a "$log" || status=$?
 swift test --skip-build --filter 'UploaderTests|JournalTests' 2>&1 | tee -a "$log" || status=$?
 swift test --skip-build --filter MountTests 2>&1 | tee -a "$log" || status=$?
+# The web face end to end in Debian's headless Chromium, driven by Playwright
+# for Python (its browser download is never used: the test launches
+# /usr/bin/chromium). It starts `bucketchat serve` itself and stops it.
+python3 -c 'import playwright' 2>/dev/null || python3 -m pip install -q playwright
+weblog=$(mktemp /tmp/bucketchat-webtest.XXXXXX)
+BUCKETCHAT="$(swift build --show-bin-path)/bucketchat" python3 -m pytest Tests/web -q -p no:cacheprovider 2>&1 | tee "$weblog" || status=$?
 # One plain closing line for the whole run: the suites use Swift Testing, and
 # XCTest's own summary ("Executed 0 tests") would otherwise be the last word.
 passed=$(grep -E '^✔ Test .* passed after' "$log" | grep -cv '^✔ Test run with' || true)
 failed=$(grep -E '^✘ Test .* failed after' "$log" | grep -cv '^✘ Test run with' || true)
 skipped=$(grep -cE '^➜ Test .* skipped' "$log" || true)
-rm -f "$log"
+# pytest's closing line ("N passed, M failed in Ts") adds the browser tests.
+webline=$(grep -E '^(=+ )?[0-9]+ (passed|failed|errors?|skipped)' "$weblog" | tail -1 || true)
+webpassed=$(echo "$webline" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+webfailed=$(echo "$webline" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
+webskipped=$(echo "$webline" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+' || echo 0)
+weberrors=$(echo "$webline" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0)
+webfailed=$((webfailed + weberrors))
+passed=$((passed + webpassed)); failed=$((failed + webfailed)); skipped=$((skipped + webskipped))
+rm -f "$log" "$weblog"
 echo "swift-test: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -173,13 +173,13 @@ _bucketchat() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|room|invite|join|leave|kick|ban|name|topic|send|files|download|reply|react|edit|redact|log|follow|members|flush|keys|verify|inspect|store|mount|umount|help)
+    init|room|invite|join|leave|kick|ban|name|topic|send|files|download|reply|react|edit|redact|log|follow|members|flush|keys|verify|inspect|store|mount|umount|serve|help)
         # Offer subcommand argument completions
         "_bucketchat_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init room invite join leave kick ban name topic send files download reply react edit redact log follow members flush keys verify inspect store mount umount help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init room invite join leave kick ban name topic send files download reply react edit redact log follow members flush keys verify inspect store mount umount serve help' -- "${cur}"))
         ;;
     esac
 }
@@ -882,6 +882,30 @@ _bucketchat_umount() {
     repeating_options=()
     non_repeating_options=()
     __bucketchat_offer_flags_options 1
+}
+
+_bucketchat_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--open -h --help)
+    repeating_options=(--trusted-keys)
+    non_repeating_options=(--host --port --store)
+    __bucketchat_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--trusted-keys')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    esac
 }
 
 _bucketchat_help() {

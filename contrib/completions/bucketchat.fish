@@ -100,6 +100,8 @@ function __bucketchat_parse_tokens -S
             __bucketchat_parse_subcommand 1 'f' 'o=+' 'trusted-keys=+' 'store=' 'h/help'
         case 'umount'
             __bucketchat_parse_subcommand 1 'h/help'
+        case 'serve'
+            __bucketchat_parse_subcommand 0 'host=' 'port=' 'open' 'trusted-keys=+' 'store=' 'h/help'
         case 'help'
             __bucketchat_parse_subcommand -r 1 
         end
@@ -182,6 +184,7 @@ complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positiona
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat" -eq 1' -fa 'store' -d 'Set up a store for rooms.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat" -eq 1' -fa 'mount' -d 'Mount your rooms as a filesystem: cat and tail -f timeline, echo into send.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat" -eq 1' -fa 'umount' -d 'Unmount a bucketchat mount and wait up to 30 s for its daemon to exit.'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat" -eq 1' -fa 'serve' -d 'Chat in the browser: a local web client over your rooms, live over a WebSocket.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_positional "bucketchat" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat init" name' -l 'name' -d 'Your name: the identity becomes user:NAME.' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat init" display-name' -l 'display-name' -d 'The name others see (default: NAME).' -rfka ''
@@ -341,3 +344,9 @@ complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat mount" store' -l 'store' -d 'Where rooms live: a folder, file:///path, s3://bucket/prefix or gs://bucket/prefix (default: $BUCKETCHAT_STORE, else `store` in config.toml, else the local store).' -rfka ''
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat mount" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat umount" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat serve" host' -l 'host' -d 'The address to listen on. Anything but loopback lets other machines reach the login page: give it only on purpose.' -rfka ''
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat serve" port' -l 'port' -d 'The port to listen on (0: any free port).' -rfka ''
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat serve" open' -l 'open' -d 'Open the URL in the default browser (xdg-open).'
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat serve"' -l 'trusted-keys' -d 'For legacy rooms (no creator_key in metadata.json): a JSON file {"sender_id": "base64 public key", ...}, added to the keys trusted with `bucketchat keys trust`. Repeatable.' -rfka ''
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat serve" store' -l 'store' -d 'Where rooms live: a folder, file:///path, s3://bucket/prefix or gs://bucket/prefix (default: $BUCKETCHAT_STORE, else `store` in config.toml, else the local store).' -rfka ''
+complete -c 'bucketchat' -n '__bucketchat_should_offer_completions_for_flags_or_options "bucketchat serve" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -107,6 +107,13 @@ public struct RoomState: Sendable {
         return out
     }
 
+    /// The ids of a sender's reactions `reaction` to `target` that still
+    /// count (not redacted), oldest first: what redacting takes a reaction back.
+    public func reactionEvents(to target: String, reaction: String, by sender: String) -> [String] {
+        reactionEvents.filter { $0.target == target && $0.reaction == reaction && $0.sender == sender && !isRedacted($0.eventID) }
+            .map(\.eventID)
+    }
+
     /// Senders typing at `nowMs`: their latest typing event says true and is at most 15 s old.
     public func typing(nowMs: Int64) -> [String] {
         typingEvents.filter { $0.value.typing && nowMs - $0.value.timestampMs <= 15_000 && $0.value.timestampMs <= nowMs + 15_000 }
