@@ -79,6 +79,10 @@ let package = Package(
             name: "GCSStore",
             dependencies: ["ObjectStore", "CloudHTTP"]
         ),
+        // The terminal: raw mode and its restoring, keys, display widths, the
+        // input line, styled rows; every escape sequence in Escape.swift.
+        // Foundation only: it knows nothing of chat.
+        .target(name: "TerminalUI"),
         // Opens any store location (folder, s3://, gs://) as an ObjectStore.
         .target(
             name: "Stores",
@@ -95,6 +99,7 @@ let package = Package(
                 "GCSStore",
                 "RoomFileSystem",
                 "FUSEMount",
+                "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -156,6 +161,10 @@ let package = Package(
         .testTarget(
             name: "MountTests",
             dependencies: ["bucketchat", "bucketchat-roomgen", "S3Store", "CloudHTTP"]
+        ),
+        .testTarget(
+            name: "TerminalUITests",
+            dependencies: ["TerminalUI"]
         ),
         .testTarget(
             name: "ObjectStoreTests",
