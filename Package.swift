@@ -100,6 +100,10 @@ let package = Package(
             name: "GCSStore",
             dependencies: ["ObjectStore", "CloudHTTP"]
         ),
+        // The terminal: raw mode and its restoring, keys, display widths, the
+        // input line, styled rows; every escape sequence in Escape.swift.
+        // Foundation only: it knows nothing of chat.
+        .target(name: "TerminalUI"),
         // Opens any store location (folder, s3://, gs://) as an ObjectStore.
         .target(
             name: "Stores",
@@ -117,6 +121,7 @@ let package = Package(
                 "RoomFileSystem",
                 "FUSEMount",
                 "WebFace",
+                "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -189,6 +194,10 @@ let package = Package(
                 "ObjectStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "TerminalUITests",
+            dependencies: ["TerminalUI"]
         ),
         .testTarget(
             name: "ObjectStoreTests",

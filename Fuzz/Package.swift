@@ -41,13 +41,10 @@ let package = Package(
             name: "fuzz-gcs-listing",
             dependencies: [.product(name: "GCSStore", package: "bucketchat")]
         ),
-        // The `ctl` command parser of a mounted room.
+        // The `ctl` command parser of a mounted room (and of `bucketchat chat`'s slash commands).
         .executableTarget(
             name: "fuzz-ctl",
-            dependencies: [
-                .product(name: "RoomFileSystem", package: "bucketchat"),
-                .product(name: "ChatEngine", package: "bucketchat"),
-            ]
+            dependencies: [.product(name: "ChatEngine", package: "bucketchat")]
         ),
         // Timeline lines: one safe line per event whatever a sender writes.
         .executableTarget(

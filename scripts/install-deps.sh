@@ -4,8 +4,9 @@
 set -euo pipefail
 # node-typescript type-checks the web client (tsc -p web); chromium runs its
 # end-to-end tests (Tests/web, driven by Playwright for Python), with an
-# emoji font so reactions render in its screenshots.
-packages=(fuse3 libfuse3-dev libsodium-dev libcurl4-openssl-dev libssl-dev pkg-config openssl curl node-typescript chromium fonts-noto-color-emoji)
+# emoji font so reactions render in its screenshots; tmux drives the
+# terminal chat's tests.
+packages=(fuse3 libfuse3-dev libsodium-dev libcurl4-openssl-dev libssl-dev pkg-config openssl curl node-typescript chromium fonts-noto-color-emoji tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -23,19 +23,25 @@ final class ActionTarget {
 
     /// Performs an action; returns the new event's id once it is durable in the journal.
     func act(_ action: RoomAction) async throws -> String {
+        try await perform(action).eventID
+    }
+
+    /// Performs an action; returns the new event once it is durable in the
+    /// journal (the owner's, through its socket, when a mount owns the room).
+    func perform(_ action: RoomAction) async throws -> Event {
         switch action {
         case .join, .leave, .invite, .kick, .ban, .addKey: changedMembership = true
         default: break
         }
         switch route {
         case .local(let session):
-            return try await session.act(action).eventID
+            return try await session.act(action)
         case .owner(let owner):
             let answer = try owner.request(JSONObject([("op", "act"), ("room", .string(roomID)), ("actions", .array([.object(action.wire)]))]))
-            guard let id = answer["events"]?.arrayValue?.first?.stringValue else {
-                throw EngineError(.invalidEvent, "the owner of room \(roomID) answered without an event id")
+            guard let signed = answer["signed"]?.arrayValue?.first, let event = try? Event(json: signed) else {
+                throw EngineError(.invalidEvent, "the owner of room \(roomID) answered without the event")
             }
-            return id
+            return event
         }
     }
 }

@@ -28,7 +28,7 @@ struct BucketChat: AsyncParsableCommand {
             """,
         subcommands: [
             Init.self, RoomCommand.self, Invite.self, Join.self, Leave.self, Kick.self, Ban.self, Name.self, Topic.self,
-            Send.self, Files.self, Download.self, Reply.self, React.self, Edit.self, Redact.self, Log.self, Follow.self, Members.self, Flush.self,
+            Send.self, Chat.self, Files.self, Download.self, Reply.self, React.self, Edit.self, Redact.self, Log.self, Follow.self, Members.self, Flush.self,
             Keys.self, Verify.self, Inspect.self, StoreCommand.self, Mount.self, Unmount.self, Serve.self,
         ]
     )

@@ -40,6 +40,9 @@ struct Mount: AsyncParsableCommand {
         // One owner per identity and store: a second mount would fight the first
         // for every journal. Said at once, before anything is mounted.
         if let owner = RoomHostClient.find(stateFolder: client.stateFolder), let hello = try? owner.request(JSONObject([("op", "hello")])) {
+            if hello["chat"]?.boolValue == true {
+                throw CLIError("\(client.identity.senderID)'s rooms in \(client.location) are open in `bucketchat chat` (pid \(hello["pid"]?.intValue ?? 0)): quit it first (a chat started while the mount runs goes through the mount)")
+            }
             throw CLIError("\(client.identity.senderID)'s rooms in \(client.location) are already mounted at \(hello["mountpoint"]?.stringValue ?? "?") (pid \(hello["pid"]?.intValue ?? 0)): use that mount (commands of this identity go through it), or `bucketchat umount` it first")
         }
         let path = try MountPoint.prepare(mountpoint)

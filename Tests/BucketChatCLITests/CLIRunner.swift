@@ -25,6 +25,11 @@ struct CLIRunner {
         try execute(CLIRunner.products.appendingPathComponent(tool), arguments, environment: environment)
     }
 
+    /// Runs any program with this runner's environment.
+    func run(tool: URL, _ arguments: [String]) throws -> Output {
+        try execute(tool, arguments, environment: environment)
+    }
+
     /// Runs a bash command line, with `$BUCKETCHAT` the built tool: for
     /// what Foundation cannot pass, such as arguments that are not UTF-8.
     func shell(_ command: String) throws -> Output {

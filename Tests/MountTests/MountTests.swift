@@ -94,6 +94,29 @@ struct MountTests {
         try conversation(h)
     }
 
+    /// `bucketchat chat` while a mount owns the rooms: it reads them on its
+    /// own and acts through the mount, as `send` does; what it sends shows in
+    /// both mounts' timelines and in its own output at once.
+    @Test func chatActsThroughARunningMount() throws {
+        let h = try MountHarness()
+        defer { h.tearDown() }
+        let (a, b, room) = try meet(h)
+        #expect(try h.shell("echo 'lunch?' > \(b)/\(room)/send").status == 0)
+        try h.waitUntil("alice's mount shows bob's line", timeout: 10) { h.text("\(a)/\(room)/timeline").contains("\tmsg\tlunch?") }
+        let lunch = try #require(ref(of: "lunch?", in: h.text("\(a)/\(room)/timeline")))
+        let chat = try h.shell("printf 'yes, at noon\\n/react \(lunch) 👍\\n' | \(MountHarness.products.path)/bucketchat chat lobby", as: "alice")
+        #expect(chat.status == 0, "\(chat.stderr)")
+        #expect(chat.stdout.contains("\tuser:bob (bob)\tmsg\tlunch?\n"), "the history first: \(chat.stdout)")
+        #expect(chat.stdout.contains("\tuser:alice (alice)\tmsg\tyes, at noon\n"), "\(chat.stdout)")
+        #expect(chat.stdout.contains("\treact\t\(lunch) 👍\n"), "\(chat.stdout)")
+        for (who, mount) in [("alice", a), ("bob", b)] {
+            try h.waitUntil("\(who)'s mount shows what the chat sent", timeout: 10) {
+                let timeline = h.text("\(mount)/\(room)/timeline")
+                return timeline.contains("\tuser:alice (alice)\tmsg\tyes, at noon") && timeline.contains("react\t\(lunch) 👍")
+            }
+        }
+    }
+
     /// While a mount runs, every command of the same identity and store acts
     /// through it (its journal, its verified state) instead of waiting for a
     /// journal lock; a second mount is refused at once, saying where the first

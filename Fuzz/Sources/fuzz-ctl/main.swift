@@ -1,5 +1,4 @@
 import ChatEngine
-import RoomFileSystem
 
 // Fuzzes the parser of a room's `ctl` file (`ControlCommand.parse`, which
 // gives a `RoomAction`), fed the way a write reaches it: the input is split

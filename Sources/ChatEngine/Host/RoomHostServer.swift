@@ -13,8 +13,9 @@ import Synchronization
 /// One request per connection, one JSON object per line each way:
 /// - `{"op": "hello"}` → who owns: `pid` and what the owner said about itself;
 /// - `{"op": "act", "room": ID, "actions": [RoomAction.wire...]}` → `events`
-///   (ids), each durable in the owner's journal; on a refusal, the ids done
-///   before it and `code`/`message`;
+///   (ids), each durable in the owner's journal, and `signed` (the events
+///   themselves, so the caller can show them before they sync); on a
+///   refusal, the ids done before it and `code`/`message`;
 /// - `{"op": "flush", "rooms": [ID...] or null, "wait_ms": N or null}` →
 ///   per room whether everything is uploaded, what is pending, the last error.
 /// Every answer has `ok`; a failed one has `code` (``EngineError/Code``) and `message`.
@@ -144,6 +145,7 @@ public final class RoomHostServer: Sendable {
 
     private func act(_ request: JSONObject) async -> JSONObject {
         var done: [JSONValue] = []
+        var signed: [JSONValue] = []
         do throws(EngineError) {
             guard let roomID = request["room"]?.stringValue, RoomID.isValid(roomID) else {
                 throw EngineError(.invalidEvent, "an act request needs a room id")
@@ -155,9 +157,11 @@ public final class RoomHostServer: Sendable {
             }
             let session = try await host.open(roomID)
             for action in actions {
-                done.append(.string(try await session.act(action).eventID))
+                let event = try await session.act(action)
+                done.append(.string(event.eventID))
+                signed.append(.object(event.json))
             }
-            return JSONObject([("ok", true), ("events", .array(done))])
+            return JSONObject([("ok", true), ("events", .array(done)), ("signed", .array(signed))])
         } catch {
             var answer = RoomHostServer.failure(error)
             answer["events"] = .array(done)

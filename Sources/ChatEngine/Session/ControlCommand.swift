@@ -1,12 +1,12 @@
-import ChatEngine
 import ChatProtocol
 
-/// The language of a room's `ctl` file: one line is one ``RoomAction``.
-/// Parsing never touches the room, so a write whose lines do not all parse
-/// does nothing at all.
+/// The language of a room's `ctl` file, which `bucketchat chat`'s slash
+/// commands speak too (`/react REF EMOJI` is the `ctl` line `react REF
+/// EMOJI`): one line is one ``RoomAction``. Parsing never touches the room,
+/// so a write whose lines do not all parse does nothing at all.
 ///
-/// Public so the fuzz target `fuzz-ctl` (Fuzz/) can reach it: a parsed
-/// action's ``line(of:)`` parses back to the same action.
+/// The fuzz target `fuzz-ctl` (Fuzz/) checks it: a parsed action's
+/// ``line(of:)`` parses back to the same action.
 public enum ControlCommand {
     public static let usage = "react REF EMOJI | edit REF TEXT | redact REF [REASON] | reply REF TEXT | invite USER [KEY] | kick USER [REASON] | ban USER [REASON] | join | leave | name TEXT | topic TEXT"
 
@@ -87,7 +87,7 @@ public enum ControlCommand {
 /// Why a `ctl` line did not parse.
 public struct ControlSyntaxError: Error, Equatable, Sendable {
     public let reason: String
-    init(_ reason: String) { self.reason = reason }
+    public init(_ reason: String) { self.reason = reason }
 }
 
 extension String {
@@ -96,7 +96,7 @@ extension String {
     /// By scalar, not by Character: a space followed by a combining mark is
     /// one Character, and splitting by Characters made `kick USER \u{301}x`
     /// mean something else once written back (found by fuzz-ctl).
-    var trimmingSpaces: String {
+    package var trimmingSpaces: String {
         var s = Substring(self).unicodeScalars
         while let f = s.first, String.isBlank(f) { s.removeFirst() }
         while let l = s.last, String.isBlank(l) { s.removeLast() }
@@ -104,7 +104,7 @@ extension String {
     }
 
     /// The first space- or tab-separated word and the rest, trimmed.
-    func splitFirstWord() -> (String, String) {
+    package func splitFirstWord() -> (String, String) {
         let text = trimmingSpaces
         guard let blank = text.unicodeScalars.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
         return (String(text.unicodeScalars[..<blank]), String(text.unicodeScalars[blank...]).trimmingSpaces)
