@@ -18,14 +18,16 @@ enum EntryRendering {
         let id = event.eventID
         let isRedacted = room.redacted.contains(id)
         let displayName = room.displayName(of: event.senderID)
-        guard let line = TimelineLine.render(verified, late: late, displayName: displayName, redacted: isRedacted) else { return nil }
+        guard let line = TimelineLine.render(verified, late: late, displayName: displayName, redacted: isRedacted, epochs: room.epochs) else { return nil }
+        // A private room's event counts as what it opened to.
+        let content = room.epochs.opened[id]?.content ?? event.content
         let fields = line.dropLast().split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 5 else { return nil }
         let ref = fields[1]
         var kind = fields[3]
         var body = fields[4]
         var target: String?
-        switch event.content {
+        switch content {
         case .edit(let t, _): target = t
         case .reaction(let t, _): target = t
         case .redaction(let t, _): target = t
@@ -55,9 +57,9 @@ enum EntryRendering {
         if !isRedacted, let edited = room.edits[id] {
             members.append(("edited", .string(TimelineLine.escape(edited, keepingJoiners: true))))
         }
-        if case .message(let message) = event.content, let file = message.file, !isRedacted {
+        if case .message(let message) = content, let file = message.file, !isRedacted {
             members.append(("file", .object(JSONObject([
-                ("name", .string(TimelineLine.escape(file.name, keepingJoiners: true))), ("size", .int(file.size)),
+                ("name", .string(TimelineLine.escape(file.name, keepingJoiners: true))), ("size", .int(file.contentSize)),
                 ("mimetype", .string(TimelineLine.escape(file.mimetype))), ("sha256", .string(file.sha256)),
             ]))))
             // The TEXT of a file names it, its size, type and hash: the caption alone is shown.

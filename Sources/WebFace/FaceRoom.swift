@@ -44,6 +44,8 @@ final class FaceRoom {
     var reactions: [String: [String: [String]]] = [:]
     var redacted: Set<String> = []
     var threads: [String: [String]] = [:]
+    /// A private room's epochs: what this device opened (docs/private-rooms.md).
+    var epochs = RoomEpochs()
     /// Latest typing event per sender that said true (ms).
     var typing: [String: Int64] = [:]
 
@@ -66,15 +68,16 @@ final class FaceRoom {
 
     /// Whether a delivered event counts toward the unread badge: a message
     /// (any kind, replies too) someone else sent.
-    static func countsAsUnread(_ event: VerifiedEvent, me: String) -> Bool {
-        guard event.event.senderID != me, case .message = event.event.content else { return false }
-        return true
+    func countsAsUnread(_ event: VerifiedEvent, me: String) -> Bool {
+        guard event.event.senderID != me else { return false }
+        if case .message = event.event.content { return true }
+        return epochs.opened[event.event.eventID]?.type == EventType.message
     }
 
     func unread(me: String) -> Int {
         guard readCount < events.count else { return 0 }
         var count = 0
-        for event in events[readCount...] where FaceRoom.countsAsUnread(event, me: me) { count += 1 }
+        for event in events[readCount...] where countsAsUnread(event, me: me) { count += 1 }
         return count
     }
 }

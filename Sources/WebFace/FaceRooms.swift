@@ -108,6 +108,7 @@ actor FaceRooms {
             changed.formUnion(redacted.subtracting(room.redacted))
             for key in Set(threads.keys).union(room.threads.keys) where threads[key]?.count != room.threads[key]?.count { changed.insert(key) }
             (room.edits, room.reactions, room.redacted, room.threads) = (edits, reactions, redacted, threads)
+            room.epochs = state.epochs
             room.name = state.name ?? verification.metadata?.name ?? room.name
             room.topic = state.topic
             room.creator = verification.metadata?.creator

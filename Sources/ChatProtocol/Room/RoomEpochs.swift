@@ -38,6 +38,9 @@ public struct RoomEpochs: Sendable {
     /// Epoch keys this reader holds, by epoch id.
     var keys: [String: RoomKey] = [:]
 
+    /// No epochs: a room that is not private, or not read yet.
+    public init() {}
+
     /// The key of an epoch, if this reader holds it.
     public func key(of epoch: String) -> RoomKey? { keys[epoch] }
 

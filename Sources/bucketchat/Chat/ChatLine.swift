@@ -45,7 +45,7 @@ struct ChatLine {
         let event = verified.event
         let name = state?.members[event.senderID]?.displayName ?? (event.senderID == me.senderID ? me.displayName : nil)
         let redacted = state?.isRedacted(event.eventID) ?? false
-        guard let rendered = TimelineLine.render(verified, late: late, displayName: name, redacted: redacted) else { return nil }
+        guard let rendered = TimelineLine.render(verified, late: late, displayName: name, redacted: redacted, epochs: state?.epochs) else { return nil }
         let fields = rendered.dropLast().split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 5 else { return nil }
         let (ref, flags, text) = (fields[1], fields[3], fields[4])

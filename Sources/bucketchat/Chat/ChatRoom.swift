@@ -57,7 +57,9 @@ struct ChatRoom {
             switch update {
             case .event(let event, let late):
                 unconfirmed.removeAll { $0.eventID == event.event.eventID }
-                if case .redaction(let target, _) = event.event.content { redacted.insert(target) }
+                // In a private room a redaction is what an encrypted event opened to.
+                let content = state?.epochs.opened[event.event.eventID]?.content ?? event.event.content
+                if case .redaction(let target, _) = content { redacted.insert(target) }
                 guard let line = ChatLine(event, late: late, state: state, me: me) else { continue }
                 added.append(line)
                 if !history, line.isMessage {
