@@ -38,7 +38,7 @@ swift test --skip-build --filter MountTests 2>&1 | tee -a "$log" || status=$?
 # The web face end to end in Debian's headless Chromium, driven by Playwright
 # for Python (its browser download is never used: the test launches
 # /usr/bin/chromium). It starts `bucketchat serve` itself and stops it.
-python3 -c 'import playwright' 2>/dev/null || python3 -m pip install -q playwright
+python3 -c 'import playwright, pytest' 2>/dev/null || python3 -m pip install -q playwright pytest
 weblog=$(mktemp /tmp/bucketchat-webtest.XXXXXX)
 BUCKETCHAT="$(swift build --show-bin-path)/bucketchat" python3 -m pytest Tests/web -q -p no:cacheprovider 2>&1 | tee "$weblog" || status=$?
 # One plain closing line for the whole run: the suites use Swift Testing, and
