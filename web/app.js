@@ -30,6 +30,8 @@ const state = {
   readTimer: null,
   /** @type {ReturnType<typeof setTimeout>|null} */
   membersTimer: null,
+  /** @type {ReturnType<typeof setTimeout>|null} */
+  typingTimer: null,
 };
 
 const composer = /** @type {HTMLTextAreaElement} */ (byId('composer'));
@@ -139,6 +141,9 @@ function renderHead(room) {
   byId('join-room').hidden = room.membership !== 'invite';
   const typing = byId('typing');
   typing.textContent = room.typing.length ? `${room.typing.join(', ')} ${room.typing.length === 1 ? 'is' : 'are'} typing…` : '';
+  // A typing notice lasts 15 s unless a newer one comes.
+  if (state.typingTimer) clearTimeout(state.typingTimer);
+  if (room.typing.length) state.typingTimer = setTimeout(() => { typing.textContent = ''; }, 15000);
   document.title = `${room.name || room.room_id} · bucketchat`;
 }
 

@@ -167,29 +167,38 @@ def big_room(browser):
     for p in pages:
         p.close()
 
-    # Live throughput: the room's owner sends N lines through serve (the CLI
-    # acts through its owner socket); the page counts the events it receives.
-    count = 2000
+    # Live throughput: the page itself sends N messages through the API, one
+    # after the other; a second WebSocket counts what the server pushes (each
+    # message twice: pending at once, then confirmed by a sync).
+    count = 1000
     page.evaluate("""() => {
-        window.__frames = 0; window.__events = 0;
+        window.__frames = 0; window.__events = 0; window.__reloads = 0;
         const socket = new WebSocket(`ws://${location.host}/api/live`);
-        socket.onmessage = (m) => { const d = JSON.parse(m.data); if (d.type === 'events') { window.__frames++; window.__events += d.events.length; } };
+        socket.onmessage = (m) => {
+            const d = JSON.parse(m.data);
+            window.__frames++;
+            if (d.type === 'events') window.__events += d.events.length;
+            if (d.type === 'reload') window.__reloads++;
+        };
         window.__socket = socket;
     }""")
     time.sleep(1)
-    lines = "".join(f"burst {i}\n" for i in range(count))
     start = time.monotonic()
-    subprocess.run([BC, "send", "room_bench", "--upload-timeout", "0"], input=lines, env=env, text=True, check=True, stdout=subprocess.DEVNULL)
+    page.evaluate("""async (n) => {
+        for (let i = 0; i < n; i++) {
+            await fetch('/api/rooms/room_bench/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                                             body: JSON.stringify({ body: `burst ${i}` }) });
+        }
+    }""", count)
     sent = time.monotonic() - start
-    # Each event arrives twice: pending at once, then confirmed by a sync.
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 120
     while page.evaluate("window.__events") < 2 * count and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
     total = time.monotonic() - start
-    events, frames = page.evaluate("window.__events"), page.evaluate("window.__frames")
-    print(f"live updates: {count} messages sent through serve in {sent:.1f} s ({count / sent:.0f}/s); "
-          f"the page received {events} entries in {frames} WebSocket messages in {total:.1f} s "
-          f"({frames / total:.0f} messages/s, {events / total:.0f} entries/s sustained)")
+    events, frames, reloads = page.evaluate("window.__events"), page.evaluate("window.__frames"), page.evaluate("window.__reloads")
+    print(f"live updates: {count} messages sent by a page through the API in {sent:.1f} s ({count / sent:.0f}/s); "
+          f"another socket received {frames} WebSocket messages ({events} entries, {reloads} reloads) in {total:.1f} s: "
+          f"{frames / total:.0f} messages/s, {events / total:.0f} entries/s sustained")
     stop(process)
 
 
