@@ -21,8 +21,8 @@ final class TmuxPane {
         environment["LANG"] = "C.UTF-8"
         environment["BUCKETCHAT"] = CLIRunner.products.appendingPathComponent("bucketchat").path
         environment.removeValue(forKey: "TMUX")
-        let started = try TmuxPane.tmux(["-u", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "\(columns)", "-y", "\(rows)",
-                                         "env PS1='$ ' bash --norc --noprofile"], environment: environment)
+        let started = try TmuxPane.startServer(["-u", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "\(columns)", "-y", "\(rows)",
+                                                "env PS1='$ ' bash --norc --noprofile"], environment: environment)
         #expect(started.status == 0, "tmux new-session: \(started.stderr)")
         // The size holds even with no client attached.
         _ = try? run(["set-option", "-t", target, "window-size", "manual"])
@@ -70,7 +70,7 @@ final class TmuxPane {
         while Date() < deadline {
             last = try screen()
             if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(250))
         }
         Issue.record("waited \(Int(timeout)) s for \(what); the screen:\n\(last)")
         throw TmuxTimeout()
@@ -89,16 +89,23 @@ final class TmuxPane {
 
     struct TmuxTimeout: Error {}
 
-    /// Runs tmux as a shell would: no descriptor but stdin, stdout and
-    /// stderr (the server it may start would otherwise keep the socket
+    /// Runs a tmux command that talks to a running server.
+    static func tmux(_ arguments: [String], environment: [String: String]) throws -> CLIRunner.Output {
+        var runner = CLIRunner()
+        if !environment.isEmpty { runner.environment = environment }
+        return try runner.run(tool: URL(fileURLWithPath: "/usr/bin/env"), ["tmux"] + arguments)
+    }
+
+    /// Starts a tmux server as a shell would: with no descriptor but stdin,
+    /// stdout and stderr (the server would otherwise keep the socket
     /// Foundation's Process watches for this child's end, and the call would
     /// wait for the server), no signal blocked and the usual ones at their
     /// default action (the test runner's threads block most signals, and the
     /// server and its shells would inherit that: no SIGHUP would reach a pane
     /// at kill-server, no SIGINT a program in it).
-    static func tmux(_ arguments: [String], environment: [String: String]) throws -> CLIRunner.Output {
+    static func startServer(_ arguments: [String], environment: [String: String]) throws -> CLIRunner.Output {
         var runner = CLIRunner()
-        if !environment.isEmpty { runner.environment = environment }
+        runner.environment = environment
         let python = "/usr/bin/python3"
         if FileManager.default.isExecutableFile(atPath: python) {
             let asAShell = """
