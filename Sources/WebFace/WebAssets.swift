@@ -782,6 +782,10 @@ connect();
 openRoom(roomFromPath());
 
 """#.utf8)),
+        "/favicon.svg": Asset(contentType: "image/svg+xml", bytes: Array(##"""
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2563eb"/><path d="M8 9h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-9l-5 4v-4H8a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2z" fill="#fff"/></svg>
+
+"""##.utf8)),
         "/index.html": Asset(contentType: "text/html; charset=utf-8", bytes: Array(#"""
 <!doctype html>
 <html lang="en">
@@ -790,6 +794,7 @@ openRoom(roomFromPath());
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>bucketchat</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/style.css">
 <script type="module" src="/app.js"></script>
 </head>

@@ -99,7 +99,7 @@ import Glibc
             #expect(try json(me.body)["sender_id"]?.stringValue == "user:alice")
             #expect(me.headers[.contentSecurityPolicy] != nil)
             // A Host that is not ours (DNS rebinding) is refused.
-            let rebound = try WebFaceTests.rawRequest(port: face.port, "GET /api/me HTTP/1.1\r\nHost: evil.example:\(face.port)\r\nCookie: \(cookie)\r\n\r\n")
+            let rebound = try await WebFaceTests.raw(port: face.port, "GET /api/me HTTP/1.1\r\nHost: evil.example:\(face.port)\r\nCookie: \(cookie)\r\n\r\n")
             #expect(rebound.hasPrefix("HTTP/1.1 403"), "\(rebound)")
             #expect(rebound.contains("bad_host"))
         }
@@ -242,23 +242,31 @@ import Glibc
         try await face.application().test(.live) { client in
             let cookie = try await signIn(client)
             let port = face.port
-            let upgrade = { (headers: String) throws -> String in
+            let upgrade = { (headers: String) async throws -> String in
                 let lines = ["GET /api/live HTTP/1.1", "Host: 127.0.0.1:\(port)", "Upgrade: websocket", "Connection: Upgrade",
                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", headers]
-                return try WebFaceTests.rawRequest(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n")
+                return try await WebFaceTests.raw(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n")
             }
-            let foreign = try upgrade("Cookie: \(cookie)\r\nOrigin: http://evil.example")
+            let foreign = try await upgrade("Cookie: \(cookie)\r\nOrigin: http://evil.example")
             #expect(foreign.hasPrefix("HTTP/1.1 403"), "\(foreign)")
             #expect(foreign.contains("bad_origin"))
-            let anonymous = try upgrade("Origin: http://127.0.0.1:\(port)")
+            let anonymous = try await upgrade("Origin: http://127.0.0.1:\(port)")
             #expect(anonymous.hasPrefix("HTTP/1.1 401"), "\(anonymous)")
-            let ours = try upgrade("Cookie: \(cookie)\r\nOrigin: http://127.0.0.1:\(port)")
+            let ours = try await upgrade("Cookie: \(cookie)\r\nOrigin: http://127.0.0.1:\(port)")
             #expect(ours.hasPrefix("HTTP/1.1 101"), "\(ours)")
         }
         await face.stop(flushTimeout: .seconds(1))
     }
 
-    /// Sends raw bytes and returns what came back until the head ended (or 2 s).
+    /// ``rawRequest(port:_:)`` on a thread of its own: its blocking reads
+    /// must not hold one of the few threads the server's async code runs on.
+    static func raw(port: Int, _ text: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try rawRequest(port: port, text) }) }.start()
+        }
+    }
+
+    /// Sends raw bytes and returns what came back: the head of a 101, or a head and a JSON body (30 s at most).
     static func rawRequest(port: Int, _ text: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw CancellationError() }
@@ -271,7 +279,7 @@ import Glibc
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw CancellationError() }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

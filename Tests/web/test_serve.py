@@ -162,6 +162,8 @@ def world():
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        # A CSP violation or a failed load shows as a console error.
+        page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
         page.goto(server.url)
         try:
             yield {"root": root, "store": store, "alice": alice, "bob": bob, "room": room, "server": server,
