@@ -173,13 +173,13 @@ _bucketchat() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|room|invite|join|leave|kick|ban|name|topic|send|files|download|reply|react|edit|redact|log|follow|members|flush|keys|verify|inspect|store|mount|umount|serve|help)
+    init|room|invite|join|leave|kick|ban|name|topic|send|chat|files|download|reply|react|edit|redact|log|follow|members|flush|keys|verify|inspect|store|mount|umount|serve|help)
         # Offer subcommand argument completions
         "_bucketchat_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init room invite join leave kick ban name topic send files download reply react edit redact log follow members flush keys verify inspect store mount umount serve help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init room invite join leave kick ban name topic send chat files download reply react edit redact log follow members flush keys verify inspect store mount umount serve help' -- "${cur}"))
         ;;
     esac
 }
@@ -442,6 +442,30 @@ _bucketchat_send() {
         return
         ;;
     '--upload-timeout')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    esac
+}
+
+_bucketchat_chat() {
+    repeating_flags=()
+    non_repeating_flags=(--notify -h --help)
+    repeating_options=(--trusted-keys)
+    non_repeating_options=(--lines --upload-timeout --store)
+    __bucketchat_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--lines')
+        return
+        ;;
+    '--upload-timeout')
+        return
+        ;;
+    '--trusted-keys')
         return
         ;;
     '--store')
