@@ -53,7 +53,10 @@ struct ChatRoom {
         var added: [ChatLine] = []
         var redacted: Set<String> = []
         var rejections: [String: Int] = [:]
-        for update in view.updates {
+        // A large room's history: only the lines kept are made.
+        let skipped = history ? max(0, view.updates.count - ChatRoom.kept) : 0
+        for (index, update) in view.updates.enumerated() {
+            if index < skipped, case .event = update { continue }
             switch update {
             case .event(let event, let late):
                 unconfirmed.removeAll { $0.eventID == event.event.eventID }
