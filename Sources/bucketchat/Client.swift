@@ -129,6 +129,28 @@ struct Client {
             syncSettings: syncSettings, uploadPolicy: uploadPolicy, epochPolicy: epochPolicy, trustedKeys: { trusted[$0] ?? [:] }))
     }
 
+    /// The configuration of a long-running owner of this identity's rooms (a
+    /// mount, `chat`, `serve`): the mount's sync settings, the upload and
+    /// epoch policies of config.toml, discovery every
+    /// `mount.discovery_interval_ms` (default `discoveryMs`), and the keys
+    /// trusted for legacy rooms read from `trustFiles` at each use (a file
+    /// that cannot be read is logged and ignored).
+    func ownerConfiguration(trustFiles: [String], discoveryMs: Int, log: @escaping @Sendable (String) -> Void) -> RoomHostConfiguration {
+        RoomHostConfiguration(
+            identity: identity, displayName: displayName, store: store, stateFolder: stateFolder,
+            cache: cache, syncSettings: mountSyncSettings, uploadPolicy: uploadPolicy, epochPolicy: epochPolicy,
+            discoveryInterval: .milliseconds((try? config.integer("mount.discovery_interval_ms")) ?? nil ?? discoveryMs),
+            trustedKeys: { roomID in
+                do {
+                    return try TrustedKeys.load(room: roomID, extra: trustFiles).keys
+                } catch {
+                    log("room \(roomID): trusted keys not used: \(error)")
+                    return [:]
+                }
+            },
+            log: log)
+    }
+
     /// Opens a room to act in it through a ``RoomHost``: resolves the name,
     /// takes its journal and brings its view up to date. A store that cannot
     /// be reached is reported on stderr; the cached view is used.

@@ -64,18 +64,7 @@ struct Mount: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(time) bucketchat mount \(path): \(message)\n".utf8))
         }
         let configuration = MountConfiguration(
-            identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: client.stateFolder,
-            cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
-            discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 15_000),
-            uid: getuid(), gid: getgid(), log: log,
-            trustedKeys: { [files = trust.files] roomID in
-                do {
-                    return try TrustedKeys.load(room: roomID, extra: files).keys
-                } catch {
-                    log("room \(roomID): trusted keys not used: \(error)")
-                    return [:]
-                }
-            })
+            host: client.ownerConfiguration(trustFiles: trust.files, discoveryMs: 15_000, log: log), uid: getuid(), gid: getgid())
         let fileSystem = RoomFileSystem(configuration: configuration)
         await fileSystem.start()
         // Other processes of this identity (CLI commands) act through this mount.

@@ -60,19 +60,7 @@ struct Serve: AsyncParsableCommand {
             let time = ISO8601DateFormatter().string(from: Date())
             output.write("\(time) bucketchat serve: \(TimelineLine.escape(message))\n")
         }
-        let configuration = RoomHostConfiguration(
-            identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: client.stateFolder,
-            cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
-            discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 5_000),
-            trustedKeys: { [files = trust.files] roomID in
-                do {
-                    return try TrustedKeys.load(room: roomID, extra: files).keys
-                } catch {
-                    log("room \(roomID): trusted keys not used: \(error)")
-                    return [:]
-                }
-            },
-            log: log)
+        let configuration = client.ownerConfiguration(trustFiles: trust.files, discoveryMs: 5_000, log: log)
         let roomHost = RoomHost(configuration: configuration)
         let face = WebFace(host: roomHost, configuration: WebFace.Configuration(host: host, port: port, log: log))
         await face.start()

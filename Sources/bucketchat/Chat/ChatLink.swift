@@ -22,19 +22,7 @@ struct ChatLink: Sendable {
     /// Connects to the owner of the rooms, or becomes it.
     static func open(_ client: Client, trust: TrustOptions, log: @escaping @Sendable (String) -> Void) throws -> ChatLink {
         let files = trust.files
-        let configuration = RoomHostConfiguration(
-            identity: client.identity, displayName: client.displayName, store: client.store, stateFolder: client.stateFolder,
-            cache: client.cache, syncSettings: client.mountSyncSettings, uploadPolicy: client.uploadPolicy,
-            discoveryInterval: .milliseconds((try? client.config.integer("mount.discovery_interval_ms")) ?? nil ?? 15_000),
-            trustedKeys: { roomID in
-                do {
-                    return try TrustedKeys.load(room: roomID, extra: files).keys
-                } catch {
-                    log("room \(roomID): trusted keys not used: \(error)")
-                    return [:]
-                }
-            },
-            log: log)
+        let configuration = client.ownerConfiguration(trustFiles: files, discoveryMs: 15_000, log: log)
         if let other = RoomHostClient.find(stateFolder: client.stateFolder) {
             return ChatLink(owner: .other(RoomReader(configuration: configuration, owner: other)), stateFolder: client.stateFolder)
         }
