@@ -121,6 +121,9 @@ public struct GCSNotifications: StoreNotifications {
 
 /// One reader's Pub/Sub subscription to the bucket's notifications.
 struct PubSubFeed: ChangeFeed {
+    /// The most messages one pull asks for: one acknowledge answers them all.
+    static let batchLimit = 100
+
     let notifications: GCSNotifications
     let subscription: String
 
@@ -128,16 +131,17 @@ struct PubSubFeed: ChangeFeed {
 
     func receive() async throws(StoreError) -> ChangeBatch {
         let what = "pulling from \(description)"
-        let response = try await notifications.call("POST", subscription + ":pull", ["maxMessages": 10], what: what, client: notifications.pullClient)
+        let response = try await notifications.call("POST", subscription + ":pull", ["maxMessages": Self.batchLimit], what: what, client: notifications.pullClient)
         guard response.status == 200 else {
             throw GCSNotifications.failure(response, what: what, permission: "pubsub.subscriptions.consume")
         }
         guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
             throw StoreError(.badResponse, "The answer to \(what) is not JSON.", cause: HTTPStatus(response))
         }
-        var batch = ChangeBatch()
+        let messages = (object["receivedMessages"] as? [[String: Any]]) ?? []
+        var batch = ChangeBatch(filled: messages.count >= Self.batchLimit)
         let configuration = notifications.configuration
-        for received in (object["receivedMessages"] as? [[String: Any]]) ?? [] {
+        for received in messages {
             if let ackID = received["ackId"] as? String { batch.receipts.append(ackID) }
             switch Self.parse(received["message"] as? [String: Any] ?? [:], bucket: configuration.bucket, storePrefix: configuration.prefix) {
             case .created(let info): batch.created.append(info)

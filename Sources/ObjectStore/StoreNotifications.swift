@@ -63,12 +63,16 @@ public struct ChangeBatch: Sendable {
     public var ignored: Int
     /// The cloud's handles for acknowledging these messages (opaque).
     public var receipts: [String]
+    /// The receive brought as many messages as one may: the queue likely
+    /// holds more, and the reader is behind it.
+    public var filled: Bool
 
-    public init(created: [ObjectInfo] = [], unusable: Int = 0, ignored: Int = 0, receipts: [String] = []) {
+    public init(created: [ObjectInfo] = [], unusable: Int = 0, ignored: Int = 0, receipts: [String] = [], filled: Bool = false) {
         self.created = created
         self.unusable = unusable
         self.ignored = ignored
         self.receipts = receipts
+        self.filled = filled
     }
 
     /// How many messages the batch holds.

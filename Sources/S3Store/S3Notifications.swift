@@ -246,6 +246,9 @@ public struct S3Notifications: StoreNotifications {
 
 /// One reader's SQS queue of the bucket's event notifications.
 struct SQSFeed: ChangeFeed {
+    /// The most messages one ReceiveMessage returns (SQS's limit).
+    static let batchLimit = 10
+
     let notifications: S3Notifications
     let queueURL: String
 
@@ -255,7 +258,7 @@ struct SQSFeed: ChangeFeed {
         let what = "receiving from \(description)"
         let response = try await notifications.sqs.json("AmazonSQS.ReceiveMessage", [
             "QueueUrl": queueURL,
-            "MaxNumberOfMessages": 10,
+            "MaxNumberOfMessages": Self.batchLimit,
             "WaitTimeSeconds": notifications.waitSeconds,
         ], what: what)
         guard response.status == 200 else { throw notifications.sqs.failure(response, what: what, permission: "sqs:ReceiveMessage") }
@@ -263,8 +266,9 @@ struct SQSFeed: ChangeFeed {
             throw StoreError(.badResponse, "The answer to \(what) is not JSON.", cause: HTTPStatus(response))
         }
         let configuration = notifications.store.configuration
-        var batch = ChangeBatch()
-        for message in (object["Messages"] as? [[String: Any]]) ?? [] {
+        let messages = (object["Messages"] as? [[String: Any]]) ?? []
+        var batch = ChangeBatch(filled: messages.count >= Self.batchLimit)
+        for message in messages {
             if let receipt = message["ReceiptHandle"] as? String { batch.receipts.append(receipt) }
             switch S3EventMessage.parse((message["Body"] as? String) ?? "", bucket: configuration.bucket, storePrefix: configuration.prefix) {
             case .created(let infos): batch.created += infos

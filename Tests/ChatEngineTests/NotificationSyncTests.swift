@@ -22,6 +22,8 @@ final class ScriptedNotifications: StoreNotifications, Sendable {
     func deliver(_ batch: ChangeBatch) async { await queue.deliver(batch) }
     func fail(_ error: StoreError) async { await queue.fail(error) }
     var acknowledged: Int { get async { await queue.acknowledged } }
+    var receivesWaiting: Int { get async { await queue.waitingNow } }
+    var mostReceivesWaiting: Int { get async { await queue.mostWaiting } }
 
     struct Feed: ChangeFeed {
         let queue: ScriptedQueue
@@ -36,28 +38,36 @@ final class ScriptedNotifications: StoreNotifications, Sendable {
     }
 }
 
-/// The batches (or a failure) the next receives get, in order.
+/// The batches (or a failure) the next receives get, in order; receives
+/// may wait at once (a follower draining a backlog), served first come.
 actor ScriptedQueue {
     private var queued: [Result<ChangeBatch, StoreError>] = []
-    private var waiting: CheckedContinuation<Result<ChangeBatch, StoreError>, Never>?
+    private var waiting: [CheckedContinuation<Result<ChangeBatch, StoreError>, Never>] = []
     private(set) var acknowledged = 0
+    /// The most receives that waited at once.
+    private(set) var mostWaiting = 0
 
     func deliver(_ batch: ChangeBatch) { push(.success(batch)) }
     func fail(_ error: StoreError) { push(.failure(error)) }
 
     private func push(_ item: Result<ChangeBatch, StoreError>) {
-        if let waiting {
-            self.waiting = nil
-            waiting.resume(returning: item)
-        } else {
+        if waiting.isEmpty {
             queued.append(item)
+        } else {
+            waiting.removeFirst().resume(returning: item)
         }
     }
 
     func next() async -> Result<ChangeBatch, StoreError> {
         if !queued.isEmpty { return queued.removeFirst() }
-        return await withCheckedContinuation { waiting = $0 }
+        return await withCheckedContinuation { continuation in
+            waiting.append(continuation)
+            mostWaiting = max(mostWaiting, waiting.count)
+        }
     }
+
+    /// Receives waiting now.
+    var waitingNow: Int { waiting.count }
 
     func ack(_ count: Int) { acknowledged += count }
 }
@@ -206,6 +216,69 @@ final class LogLines: Sendable {
         #expect(try await eventually(seconds: 10) { await sync.notificationsAreActive })
         await follower.stop()
         #expect(lines.warnings.isEmpty, "a passing failure is no warning")
+    }
+
+    @Test func aBacklogMakesTheRoomListAsPollingWouldUntilItCatchesUp() async throws {
+        var (store, writer, sync) = try await setUp()
+        try await writer.addBob()
+        await sync.notificationsStarted()
+        _ = try await sync.sync()
+        let listed = await store.listings.count
+
+        // Two files; only the second's notice was received so far (the first is still in the queue).
+        let early = try writer.say("bob_b1", "still queued")
+        _ = try await writer.upload("bob_b1", [early])
+        let later = try writer.say("alice_a1", "received")
+        let laterKey = try await writer.upload("alice_a1", [later])
+        await sync.catchUp()
+        await sync.hint([try await info(store, laterKey)])
+        #expect(await sync.catchUpRequested)
+        // Not listed within an active interval of the last listing: the hint alone is fetched.
+        let first = try await sync.sync()
+        #expect(await store.listings.count == listed || bodies(first).count == 2)
+        if await store.listings.count == listed {
+            #expect(bodies(first) == ["received"])
+            #expect(await sync.currentInterval <= SyncSettings().activeInterval, "listed within an active interval")
+            try await Task.sleep(for: SyncSettings().activeInterval)
+            #expect(bodies(try await sync.sync()) == ["still queued"], "the catch-up listing found what no hint named yet")
+        }
+        #expect(await store.listings.count == listed + 1)
+        #expect(await !sync.catchUpRequested)
+        // Caught up: back to hints, no LIST, and the safety listing an hour away.
+        let next = try writer.say("alice_a1", "hinted")
+        await sync.hint([try await info(store, try await writer.upload("alice_a1", [next]))])
+        #expect(bodies(try await sync.sync()) == ["hinted"])
+        #expect(await store.listings.count == listed + 1)
+        #expect(await sync.currentInterval > .seconds(3000))
+    }
+
+    @Test func fullReceivesDrainAlongsideTheLongPollAndMakeTheRoomsCatchUp() async throws {
+        var (store, writer, sync) = try await setUp()
+        let notifications = ScriptedNotifications()
+        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", receivesAtOnce: 3, log: { _ in })
+        await follower.add(sync)
+        await follower.start()
+        #expect(try await eventually(seconds: 5) { await follower.state == .active })
+        _ = try await sync.sync()
+        #expect(await notifications.mostReceivesWaiting == 1, "one long poll while the queue is empty")
+
+        // A full receive: a backlog. The room catches up, and a second receive drains alongside.
+        let event = try writer.say("alice_a1", "in a backlog")
+        let key = try await writer.upload("alice_a1", [event])
+        await notifications.deliver(ChangeBatch(created: [try await info(store, key)], receipts: ["r1"], filled: true))
+        #expect(try await eventually(seconds: 5) { await notifications.receivesWaiting == 2 })
+        #expect(await sync.catchUpRequested)
+        // More full receives: never more than receivesAtOnce in flight.
+        for n in 2...6 { await notifications.deliver(ChangeBatch(receipts: ["r\(n)"], filled: true)) }
+        #expect(try await eventually(seconds: 5) { await notifications.acknowledged == 6 })
+        #expect(try await eventually(seconds: 5) { await notifications.receivesWaiting == 3 })
+        #expect(await notifications.mostReceivesWaiting == 3)
+        // Short receives end the extra loops (served first come: one to each waiting): one long poll again.
+        for n in 7...9 { await notifications.deliver(ChangeBatch(receipts: ["r\(n)"])) }
+        #expect(try await eventually(seconds: 5) { await notifications.receivesWaiting == 1 })
+        #expect(try await eventually(seconds: 5) { await notifications.acknowledged == 9 }, "each batch acknowledged once")
+        #expect(bodies(try await sync.sync()) == ["in a backlog"])
+        await follower.stop()
     }
 
     @Test func waitingEndsAtAHint() async throws {

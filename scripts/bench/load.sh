@@ -6,8 +6,11 @@
 # follow with default settings. Prints, for each: delivery lag p50/p99 and
 # whether every message arrived exactly once; for the reader its LIST and
 # GET requests per minute; for both CPU and peak memory; objects written.
+# READ=notify sets up the bucket's notifications (S3 → SNS → SQS on moto)
+# first, and both readers are woken by them (each its own queue, a safety
+# listing every 60 s) instead of polling.
 #
-# Usage: scripts/bench/load.sh [SENDERS=1000] [SECONDS=300] [MEAN=10] [STORE=moto|folder]
+# Usage: scripts/bench/load.sh [SENDERS=1000] [SECONDS=300] [MEAN=10] [STORE=moto|folder] [READ=poll|notify]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -15,6 +18,9 @@ senders=${1:-1000}
 seconds=${2:-300}
 mean=${3:-10}
 kind=${4:-moto}
+read=${5:-poll}
+case "$read" in poll|notify) ;; *) echo "READ must be poll or notify" >&2; exit 2 ;; esac
+if [ "$read" = notify ] && [ "$kind" != moto ]; then echo "READ=notify needs STORE=moto (a folder has no notifications)" >&2; exit 2; fi
 
 bash scripts/install-deps.sh
 swift build -c release --product engine-bench >/dev/null
@@ -35,11 +41,16 @@ trap cleanup EXIT
 if [ "$kind" = moto ]; then
   bash scripts/test-servers.sh start
   # shellcheck disable=SC1091
-  source .test-servers/env
+  source "${BUCKETCHAT_SERVERS_DIR:-$PWD/.test-servers}/env"
   bucket="bc-load-$RANDOM$RANDOM"
   AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_ADMIN_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_ADMIN_SECRET \
   AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1 \
     "$(swift build -c release --show-bin-path)/bucketchat" store create-bucket "s3://$bucket/" >/dev/null
+  if [ "$read" = notify ]; then
+    AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_ADMIN_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_ADMIN_SECRET \
+    AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1 \
+      "$bc" store enable-notifications "s3://$bucket/load/" | sed -n 1,2p
+  fi
   export AWS_ACCESS_KEY_ID=$BUCKETCHAT_TEST_S3_KEY AWS_SECRET_ACCESS_KEY=$BUCKETCHAT_TEST_S3_SECRET
   export AWS_ENDPOINT_URL_S3=$BUCKETCHAT_TEST_S3_ENDPOINT AWS_REGION=us-east-1
   store="s3://$bucket/load/"
@@ -48,12 +59,13 @@ else
 fi
 
 room=$("$bin" load-room "$store")
-echo "== $senders senders, one message each every ${mean} s on average, for ${seconds} s, through $kind (room $room)"
-"$bin" load-read "$store" "$room" $((seconds + 180)) "$work/ids" > "$work/reader.out" 2>&1 &
+echo "== $senders senders, one message each every ${mean} s on average, for ${seconds} s, through $kind (room $room), readers: $read"
+"$bin" load-read "$store" "$room" $((seconds + 180)) "$work/ids" "$read" > "$work/reader.out" 2>&1 &
 reader=$!
 # The mount: an identity of its own joins the (public) room and mounts with default settings.
 export BUCKETCHAT_HOME="$work/watcher" BUCKETCHAT_STORE="$store"
 "$bc" init --name watcher >/dev/null
+[ "$read" = poll ] && printf '[sync]\nnotifications = "off"\n' >> "$work/watcher/config.toml"
 "$bc" join "$room" >/dev/null
 mkdir -p "$work/mnt"
 "$bc" mount "$work/mnt" >/dev/null

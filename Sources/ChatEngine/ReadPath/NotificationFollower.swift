@@ -16,6 +16,11 @@ import ObjectStore
 ///
 /// A message is deleted from the queue once its keys are handed to the rooms:
 /// a crash before they are fetched loses nothing, since a room lists on open.
+///
+/// A receive that comes back full means the reader is behind the queue (a
+/// burst, many senders): more receive loops drain it alongside the long
+/// poll, and the rooms it names list as often as polling would until a
+/// receive comes back short, so notifications are never slower than polling.
 public actor NotificationFollower {
     /// What the follower is doing, for status and tests.
     public enum State: Sendable, Equatable {
@@ -34,6 +39,12 @@ public actor NotificationFollower {
     let log: @Sendable (String) -> Void
     private var rooms: [String: RoomSync] = [:]
     private var task: Task<Void, Never>?
+    /// Receive loops draining a backlog besides the first, by id.
+    private var drainers: [Int: Task<Void, Never>] = [:]
+    private var nextDrainer = 0
+    /// The most receives in flight at once: one long poll always, more only
+    /// while receives come back full.
+    public nonisolated let receivesAtOnce: Int
     public private(set) var state: State = .starting
     /// Receives made, messages received, keys handed to rooms, unusable messages (benchmarks, tests).
     public private(set) var receives = 0
@@ -48,9 +59,11 @@ public actor NotificationFollower {
     ///   - subscriber: this device in this store (``ChangeFeedRequest/subscriber``).
     ///   - queue: a queue or subscription named in the settings.
     ///   - log: where the one warning and the state changes go.
-    public init(notifications: any StoreNotifications, subscriber: String, queue: String? = nil,
+    ///   - receivesAtOnce: receives in flight at most while draining a backlog.
+    public init(notifications: any StoreNotifications, subscriber: String, queue: String? = nil, receivesAtOnce: Int = 4,
                 log: @escaping @Sendable (String) -> Void) {
         self.notifications = notifications
+        self.receivesAtOnce = max(1, receivesAtOnce)
         self.request = ChangeFeedRequest(subscriber: subscriber, named: queue)
         self.log = log
     }
@@ -80,6 +93,7 @@ public actor NotificationFollower {
     public func stop() async {
         task?.cancel()
         task = nil
+        stopDraining()
         state = .stopped
         for room in rooms.values { await room.notificationsStopped() }
     }
@@ -96,6 +110,7 @@ public actor NotificationFollower {
         await activate()
         log("notifications on: \(notifications.description), through \(feed.description); rooms list every \(rooms.values.first.map { "\(Int($0.settings.notifiedListingInterval / .seconds(1))) s" } ?? "minute") as a safety net")
         var failures = 0
+        var acknowledging: Task<StoreError?, Never>?
         while !Task.isCancelled {
             do {
                 let asked = ContinuousClock.now
@@ -107,15 +122,16 @@ public actor NotificationFollower {
                     log("notifications work again (\(feed.description)); rooms list once and follow them")
                 }
                 failures = 0
-                await dispatch(batch)
-                if !batch.receipts.isEmpty { try await feed.acknowledge(batch) }
+                try await handle(batch, from: feed, acknowledging: &acknowledging)
                 // A feed that answers an empty receive at once (a server
                 // without long polls) is asked at most once a second.
                 if batch.messageCount == 0, ContinuousClock.now - asked < .seconds(1) {
                     try? await Task.sleep(for: .seconds(1))
                 }
             } catch {
+                acknowledging = nil
                 guard !Task.isCancelled, state != .stopped else { return }
+                stopDraining()
                 switch error.code {
                 case .accessDenied, .notFound, .noSuchBucket, .missingCredentials, .invalidLocation, .badResponse:
                     giveUp(error.message)
@@ -132,6 +148,66 @@ public actor NotificationFollower {
                 }
             }
         }
+    }
+
+    /// Hands a batch's keys to the rooms, then acknowledges it while the
+    /// loop receives again: one round trip per batch, not two. A loop has at
+    /// most one acknowledgement in flight; its failure is the loop's, one
+    /// batch later (the messages come again, and are no-ops then). A full
+    /// batch means a backlog: another loop drains it alongside.
+    private func handle(_ batch: ChangeBatch, from feed: any ChangeFeed,
+                        acknowledging: inout Task<StoreError?, Never>?) async throws(StoreError) {
+        await dispatch(batch)
+        if let previous = acknowledging {
+            acknowledging = nil
+            if let failure = await previous.value { throw failure }
+        }
+        if !batch.receipts.isEmpty {
+            acknowledging = Task {
+                do throws(StoreError) {
+                    try await feed.acknowledge(batch)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        if batch.filled { drainAlongside(feed) }
+    }
+
+    /// Starts one more receive loop, up to ``receivesAtOnce`` in all, while
+    /// receives come back full: each receive is a round trip bringing at most
+    /// a cloud's batch (SQS: 10), so one loop drains a backlog only as fast
+    /// as round trips go.
+    private func drainAlongside(_ feed: any ChangeFeed) {
+        guard state == .active, !Task.isCancelled, drainers.count + 1 < receivesAtOnce else { return }
+        let id = nextDrainer
+        nextDrainer += 1
+        drainers[id] = Task { [weak self] in await self?.drain(feed, id: id) }
+    }
+
+    /// An extra receive loop: ends at the first receive that is not full, or
+    /// at a failure, which the first loop, receiving too, meets and handles.
+    private func drain(_ feed: any ChangeFeed, id: Int) async {
+        var acknowledging: Task<StoreError?, Never>?
+        while !Task.isCancelled, state == .active {
+            do {
+                let batch = try await feed.receive()
+                guard !Task.isCancelled, state == .active else { break }
+                receives += 1
+                try await handle(batch, from: feed, acknowledging: &acknowledging)
+                if !batch.filled { break }
+            } catch {
+                break
+            }
+        }
+        if let last = acknowledging { _ = await last.value }
+        drainers[id] = nil
+    }
+
+    private func stopDraining() {
+        for task in drainers.values { task.cancel() }
+        drainers = [:]
     }
 
     /// Says once why notifications are not used, and leaves the rooms polling.
@@ -163,6 +239,10 @@ public actor NotificationFollower {
         for (roomID, infos) in byRoom {
             if let room = rooms[roomID] {
                 hintedKeys += infos.count
+                // Behind a backlog, a hint may be seconds old and its
+                // successors not received yet: the room lists as polling would
+                // until the feed catches up, so a backlog is never slower than polling.
+                if batch.filled { await room.catchUp() }
                 await room.hint(infos)
             } else {
                 unknownRoom?(roomID)

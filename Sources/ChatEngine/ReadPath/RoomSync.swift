@@ -35,6 +35,12 @@ public actor RoomSync {
     private var lastFullScan: ContinuousClock.Instant?
     /// When the room was last listed, and how.
     private var lastListing: ContinuousClock.Instant?
+    /// When the room last had a safety listing with notifications on (wide,
+    /// or everything): a catch-up listing (``catchUp()``) is quick and does not count.
+    private var lastSafetyListing: ContinuousClock.Instant?
+    /// The notifications are behind (``catchUp()``): list as polling would,
+    /// every ``SyncSettings/activeInterval``, until they catch up.
+    private(set) var catchUpRequested = false
     private var lastListingKind = "quick"
     /// Whether the store's notifications drive syncs (``notificationsStarted()``).
     private var notificationsActive = false
@@ -140,12 +146,15 @@ public actor RoomSync {
         let now = ContinuousClock.now
         let hinted = pendingHints
         pendingHints = [:]
-        let listingDue = full != nil || !notificationsActive || listingRequested
-            || lastListing.map { now - $0 >= settings.notifiedListingInterval } ?? true
+        let safetyDue = full != nil || !notificationsActive || listingRequested
+            || lastSafetyListing.map { now - $0 >= settings.notifiedListingInterval } ?? true
+        let catchUpDue = catchUpRequested && (lastListing.map { now - $0 >= settings.activeInterval } ?? true)
         do {
-            if listingDue {
-                let fetched = try await listAndTake(full: full, now: now, hinted: hinted, progress: progress)
-                return finish(fetched: fetched, how: "listing", candidates: nil)
+            if safetyDue || catchUpDue {
+                // A catch-up lists the quick window as a poll does; the safety net lists wide.
+                let wide = notificationsActive && safetyDue
+                let fetched = try await listAndTake(full: full, now: now, hinted: hinted, wide: wide, progress: progress)
+                return finish(fetched: fetched, how: safetyDue ? "listing" : "listing to catch up with notifications", candidates: nil)
             }
             let changed = hinted.values.filter { !isKnown($0) }.sorted { $0.key < $1.key }
             guard !changed.isEmpty || deliverEverything || deliverAfterTrust else { return SyncDelivery() }
@@ -156,7 +165,7 @@ public actor RoomSync {
             // be lost or late. List now, and deliver both steps' events in
             // timeline order, with no gap alarm if the listing closes it.
             let first = fetched.isEmpty ? [] : ledger.newlyAccepted
-            let more = try await listAndTake(full: nil, now: .now, hinted: [:], progress: progress)
+            let more = try await listAndTake(full: nil, now: .now, hinted: [:], wide: true, progress: progress)
             let second = more.isEmpty ? [] : ledger.newlyAccepted
             fetched.formUnion(more)
             // Either step verifying the room again from the start (no list of
@@ -179,12 +188,15 @@ public actor RoomSync {
     /// Lists (everything when a rescan is due), restores a snapshot on the
     /// first full listing, and takes in what is new, with what the hints
     /// named that the listing did not show; returns the keys fetched.
-    private func listAndTake(full: Bool?, now: ContinuousClock.Instant, hinted: [String: ObjectInfo],
+    /// `wide`: list the wide window (the safety net with notifications on).
+    private func listAndTake(full: Bool?, now: ContinuousClock.Instant, hinted: [String: ObjectInfo], wide: Bool,
                              progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> Set<String> {
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
         listingRequested = false
-        let listing = try await list(full: rescan, wide: notificationsActive)
+        catchUpRequested = false
+        let listing = try await list(full: rescan, wide: wide)
         lastListing = now
+        if wide || rescan { lastSafetyListing = now }
         listings += 1
         if rescan { lastFullScan = now }
         if !lookedForSnapshot && rescan {
@@ -279,8 +291,9 @@ public actor RoomSync {
     public func interval(at moment: ContinuousClock.Instant) -> Duration {
         if notificationsActive {
             if listingRequested || !pendingHints.isEmpty { return .zero }
-            guard let lastListing else { return .zero }
-            let due = lastListing + settings.notifiedListingInterval
+            guard let lastSafetyListing else { return .zero }
+            var due = lastSafetyListing + settings.notifiedListingInterval
+            if catchUpRequested, let lastListing { due = min(due, lastListing + settings.activeInterval) }
             return due > moment ? due - moment : .zero
         }
         guard let lastActivity, moment - lastActivity < settings.idleAfter else { return settings.idleInterval }
@@ -302,6 +315,7 @@ public actor RoomSync {
     /// unreachable): back to polling, starting now.
     public func notificationsStopped() {
         notificationsActive = false
+        catchUpRequested = false
         wakeWaiters()
     }
 
@@ -326,6 +340,16 @@ public actor RoomSync {
     private func isKnown(_ info: ObjectInfo) -> Bool {
         guard let known = known[info.key] else { return false }
         return known == info || info.etag.isEmpty
+    }
+
+    /// The notifications are behind (a receive came back full: the queue
+    /// holds more than was received): the next syncs list the quick window
+    /// as polling would, at most every ``SyncSettings/activeInterval``,
+    /// until one has listed after the last such call. Does not wake the room
+    /// by itself: the hints that come with it do.
+    public func catchUp() {
+        guard notificationsActive else { return }
+        catchUpRequested = true
     }
 
     /// A notification could not be used: list at the next sync, now.

@@ -25,13 +25,19 @@ struct CountingFeed: ChangeFeed {
 
     func receive() async throws(StoreError) -> ChangeBatch {
         await counter.note("RECEIVE")
-        return try await inner.receive()
+        let start = ContinuousClock.now
+        let batch = try await inner.receive()
+        // A long poll that waited for messages says nothing of the round trip.
+        if batch.messageCount > 0 { await counter.time("RECEIVE", since: start) }
+        return batch
     }
 
     func acknowledge(_ batch: ChangeBatch) async throws(StoreError) {
         // One DeleteMessageBatch per ten messages.
         await counter.note("DELETE", (batch.messageCount + 9) / 10)
+        let start = ContinuousClock.now
         try await inner.acknowledge(batch)
+        await counter.time("DELETE", since: start)
     }
 }
 
@@ -149,6 +155,14 @@ func notifyLatency(storeText: String, senders: Int, messages: Int, idleSeconds: 
         print("\(notify ? "notifications" : "polling"): \(expected) messages from \(sessions.count) senders over \(String(format: "%.0f", busySeconds)) s, \(sorted.count) delivered")
         print("  delivery latency: p50 \(figures.p50) ms, p99 \(figures.p99) ms, max \(figures.max) ms")
         print("  reader requests per minute while chatting: \(describe(figures.busy))")
+        if let follower {
+            let ms = await counting.feedMs, timed = await counting.feedTimed
+            let rounds = ["RECEIVE", "DELETE"].compactMap { kind in
+                timed[kind].map { "\(kind) \(String(format: "%.0f", (ms[kind] ?? 0) / Double(max($0, 1)))) ms" }
+            }.joined(separator: ", ")
+            let received = await follower.messages, receives = await follower.receives
+            print("  feed: \(received) message(s) in \(receives) receive(s); mean round trip of those that brought messages: \(rounds)")
+        }
         if idleSeconds > 0 {
             try await Task.sleep(for: .seconds(idleSeconds))
             figures.idle = perMinute(await requestCounts(counting), busyCounts, seconds: Double(idleSeconds))

@@ -25,10 +25,11 @@ import Stores
 //       SENDERS identities, each its own device key and outbox, join and send
 //       a message every MEAN_S seconds on average (exponential gaps: bursts
 //       happen) for SECONDS, then flush; writes every acknowledged id to IDS_FILE.
-//   engine-bench load-read STORE ROOM SECONDS IDS_FILE
+//   engine-bench load-read STORE ROOM SECONDS IDS_FILE [poll|notify]
 //       Follows the room with default settings for SECONDS (or until IDS_FILE
-//       exists and every id in it arrived), then prints lag p50/p99, requests
-//       per minute, its own CPU time and peak memory, and exactly-once counts.
+//       exists and every id in it arrived), polling or (notify) woken by the
+//       store's notifications, then prints lag p50/p99, requests per minute
+//       by kind, its own CPU time and peak memory, and exactly-once counts.
 //   engine-bench poll FOLDER ROOM
 //       What one sync poll costs in a large room: verifies the room without the
 //       newest object of each device, then adds those one at a time, as a live
@@ -59,6 +60,9 @@ actor CountingStore: ObjectStore {
     private(set) var gets = 0
     /// Notification requests by kind: RECEIVE (long polls), DELETE (batches of handled messages), SETUP.
     private(set) var feed: [String: Int] = [:]
+    /// Time spent waiting for notification requests that brought messages, by kind (ms).
+    private(set) var feedMs: [String: Double] = [:]
+    private(set) var feedTimed: [String: Int] = [:]
 
     init(_ inner: any ObjectStore) {
         self.inner = inner
@@ -71,6 +75,11 @@ actor CountingStore: ObjectStore {
     }
 
     func note(_ kind: String, _ count: Int = 1) { feed[kind, default: 0] += count }
+
+    func time(_ kind: String, since start: ContinuousClock.Instant) {
+        feedMs[kind, default: 0] += Double((ContinuousClock.now - start) / .microseconds(1)) / 1000
+        feedTimed[kind, default: 0] += 1
+    }
 
     func list(prefix: String, startAfter: String?) async throws(StoreError) -> [ObjectInfo] {
         lists += 1
@@ -404,9 +413,18 @@ func loadSend(storeText: String, roomID: String, senders: Int, seconds: Double, 
     print("senders: \(senders), messages sent and uploaded: \(ids.count) over \(String(format: "%.0f", seconds)) s")
 }
 
-func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: String) async throws {
+func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: String, notify: Bool) async throws {
     let counting = CountingStore(try StoreLocation(parsing: storeText).open())
     let sync = RoomSync(store: counting, roomID: roomID)
+    var follower: NotificationFollower?
+    if notify {
+        guard let notifications = counting.notifications else { throw StoreError(.invalidLocation, "\(storeText) has no notifications") }
+        let started = NotificationFollower(notifications: notifications, subscriber: "user:load-reader/load_reader",
+                                           log: { FileHandle.standardError.write(Data("follower: \($0)\n".utf8)) })
+        await started.add(sync)
+        await started.start()
+        follower = started
+    }
     var lags: [Int64] = []
     var seen: [String: Int] = [:]
     let started = Date()
@@ -425,8 +443,9 @@ func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: Strin
             expected = Set(text.split(separator: "\n").map(String.init))
         }
         if let expected, expected.isSubset(of: Set(seen.keys)) { break }
-        try await Task.sleep(for: await sync.currentInterval)
+        await sync.waitForWork(upTo: await sync.currentInterval)
     }
+    await follower?.stop()
     let elapsed = Date().timeIntervalSince(started)
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -438,7 +457,11 @@ func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: Strin
     let duplicates = seen.values.filter { $0 > 1 }.count
     print("reader: \(seen.count) messages delivered, \(wanted.count) acknowledged by senders, \(missing) missing, \(duplicates) delivered twice")
     print("delivery lag: p50 \(percentile(sorted, 0.5)) ms, p99 \(percentile(sorted, 0.99)) ms, max \(sorted.last ?? 0) ms")
-    print("reader requests: \(String(format: "%.0f", Double(lists) / elapsed * 60)) LIST/min, \(String(format: "%.0f", Double(gets) / elapsed * 60)) GET/min over \(String(format: "%.0f", elapsed)) s")
+    let feed = await counting.feed
+    let feedRates = ["RECEIVE", "DELETE"].compactMap { kind in
+        feed[kind].map { ", \(String(format: "%.0f", Double($0) / elapsed * 60)) \(kind)/min" }
+    }.joined()
+    print("reader requests: \(String(format: "%.0f", Double(lists) / elapsed * 60)) LIST/min, \(String(format: "%.0f", Double(gets) / elapsed * 60)) GET/min\(feedRates) over \(String(format: "%.0f", elapsed)) s (\(notify ? "notifications" : "polling"))")
     print("reader CPU: \(String(format: "%.1f", cpu)) s over \(String(format: "%.0f", elapsed)) s (\(String(format: "%.0f", cpu / elapsed * 100))% of one core), peak memory \(peakMemoryMiB()) MiB")
     if missing > 0 || duplicates > 0 { throw StoreError(.io, "not every message arrived exactly once") }
 }
@@ -453,8 +476,9 @@ do {
         try await loadSend(storeText: arguments[1], roomID: arguments[2], senders: Int(arguments[3]) ?? 100,
                            seconds: Double(arguments[4]) ?? 60, idsFile: arguments[5],
                            mean: arguments.count > 6 ? Double(arguments[6]) ?? 10 : 10)
-    case "load-read" where arguments.count == 5:
-        try await loadRead(storeText: arguments[1], roomID: arguments[2], seconds: Double(arguments[3]) ?? 120, idsFile: arguments[4])
+    case "load-read" where arguments.count == 5 || arguments.count == 6:
+        try await loadRead(storeText: arguments[1], roomID: arguments[2], seconds: Double(arguments[3]) ?? 120, idsFile: arguments[4],
+                           notify: arguments.count == 6 && arguments[5] == "notify")
     case "latency" where arguments.count >= 2:
         try await latency(storeText: arguments[1], senders: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10,
                           messages: arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)
@@ -473,7 +497,7 @@ do {
     case "open-warm" where arguments.count == 4:
         try await openWarm(folder: arguments[1], roomID: arguments[2], cache: arguments[3])
     default:
-        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | notify-latency STORE [SENDERS] [MESSAGES] [IDLE_S] | overhead FOLDER ROOM [RUNS] | first-sync STORE ROOM [DELAY_MS] | open FOLDER ROOM [CACHE] | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE\n".utf8))
+        FileHandle.standardError.write(Data("usage: engine-bench latency STORE [SENDERS] [MESSAGES] | notify-latency STORE [SENDERS] [MESSAGES] [IDLE_S] | overhead FOLDER ROOM [RUNS] | first-sync STORE ROOM [DELAY_MS] | open FOLDER ROOM [CACHE] | open-warm FOLDER ROOM CACHE | poll FOLDER ROOM | load-room STORE | load-send STORE ROOM SENDERS SECONDS IDS_FILE [MEAN_S] | load-read STORE ROOM SECONDS IDS_FILE [poll|notify]\n".utf8))
         exit(2)
     }
 } catch {
