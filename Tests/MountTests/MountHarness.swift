@@ -97,8 +97,8 @@ final class MountHarness: @unchecked Sendable {
         process.environment = environment
         let outFile = root.appendingPathComponent("out-\(UUID().uuidString.prefix(8))")
         let errFile = root.appendingPathComponent("err-\(UUID().uuidString.prefix(8))")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outFile)
         process.standardError = try FileHandle(forWritingTo: errFile)
         try process.run()
@@ -130,7 +130,7 @@ final class MountHarness: @unchecked Sendable {
         process.arguments = ["mount", path, "-f"] + (store.map { ["--store", $0] } ?? [])
         process.environment = environment(name)
         let log = root.appendingPathComponent("\(name)-mount.log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardError = handle
@@ -168,7 +168,7 @@ final class MountHarness: @unchecked Sendable {
             process.arguments = ["-c", command]
         }
         process.environment = environment(name)
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: output)
         try process.run()

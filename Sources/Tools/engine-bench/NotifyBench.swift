@@ -27,6 +27,7 @@ struct CountingFeed: ChangeFeed {
         await counter.note("RECEIVE")
         let start = ContinuousClock.now
         let batch = try await inner.receive()
+        await counter.noticed(batch.created.map(\.key))
         // A long poll that waited for messages says nothing of the round trip.
         if batch.messageCount > 0 { await counter.time("RECEIVE", since: start) }
         return batch

@@ -76,6 +76,14 @@ actor CountingStore: ObjectStore {
 
     func note(_ kind: String, _ count: Int = 1) { feed[kind, default: 0] += count }
 
+    /// When a notice first named each key (milliseconds since the epoch), for traces.
+    private(set) var noticedAt: [String: Int64] = [:]
+
+    func noticed(_ keys: [String]) {
+        let now = nowMs()
+        for key in keys where noticedAt[key] == nil { noticedAt[key] = now }
+    }
+
     func time(_ kind: String, since start: ContinuousClock.Instant) {
         feedMs[kind, default: 0] += Double((ContinuousClock.now - start) / .microseconds(1)) / 1000
         feedTimed[kind, default: 0] += 1
@@ -109,6 +117,13 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
 }
 
 func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+/// This process's CPU time so far, user and system.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 
 func peakMemoryMiB() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
@@ -427,14 +442,24 @@ func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: Strin
     }
     var lags: [Int64] = []
     var seen: [String: Int] = [:]
+    // BUCKETCHAT_BENCH_TRACE=FILE: one line per message, `object-key event-ms noticed-ms delivered-ms`
+    // (noticed: when a notification first named the object, 0 if none did).
+    var trace: [(key: String, eventMs: Int64, deliveredMs: Int64)] = []
+    // And FILE.syncs: one line per sync, `start-ms duration-ms process-cpu-ms updates listings`.
+    var syncs: [(Int64, Int64, Int, Int, Int)] = []
     let started = Date()
     var expected: Set<String>?
     while Date().timeIntervalSince(started) < seconds {
         do {
-            for update in try await sync.sync() {
+            let syncStart = nowMs(), cpuStart = cpuSeconds(), listedBefore = await sync.listings
+            let updates = try await sync.sync()
+            syncs.append((syncStart, nowMs() - syncStart, Int((cpuSeconds() - cpuStart) * 1000), updates.count, await sync.listings - listedBefore))
+            for update in updates {
                 guard case .event(let event, _) = update, case .message(let m) = event.event.content, m.body.hasPrefix("load ") else { continue }
-                lags.append(nowMs() - event.event.timestampMs)
+                let delivered = nowMs()
+                lags.append(delivered - event.event.timestampMs)
                 seen[event.event.eventID, default: 0] += 1
+                trace.append((event.objectKey, event.event.timestampMs, delivered))
             }
         } catch {
             FileHandle.standardError.write(Data("engine-bench: sync failed: \(error)\n".utf8))
@@ -446,10 +471,14 @@ func loadRead(storeText: String, roomID: String, seconds: Double, idsFile: Strin
         await sync.waitForWork(upTo: await sync.currentInterval)
     }
     await follower?.stop()
+    if let path = ProcessInfo.processInfo.environment["BUCKETCHAT_BENCH_TRACE"] {
+        let noticed = await counting.noticedAt
+        let lines = trace.map { "\($0.key) \($0.eventMs) \(noticed[$0.key] ?? 0) \($0.deliveredMs)\n" }
+        try lines.joined().write(toFile: path, atomically: true, encoding: .utf8)
+        try syncs.map { "\($0.0) \($0.1) \($0.2) \($0.3) \($0.4)\n" }.joined().write(toFile: path + ".syncs", atomically: true, encoding: .utf8)
+    }
     let elapsed = Date().timeIntervalSince(started)
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    let cpu = cpuSeconds()
     let sorted = lags.sorted()
     let lists = await counting.lists, gets = await counting.gets
     let wanted = expected ?? []
