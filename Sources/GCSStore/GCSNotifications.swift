@@ -143,6 +143,9 @@ struct PubSubFeed: ChangeFeed {
         let configuration = notifications.configuration
         for received in messages {
             if let ackID = received["ackId"] as? String { batch.receipts.append(ackID) }
+            if let published = ((received["message"] as? [String: Any])?["publishTime"] as? String).flatMap(Self.milliseconds) {
+                batch.oldestQueuedMs = min(batch.oldestQueuedMs ?? published, published)
+            }
             switch Self.parse(received["message"] as? [String: Any] ?? [:], bucket: configuration.bucket, storePrefix: configuration.prefix) {
             case .created(let info): batch.created.append(info)
             case .ignored: batch.ignored += 1
@@ -159,6 +162,22 @@ struct PubSubFeed: ChangeFeed {
         guard response.status == 200 else {
             throw GCSNotifications.failure(response, what: what, permission: "pubsub.subscriptions.consume")
         }
+    }
+
+    /// An RFC 3339 time as Pub/Sub writes it (`2026-12-07T05:40:00.123456789Z`,
+    /// any number of fraction digits) in milliseconds since the epoch.
+    static func milliseconds(_ text: String) -> Int64? {
+        guard text.hasSuffix("Z") else { return nil }
+        let body = text.dropLast()
+        let parts = body.split(separator: ".", maxSplits: 1)
+        guard let whole = ISO8601DateFormatter().date(from: String(parts[0]) + "Z") else { return nil }
+        var ms = Int64((whole.timeIntervalSince1970 * 1000).rounded())
+        if parts.count == 2 {
+            let digits = parts[1].prefix(3)
+            guard digits.allSatisfy(\.isNumber), let fraction = Int64(String(digits).padding(toLength: 3, withPad: "0", startingAt: 0)) else { return nil }
+            ms += fraction
+        }
+        return ms
     }
 
     enum Notice: Equatable {

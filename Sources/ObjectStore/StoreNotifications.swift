@@ -64,15 +64,22 @@ public struct ChangeBatch: Sendable {
     /// The cloud's handles for acknowledging these messages (opaque).
     public var receipts: [String]
     /// The receive brought as many messages as one may: the queue likely
-    /// holds more, and the reader is behind it.
+    /// holds more.
     public var filled: Bool
+    /// When the queue took in the oldest message of the batch, by the
+    /// cloud's clock (milliseconds since the epoch; SQS `SentTimestamp`,
+    /// Pub/Sub `publishTime`), if it said: how long messages wait before this
+    /// reader receives them tells whether it keeps up.
+    public var oldestQueuedMs: Int64?
 
-    public init(created: [ObjectInfo] = [], unusable: Int = 0, ignored: Int = 0, receipts: [String] = [], filled: Bool = false) {
+    public init(created: [ObjectInfo] = [], unusable: Int = 0, ignored: Int = 0, receipts: [String] = [], filled: Bool = false,
+                oldestQueuedMs: Int64? = nil) {
         self.created = created
         self.unusable = unusable
         self.ignored = ignored
         self.receipts = receipts
         self.filled = filled
+        self.oldestQueuedMs = oldestQueuedMs
     }
 
     /// How many messages the batch holds.

@@ -259,6 +259,7 @@ struct SQSFeed: ChangeFeed {
         let response = try await notifications.sqs.json("AmazonSQS.ReceiveMessage", [
             "QueueUrl": queueURL,
             "MaxNumberOfMessages": Self.batchLimit,
+            "MessageSystemAttributeNames": ["SentTimestamp"],
             "WaitTimeSeconds": notifications.waitSeconds,
         ], what: what)
         guard response.status == 200 else { throw notifications.sqs.failure(response, what: what, permission: "sqs:ReceiveMessage") }
@@ -270,6 +271,9 @@ struct SQSFeed: ChangeFeed {
         var batch = ChangeBatch(filled: messages.count >= Self.batchLimit)
         for message in messages {
             if let receipt = message["ReceiptHandle"] as? String { batch.receipts.append(receipt) }
+            if let sent = ((message["Attributes"] as? [String: Any])?["SentTimestamp"] as? String).flatMap({ Int64($0) }) {
+                batch.oldestQueuedMs = min(batch.oldestQueuedMs ?? sent, sent)
+            }
             switch S3EventMessage.parse((message["Body"] as? String) ?? "", bucket: configuration.bucket, storePrefix: configuration.prefix) {
             case .created(let infos): batch.created += infos
             case .ignored: batch.ignored += 1

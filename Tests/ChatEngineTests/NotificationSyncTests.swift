@@ -252,7 +252,7 @@ final class LogLines: Sendable {
         #expect(await sync.currentInterval > .seconds(3000))
     }
 
-    @Test func fullReceivesDrainAlongsideTheLongPollAndMakeTheRoomsCatchUp() async throws {
+    @Test func fullReceivesDrainAlongsideTheLongPoll() async throws {
         var (store, writer, sync) = try await setUp()
         let notifications = ScriptedNotifications()
         let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", receivesAtOnce: 3, log: { _ in })
@@ -262,12 +262,13 @@ final class LogLines: Sendable {
         _ = try await sync.sync()
         #expect(await notifications.mostReceivesWaiting == 1, "one long poll while the queue is empty")
 
-        // A full receive: a backlog. The room catches up, and a second receive drains alongside.
-        let event = try writer.say("alice_a1", "in a backlog")
+        // A full receive: the queue holds more. A second receive drains alongside.
+        let event = try writer.say("alice_a1", "in a burst")
         let key = try await writer.upload("alice_a1", [event])
-        await notifications.deliver(ChangeBatch(created: [try await info(store, key)], receipts: ["r1"], filled: true))
+        await notifications.deliver(ChangeBatch(created: [try await info(store, key)], receipts: ["r1"], filled: true,
+                                                oldestQueuedMs: nowMs() - 100))
         #expect(try await eventually(seconds: 5) { await notifications.receivesWaiting == 2 })
-        #expect(await sync.catchUpRequested)
+        #expect(await !sync.catchUpRequested, "messages that waited 100 ms are no backlog")
         // More full receives: never more than receivesAtOnce in flight.
         for n in 2...6 { await notifications.deliver(ChangeBatch(receipts: ["r\(n)"], filled: true)) }
         #expect(try await eventually(seconds: 5) { await notifications.acknowledged == 6 })
@@ -277,9 +278,37 @@ final class LogLines: Sendable {
         for n in 7...9 { await notifications.deliver(ChangeBatch(receipts: ["r\(n)"])) }
         #expect(try await eventually(seconds: 5) { await notifications.receivesWaiting == 1 })
         #expect(try await eventually(seconds: 5) { await notifications.acknowledged == 9 }, "each batch acknowledged once")
-        #expect(bodies(try await sync.sync()) == ["in a backlog"])
+        #expect(bodies(try await sync.sync()) == ["in a burst"])
+        #expect(await follower.batchesBehind == 0)
         await follower.stop()
     }
+
+    @Test func messagesThatWaitedInTheQueueMakeTheRoomsTheyNameCatchUp() async throws {
+        var (store, writer, sync) = try await setUp()
+        let notifications = ScriptedNotifications()
+        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", log: { _ in })
+        await follower.add(sync)
+        await follower.start()
+        #expect(try await eventually(seconds: 5) { await follower.state == .active })
+        _ = try await sync.sync()
+
+        // The oldest message of a batch waited 5 s: the reader is behind its queue.
+        let event = try writer.say("alice_a1", "late")
+        let key = try await writer.upload("alice_a1", [event])
+        await notifications.deliver(ChangeBatch(created: [try await info(store, key)], receipts: ["r1"], oldestQueuedMs: nowMs() - 5_000))
+        #expect(try await eventually(seconds: 5) { await sync.catchUpRequested })
+        #expect(await follower.batchesBehind == 1)
+        // A notice for another room that waited does not make this one list.
+        let other = RoomSync(store: store, roomID: "room_other0001")
+        await follower.add(other)
+        await notifications.deliver(ChangeBatch(created: [ObjectInfo(key: "rooms/\(Self.roomID)/x", size: 1, etag: "e")],
+                                                receipts: ["r2"], oldestQueuedMs: nowMs() - 5_000))
+        #expect(try await eventually(seconds: 5) { await notifications.acknowledged == 2 })
+        #expect(await !other.catchUpRequested)
+        await follower.stop()
+    }
+
+    func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     @Test func waitingEndsAtAHint() async throws {
         let (store, _, sync) = try await setUp()

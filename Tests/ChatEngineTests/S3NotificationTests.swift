@@ -118,14 +118,17 @@ struct NotifiedReader {
     let subscriber: String
     let task: Task<Void, Never>
 
+    /// - Parameter behindAfter: the follower's; long by default, since on the
+    ///   suite's two cores messages often wait seconds in a queue, and the
+    ///   tests that count listings count those of the safety net.
     init(world: NotifyWorld, roomID: String, name: String, settings: SyncSettings,
-         credentials: AWSCredentials = NotifyWorld.writer, notify: Bool = true) async {
+         credentials: AWSCredentials = NotifyWorld.writer, notify: Bool = true, behindAfter: Duration = .seconds(120)) async {
         counter = RequestCounter(world.store(credentials))
         sync = RoomSync(store: counter, roomID: roomID, settings: settings)
         subscriber = "user:\(name)/\(name)_reader"
         let lines = self.lines
         follower = notify ? counter.notifications.map {
-            NotificationFollower(notifications: $0, subscriber: "user:\(name)/\(name)_reader", log: { lines.add($0) })
+            NotificationFollower(notifications: $0, subscriber: "user:\(name)/\(name)_reader", behindAfter: behindAfter, log: { lines.add($0) })
         } : nil
         if let follower {
             await follower.add(sync)
@@ -225,6 +228,30 @@ struct S3NotificationTests {
         }
         for reader in readers { await reader.stop() }
         for session in [alice, bob] { await session.stopUploading() }
+    }
+
+    @Test func aReaderBehindItsQueueCatchesUpByListing() async throws {
+        let world = try await NotifyWorld()
+        defer { world.remove() }
+        let alice = try await world.member("alice", seed: 1, joining: nil)
+        let settings = Self.settings(listingEvery: .seconds(300))
+        // The reader's queue is made and subscribed, then the reader goes away.
+        let first = await NotifiedReader(world: world, roomID: alice.roomID, name: "bob", settings: settings)
+        try await first.waitUntilActive()
+        await first.stop()
+        try await Self.send([alice], count: 15, tag: "queued")
+        try await Task.sleep(for: .milliseconds(1500))
+        // Back, it receives messages that waited over a second: behind its queue, the room lists to catch up.
+        let reader = await NotifiedReader(world: world, roomID: alice.roomID, name: "bob", settings: settings, behindAfter: .seconds(1))
+        try await reader.waitUntilActive()
+        let expected = Set((0..<15).map { "queued 0 \($0)" })
+        #expect(try await eventually(seconds: 30) { Set(await reader.counts().keys).isSuperset(of: expected) })
+        let follower = try #require(reader.follower)
+        #expect(try await eventually(seconds: 10) { await follower.batchesBehind >= 1 }, "SQS's SentTimestamp says how long they waited")
+        #expect(await reader.counts().filter { expected.contains($0.key) }.allSatisfy { $0.value == 1 }, "every message once")
+        #expect(await reader.log.problems.isEmpty)
+        await reader.stop()
+        await alice.stopUploading()
     }
 
     @Test func droppedNotificationsAreMadeUpForWithinTheSafetyInterval() async throws {

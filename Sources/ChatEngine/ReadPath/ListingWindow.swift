@@ -36,16 +36,28 @@ struct ListingWindow: Sendable {
         self.settings = settings
     }
 
+    /// How wide a poll lists.
+    enum Breadth: Sendable {
+        /// The wide window every ``SyncSettings/wideListingInterval``, else the quick one.
+        case scheduled
+        /// The wide window now (with notifications on, the safety listing).
+        case wide
+        /// The quick window whatever the schedule says (with notifications
+        /// on, catching up: the safety listing covers later files).
+        case quick
+    }
+
     /// Decides what a poll at `nowMs` lists, and notes a wide listing (or a
     /// full one) as done.
-    mutating func plan(full: Bool, wide forceWide: Bool = false, nowMs: Int64) -> Plan {
+    mutating func plan(full: Bool, breadth: Breadth = .scheduled, nowMs: Int64) -> Plan {
         if full {
             lastWideListingMs = nowMs
             return .everything
         }
         // On the reader's clock, which tests set; a clock that jumps costs one
         // wide listing early or late, nothing more.
-        let wide = forceWide || lastWideListingMs.map { nowMs - $0 >= Int64(settings.wideListingInterval / .milliseconds(1)) || nowMs < $0 } ?? true
+        let due = lastWideListingMs.map { nowMs - $0 >= Int64(settings.wideListingInterval / .milliseconds(1)) || nowMs < $0 } ?? true
+        let wide = breadth == .wide || (breadth == .scheduled && due)
         if wide {
             lastWideListingMs = nowMs
             lateness = (0, lateness.current)

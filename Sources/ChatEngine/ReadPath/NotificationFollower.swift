@@ -17,10 +17,11 @@ import ObjectStore
 /// A message is deleted from the queue once its keys are handed to the rooms:
 /// a crash before they are fetched loses nothing, since a room lists on open.
 ///
-/// A receive that comes back full means the reader is behind the queue (a
-/// burst, many senders): more receive loops drain it alongside the long
-/// poll, and the rooms it names list as often as polling would until a
-/// receive comes back short, so notifications are never slower than polling.
+/// A receive that comes back full means the queue holds more (a burst, many
+/// senders): more receive loops drain it alongside the long poll. A batch
+/// whose messages waited in the queue for seconds means the reader is behind
+/// it: the rooms it names list as often as polling would until they have
+/// listed after the last such batch, so a backlog is never slower than polling.
 public actor NotificationFollower {
     /// What the follower is doing, for status and tests.
     public enum State: Sendable, Equatable {
@@ -51,6 +52,14 @@ public actor NotificationFollower {
     public private(set) var messages = 0
     public private(set) var hintedKeys = 0
     public private(set) var unusable = 0
+    /// Batches whose oldest message had waited longer than ``behindAfter``.
+    public private(set) var batchesBehind = 0
+    /// How long a message may wait in the queue before the rooms it names
+    /// catch up by listing.
+    public nonisolated let behindAfter: Duration
+    /// This reader's clock (milliseconds since the epoch), against the cloud's
+    /// time of queueing.
+    let wallClock: @Sendable () -> Int64
     /// Called with the id of a room a notification names that is not followed
     /// here (a room this device may have been invited to).
     private var unknownRoom: (@Sendable (String) -> Void)?
@@ -60,10 +69,17 @@ public actor NotificationFollower {
     ///   - queue: a queue or subscription named in the settings.
     ///   - log: where the one warning and the state changes go.
     ///   - receivesAtOnce: receives in flight at most while draining a backlog.
+    ///   - behindAfter: a batch whose oldest message waited longer than this
+    ///     in the queue (by the cloud's clock against `now`) makes the rooms it
+    ///     names catch up by listing.
     public init(notifications: any StoreNotifications, subscriber: String, queue: String? = nil, receivesAtOnce: Int = 4,
+                behindAfter: Duration = .seconds(2),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
                 log: @escaping @Sendable (String) -> Void) {
         self.notifications = notifications
         self.receivesAtOnce = max(1, receivesAtOnce)
+        self.behindAfter = behindAfter
+        self.wallClock = now
         self.request = ChangeFeedRequest(subscriber: subscriber, named: queue)
         self.log = log
     }
@@ -231,6 +247,8 @@ public actor NotificationFollower {
     func dispatch(_ batch: ChangeBatch) async {
         messages += batch.messageCount
         unusable += batch.unusable
+        let behind = batch.oldestQueuedMs.map { wallClock() - $0 > Int64(behindAfter / .milliseconds(1)) } ?? false
+        if behind { batchesBehind += 1 }
         var byRoom: [String: [ObjectInfo]] = [:]
         for info in batch.created {
             guard let roomID = Self.roomID(of: info.key) else { continue }
@@ -239,10 +257,10 @@ public actor NotificationFollower {
         for (roomID, infos) in byRoom {
             if let room = rooms[roomID] {
                 hintedKeys += infos.count
-                // Behind a backlog, a hint may be seconds old and its
-                // successors not received yet: the room lists as polling would
-                // until the feed catches up, so a backlog is never slower than polling.
-                if batch.filled { await room.catchUp() }
+                // Behind a backlog, a hint is seconds old and its successors
+                // are not received yet: the room lists as polling would until
+                // the feed catches up, so a backlog is never slower than polling.
+                if behind { await room.catchUp() }
                 await room.hint(infos)
             } else {
                 unknownRoom?(roomID)

@@ -4,12 +4,12 @@ import ObjectStore
 /// Listing: asks the ``ListingWindow`` what a poll lists, lists it, and keeps
 /// the window told of every object that becomes known.
 extension RoomSync {
-    /// `wide`: list the wide window whatever the quick one would be (with
-    /// notifications on, listings are rare and each is the safety net).
-    func list(full: Bool, wide: Bool = false) async throws(StoreError) -> [ObjectInfo] {
+    /// `breadth`: the window's schedule, or (with notifications on) the wide
+    /// window for the safety listing and the quick one to catch up.
+    func list(full: Bool, breadth: ListingWindow.Breadth = .scheduled) async throws(StoreError) -> [ObjectInfo] {
         let room = RoomObjectKey.roomPrefix(roomID: roomID)
         let nowMs = wallClock()
-        switch window.plan(full: full, wide: wide, nowMs: nowMs) {
+        switch window.plan(full: full, breadth: breadth, nowMs: nowMs) {
         case .everything:
             // Shared files' bytes are fetched on demand, never by a sync: a
             // room's 100 MiB video must not be downloaded by every reader.

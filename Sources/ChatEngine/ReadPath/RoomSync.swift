@@ -151,9 +151,11 @@ public actor RoomSync {
         let catchUpDue = catchUpRequested && (lastListing.map { now - $0 >= settings.activeInterval } ?? true)
         do {
             if safetyDue || catchUpDue {
-                // A catch-up lists the quick window as a poll does; the safety net lists wide.
-                let wide = notificationsActive && safetyDue
-                let fetched = try await listAndTake(full: full, now: now, hinted: hinted, wide: wide, progress: progress)
+                // A catch-up lists the quick window as a poll does (never the
+                // wide one: that is the safety net's, and costs a listing of a
+                // minute of keys); the safety net lists wide.
+                let breadth: ListingWindow.Breadth = !notificationsActive ? .scheduled : safetyDue ? .wide : .quick
+                let fetched = try await listAndTake(full: full, now: now, hinted: hinted, breadth: breadth, progress: progress)
                 return finish(fetched: fetched, how: safetyDue ? "listing" : "listing to catch up with notifications", candidates: nil)
             }
             let changed = hinted.values.filter { !isKnown($0) }.sorted { $0.key < $1.key }
@@ -165,7 +167,7 @@ public actor RoomSync {
             // be lost or late. List now, and deliver both steps' events in
             // timeline order, with no gap alarm if the listing closes it.
             let first = fetched.isEmpty ? [] : ledger.newlyAccepted
-            let more = try await listAndTake(full: nil, now: .now, hinted: [:], wide: true, progress: progress)
+            let more = try await listAndTake(full: nil, now: .now, hinted: [:], breadth: .wide, progress: progress)
             let second = more.isEmpty ? [] : ledger.newlyAccepted
             fetched.formUnion(more)
             // Either step verifying the room again from the start (no list of
@@ -188,15 +190,15 @@ public actor RoomSync {
     /// Lists (everything when a rescan is due), restores a snapshot on the
     /// first full listing, and takes in what is new, with what the hints
     /// named that the listing did not show; returns the keys fetched.
-    /// `wide`: list the wide window (the safety net with notifications on).
-    private func listAndTake(full: Bool?, now: ContinuousClock.Instant, hinted: [String: ObjectInfo], wide: Bool,
+    /// `breadth`: which window (``ListingWindow/Breadth``).
+    private func listAndTake(full: Bool?, now: ContinuousClock.Instant, hinted: [String: ObjectInfo], breadth: ListingWindow.Breadth,
                              progress: (@Sendable (Int, Int) -> Void)?) async throws(StoreError) -> Set<String> {
         let rescan = full ?? (lastFullScan.map { now - $0 >= settings.fullRescanInterval } ?? true)
         listingRequested = false
         catchUpRequested = false
-        let listing = try await list(full: rescan, wide: wide)
+        let listing = try await list(full: rescan, breadth: breadth)
         lastListing = now
-        if wide || rescan { lastSafetyListing = now }
+        if breadth == .wide || rescan { lastSafetyListing = now }
         listings += 1
         if rescan { lastFullScan = now }
         if !lookedForSnapshot && rescan {
@@ -342,8 +344,8 @@ public actor RoomSync {
         return known == info || info.etag.isEmpty
     }
 
-    /// The notifications are behind (a receive came back full: the queue
-    /// holds more than was received): the next syncs list the quick window
+    /// The notifications are behind (what a receive brought waited in the
+    /// queue for seconds): the next syncs list the quick window
     /// as polling would, at most every ``SyncSettings/activeInterval``,
     /// until one has listed after the last such call. Does not wake the room
     /// by itself: the hints that come with it do.
