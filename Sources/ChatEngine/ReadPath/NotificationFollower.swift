@@ -170,7 +170,7 @@ public actor NotificationFollower {
     /// loop receives again: one round trip per batch, not two. A loop has at
     /// most one acknowledgement in flight; its failure is the loop's, one
     /// batch later (the messages come again, and are no-ops then). A full
-    /// batch means a backlog: another loop drains it alongside.
+    /// batch means the queue holds more: another loop drains it alongside.
     private func handle(_ batch: ChangeBatch, from feed: any ChangeFeed,
                         acknowledging: inout Task<StoreError?, Never>?) async throws(StoreError) {
         await dispatch(batch)
