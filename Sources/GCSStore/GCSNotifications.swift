@@ -144,7 +144,7 @@ struct PubSubFeed: ChangeFeed {
         for received in messages {
             if let ackID = received["ackId"] as? String { batch.receipts.append(ackID) }
             if let published = ((received["message"] as? [String: Any])?["publishTime"] as? String).flatMap(Self.milliseconds) {
-                batch.oldestQueuedMs = min(batch.oldestQueuedMs ?? published, published)
+                batch.noteQueued(atMs: published)
             }
             switch Self.parse(received["message"] as? [String: Any] ?? [:], bucket: configuration.bucket, storePrefix: configuration.prefix) {
             case .created(let info): batch.created.append(info)

@@ -82,6 +82,12 @@ public struct ChangeBatch: Sendable {
         self.oldestQueuedMs = oldestQueuedMs
     }
 
+    /// Notes when the queue took in one of the batch's messages (the cloud's
+    /// clock, milliseconds since the epoch): the oldest counts.
+    public mutating func noteQueued(atMs ms: Int64) {
+        oldestQueuedMs = min(oldestQueuedMs ?? ms, ms)
+    }
+
     /// How many messages the batch holds.
     public var messageCount: Int { receipts.count }
 }

@@ -272,7 +272,7 @@ struct SQSFeed: ChangeFeed {
         for message in messages {
             if let receipt = message["ReceiptHandle"] as? String { batch.receipts.append(receipt) }
             if let sent = ((message["Attributes"] as? [String: Any])?["SentTimestamp"] as? String).flatMap({ Int64($0) }) {
-                batch.oldestQueuedMs = min(batch.oldestQueuedMs ?? sent, sent)
+                batch.noteQueued(atMs: sent)
             }
             switch S3EventMessage.parse((message["Body"] as? String) ?? "", bucket: configuration.bucket, storePrefix: configuration.prefix) {
             case .created(let infos): batch.created += infos

@@ -77,23 +77,8 @@ func notifyLatency(storeText: String, senders: Int, messages: Int, idleSeconds: 
     guard store.notifications != nil else { throw StoreError(.invalidLocation, "\(storeText) has no notifications (an s3:// store is needed)") }
     let state = NSTemporaryDirectory() + "engine-bench-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: state) }
-    func identity(_ i: Int) throws -> DeviceIdentity {
-        DeviceIdentity(senderID: "user:bench\(i)", clientID: "bench\(i)_d", key: try SigningKey.generate())
-    }
-    let creator = try await RoomSession.create(name: "notify", joinRule: .public, identity: try identity(0), store: store,
-                                               stateFolder: state + "/0")
-    await creator.startUploading()
-    try await creator.outbox.flush()
-    let roomID = creator.roomID
-    var sessions: [RoomSession] = [creator]
-    for i in 1..<max(senders, 1) {
-        let session = try RoomSession(roomID: roomID, identity: try identity(i), store: store, stateFolder: state + "/\(i)")
-        await session.refresh()
-        try await session.join()
-        await session.startUploading()
-        try await session.outbox.flush()
-        sessions.append(session)
-    }
+    let sessions = try await benchSenders(room: "notify", count: senders, store: store, state: state)
+    let roomID = sessions[0].roomID
     let perSender = max(1, messages / sessions.count)
 
     // As a mount polls (docs/sync.md); with notifications, the safety listing every 60 s.

@@ -133,27 +133,35 @@ func peakMemoryMiB() -> Int {
     return 0
 }
 
-func latency(storeText: String, senders: Int, messages: Int) async throws {
-    let store = try StoreLocation(parsing: storeText).open()
-    let state = NSTemporaryDirectory() + "engine-bench-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: state) }
+/// A public room named `room` and `count` people in it (at least its
+/// creator), each with a device key, a journal under `state` and an
+/// uploader running; every join is in the store when this returns.
+func benchSenders(room: String, count: Int, store: any ObjectStore, state: String) async throws -> [RoomSession] {
     func identity(_ i: Int) throws -> DeviceIdentity {
         DeviceIdentity(senderID: "user:bench\(i)", clientID: "bench\(i)_d", key: try SigningKey.generate())
     }
-    let creator = try await RoomSession.create(name: "latency", joinRule: .public, identity: try identity(0), store: store,
+    let creator = try await RoomSession.create(name: room, joinRule: .public, identity: try identity(0), store: store,
                                                stateFolder: state + "/0")
     await creator.startUploading()
     try await creator.outbox.flush()
-    let roomID = creator.roomID
     var sessions: [RoomSession] = [creator]
-    for i in 1..<max(senders, 1) {
-        let session = try RoomSession(roomID: roomID, identity: try identity(i), store: store, stateFolder: state + "/\(i)")
+    for i in 1..<max(count, 1) {
+        let session = try RoomSession(roomID: creator.roomID, identity: try identity(i), store: store, stateFolder: state + "/\(i)")
         await session.refresh()
         try await session.join()
         await session.startUploading()
         try await session.outbox.flush()
         sessions.append(session)
     }
+    return sessions
+}
+
+func latency(storeText: String, senders: Int, messages: Int) async throws {
+    let store = try StoreLocation(parsing: storeText).open()
+    let state = NSTemporaryDirectory() + "engine-bench-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    let sessions = try await benchSenders(room: "latency", count: senders, store: store, state: state)
+    let roomID = sessions[0].roomID
 
     let counting = CountingStore(store)
     let reader = RoomSync(store: counting, roomID: roomID)
