@@ -285,6 +285,12 @@ public actor RoomHost {
         // a stop by `flushTimeout`, not by that much per room.
         let deadline = ContinuousClock.now + flushTimeout
         for session in sessions.values.sorted(by: { $0.roomID < $1.roomID }) {
+            // A room whose background life was cancelled before it began
+            // uploading (created just now, its metadata not out yet, on a
+            // starved pool) would otherwise wait for an uploader that never
+            // starts: one try at the metadata, then upload. One try may
+            // outlast the deadline by one request.
+            if ContinuousClock.now < deadline, await publishMetadata(session, retrying: false) { await session.startUploading() }
             let flushed = (try? await session.outbox.flush(until: deadline)) ?? false
             let pending = await session.outbox.status.pendingEvents
             if !flushed, pending > 0 {
