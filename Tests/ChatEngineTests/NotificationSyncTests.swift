@@ -255,7 +255,10 @@ final class LogLines: Sendable {
     @Test func fullReceivesDrainAlongsideTheLongPoll() async throws {
         var (store, writer, sync) = try await setUp()
         let notifications = ScriptedNotifications()
-        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", receivesAtOnce: 3, log: { _ in })
+        // The follower's clock stands still: how long a message waited is what the batch says, however slowly the suite runs.
+        let clock: Int64 = 1_796_601_600_000
+        let follower = NotificationFollower(notifications: notifications, subscriber: "user:bob/bob_b1", receivesAtOnce: 3,
+                                            now: { clock }, log: { _ in })
         await follower.add(sync)
         await follower.start()
         #expect(try await eventually(seconds: 5) { await follower.state == .active })
@@ -266,7 +269,7 @@ final class LogLines: Sendable {
         let event = try writer.say("alice_a1", "in a burst")
         let key = try await writer.upload("alice_a1", [event])
         await notifications.deliver(ChangeBatch(created: [try await info(store, key)], receipts: ["r1"], filled: true,
-                                                oldestQueuedMs: nowMs() - 100))
+                                                oldestQueuedMs: clock - 100))
         #expect(try await eventually(seconds: 5) { await notifications.receivesWaiting == 2 })
         #expect(await !sync.catchUpRequested, "messages that waited 100 ms are no backlog")
         // More full receives: never more than receivesAtOnce in flight.
